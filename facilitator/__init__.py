@@ -1,0 +1,92 @@
+"""Facilitator: live pitch rounds for conference networking sessions."""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, render_template, request, url_for
+from flask_babel import Babel
+from flask_socketio import SocketIO
+
+from . import config as config_module
+from .broadcast import Broadcaster
+from .models import init_db
+from .services import Service, wall_clock_ms
+from .snapshots import Snapshots
+from . import qr
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; media-src 'self'; font-src 'self'; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+
+
+def select_locale():
+    wanted = request.cookies.get("lang")
+    if wanted in ("en", "zh"):
+        return wanted
+    return request.accept_languages.best_match(["en", "zh"]) or "en"
+
+
+def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"))
+    app.config.update(config_module.from_env(config))
+    Babel(app, locale_selector=select_locale,
+          default_translation_directories=str(ROOT / "translations"))
+
+    make_db = init_db(app.config["DATABASE_URL"])
+    service = Service(make_db, clock)
+
+    def join_url(code: str) -> str:
+        base = app.config.get("PUBLIC_URL")
+        if not base:
+            try:
+                base = request.url_root
+            except RuntimeError:  # outside a request: a background flush
+                base = "http://localhost/"
+        return qr.join_url(base, code)
+
+    snapshots = Snapshots(make_db, clock, join_url)
+    socketio = SocketIO(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        message_queue=app.config["MESSAGE_QUEUE"],
+        max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"],
+        ping_interval=20, ping_timeout=20,
+    )
+    broadcaster = Broadcaster(socketio, snapshots, app.config["COALESCE_MS"])
+    app.extensions["facilitator"] = {"service": service, "snapshots": snapshots,
+                                     "broadcaster": broadcaster, "db": make_db,
+                                     "socketio": socketio}
+
+    from . import sockets, views
+    app.register_blueprint(views.bp)
+    sockets.register(socketio, service, broadcaster)
+
+    @lru_cache(maxsize=None)
+    def asset_version(filename: str) -> str:
+        data = (Path(app.static_folder) / filename).read_bytes()
+        return hashlib.sha256(data).hexdigest()[:10]
+
+    @app.context_processor
+    def helpers():
+        return {"asset": lambda f: url_for("static", filename=f, v=asset_version(f)),
+                "lang": select_locale()}
+
+    @app.after_request
+    def security_headers(resp):
+        resp.headers.setdefault("Content-Security-Policy", CSP)
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["X-Frame-Options"] = "SAMEORIGIN"
+        resp.headers["Referrer-Policy"] = "no-referrer"
+        if request.endpoint != "static":
+            resp.headers.setdefault("Cache-Control", "no-store")
+        return resp
+
+    for status in (400, 403, 404, 405, 413, 500):
+        app.register_error_handler(status, lambda e, s=status: (
+            render_template("error.html", status=s), s))
+    return app

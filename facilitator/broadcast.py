@@ -1,0 +1,101 @@
+"""The one place that emits (DESIGN principles 4 and 5).
+
+Rooms: one per session and audience (`s<ID>:console`, `s<ID>:screen`, `s<ID>:phones`) and one
+per participant (`p<ID>`, all of one person's open tabs). A stage change sends each audience
+one full snapshot; a vote only marks tallies dirty, and the screen and console receive them
+coalesced, at most once per `coalesce_ms`. Phones never get tallies: a vote's cost does not
+grow with the room.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+from .services import Change
+from .snapshots import Snapshots
+
+
+def room(session_id: int, audience: str) -> str:
+    return f"s{session_id}:{audience}"
+
+
+def person(participant_id: int) -> str:
+    return f"p{participant_id}"
+
+
+class Broadcaster:
+    def __init__(self, socketio, snapshots: Snapshots, coalesce_ms: int = 100):
+        self.socketio = socketio
+        self.snapshots = snapshots
+        self.coalesce_s = coalesce_ms / 1000
+        self._last_flush: dict[int, float] = {}
+        self._scheduled: set[int] = set()
+        self._lock = threading.Lock()
+
+    # ----- after a command ------------------------------------------------------------------
+
+    def publish(self, change: Change) -> None:
+        sid = change.session_id
+        if change.stage:
+            self.stage(sid)
+        elif change.counts:
+            self._counts_soon(sid)
+        for pid in change.participants:
+            self.me(sid, pid)
+
+    def stage(self, session_id: int) -> None:
+        """Full snapshots to every audience of the session."""
+        with self._lock:
+            self._last_flush[session_id] = time.monotonic()
+        emit = self.socketio.emit
+        emit("stage", self.snapshots.stage(session_id), to=room(session_id, "phones"))
+        emit("stage", self.snapshots.screen(session_id), to=room(session_id, "screen"))
+        emit("stage", self.snapshots.console(session_id), to=room(session_id, "console"))
+
+    def me(self, session_id: int, participant_id: int, to: str | None = None) -> None:
+        self.socketio.emit("me", self.snapshots.me(session_id, participant_id),
+                           to=to or person(participant_id))
+
+    # ----- coalesced tallies ----------------------------------------------------------------
+
+    def _counts_soon(self, session_id: int) -> None:
+        """Flush now if the last flush is old enough, else once at the deadline. The event path
+        checks the deadline too, so a saturated server cannot starve the flush."""
+        now = time.monotonic()
+        with self._lock:
+            due = self._last_flush.get(session_id, 0.0) + self.coalesce_s
+            if now >= due:
+                self._last_flush[session_id] = now
+                flush_now = True
+            else:
+                flush_now = False
+                if session_id in self._scheduled:
+                    return
+                self._scheduled.add(session_id)
+        if flush_now:
+            self._flush_counts(session_id)
+        else:
+            self.socketio.start_background_task(self._flush_later, session_id, due - now)
+
+    def _flush_later(self, session_id: int, delay: float) -> None:
+        self.socketio.sleep(delay)
+        with self._lock:
+            self._scheduled.discard(session_id)
+            self._last_flush[session_id] = time.monotonic()
+        self._flush_counts(session_id)
+
+    def _flush_counts(self, session_id: int) -> None:
+        self.socketio.emit("counts", self.snapshots.counts(session_id),
+                           to=room(session_id, "screen"))
+        self.socketio.emit("stage", self.snapshots.console(session_id),
+                           to=room(session_id, "console"))
+
+    # ----- to one connection ----------------------------------------------------------------
+
+    def welcome(self, sid: str, session_id: int, role: str, participant_id: int | None) -> None:
+        """The full state a connection needs the moment it (re)connects."""
+        snap = {"console": self.snapshots.console, "screen": self.snapshots.screen,
+                "phone": self.snapshots.stage}[role](session_id)
+        self.socketio.emit("stage", snap, to=sid)
+        if participant_id is not None:
+            self.me(session_id, participant_id, to=sid)

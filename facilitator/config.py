@@ -1,0 +1,53 @@
+"""Settings from the environment, with defaults that run on one laptop with no other service."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _secret_key(instance: Path) -> str:
+    """A persistent secret: phones keep their identity and the moderator stays signed in across
+    restarts. Taken from FACILITATOR_SECRET_KEY, else created once under instance/."""
+    if os.environ.get("FACILITATOR_SECRET_KEY"):
+        return os.environ["FACILITATOR_SECRET_KEY"]
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def from_env(overrides: dict | None = None) -> dict:
+    overrides = dict(overrides or {})
+    instance = Path(overrides.pop("INSTANCE_PATH", None) or
+                    os.environ.get("FACILITATOR_INSTANCE", INSTANCE))
+    cfg = {
+        "DATABASE_URL": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{instance / 'facilitator.db'}",
+        "PUBLIC_URL": os.environ.get("FACILITATOR_PUBLIC_URL") or None,
+        "ASYNC_MODE": os.environ.get("FACILITATOR_ASYNC_MODE", "eventlet"),
+        "MESSAGE_QUEUE": os.environ.get("FACILITATOR_MESSAGE_QUEUE") or None,
+        # Screen and console tallies are sent at most this often while votes pour in.
+        "COALESCE_MS": int(os.environ.get("FACILITATOR_COALESCE_MS", "100")),
+        "MAX_MESSAGE_BYTES": 64 * 1024,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_NAME": "facilitator",
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
+        "SEND_FILE_MAX_AGE_DEFAULT": 60 * 60 * 24 * 365,  # static URLs carry a content hash
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "LANGUAGES": ["en", "zh"],
+    }
+    cfg.update(overrides)
+    if "SECRET_KEY" not in cfg:
+        cfg["SECRET_KEY"] = _secret_key(instance)
+    if cfg["DATABASE_URL"].startswith("sqlite:///"):
+        Path(cfg["DATABASE_URL"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    return cfg

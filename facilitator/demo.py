@@ -1,0 +1,36 @@
+"""A ready session modelled on the reference networking session (ICT 2015, room 1.05)."""
+
+TITLE = "China: Demonstrating your Smart City achievements"
+
+SECTIONS = [
+    {"title": "What there is to build on", "kind": "talks", "minutes": 15},
+    {"title": "Quick wins: what I can offer", "kind": "pitches", "minutes": 20},
+    {"title": "What next: from requirements to action", "kind": "discussion", "minutes": 10},
+]
+
+# Sample pitches: invented people and organisations, in the spirit of the session.
+PITCHES = [
+    {"pitcher": "Anna Keller", "organisation": "Urban Data Lab",
+     "title": "Open traffic data in 90 days",
+     "offer": "A proven open-data portal for traffic sensors, deployed in three EU cities."},
+    {"pitcher": "Marco Bellini", "organisation": "LuceSmart",
+     "title": "Smart street lighting pilot",
+     "offer": "Adaptive LED lighting with 40% energy savings; pilot kit ready to ship."},
+    {"pitcher": "Sofie Janssens", "organisation": "CivicApps",
+     "title": "Citizen reporting app",
+     "offer": "A white-label app for reporting potholes and litter, available in Chinese."},
+    {"pitcher": "Piotr Nowak", "organisation": "AirSense",
+     "title": "Low-cost air quality network",
+     "offer": "Street-level PM2.5 sensors and a public dashboard, installed in a week."},
+    {"pitcher": "Claire Dubois", "organisation": "eGov Partners",
+     "title": "One-stop e-permits",
+     "offer": "Digital building permits that cut processing time from weeks to days."},
+    {"pitcher": "Lukas Meyer", "organisation": "WaterWise",
+     "title": "Leak detection for water networks",
+     "offer": "Acoustic sensors and analytics that found 15% water loss in Hamburg."},
+]
+
+
+def create(service, pitch_seconds: int = 120) -> tuple[str, str]:
+    return service.create_session(title=TITLE, pitch_seconds=pitch_seconds,
+                                  dots_per_person=3, sections=SECTIONS, pitches=PITCHES)

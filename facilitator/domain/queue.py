@@ -1,0 +1,63 @@
+"""The pitch queue: statuses, order, and what "next" means.
+
+A pitch is `pending` (proposed from a phone, waiting for the moderator), `queued`, `live`,
+`done` or `skipped`. The queue order is a position number; "up next" is the first queued pitch
+in that order. At most one pitch is live.
+"""
+from __future__ import annotations
+
+from typing import Protocol, Sequence
+
+from .errors import RuleError
+
+PENDING, QUEUED, LIVE, DONE, SKIPPED = "pending", "queued", "live", "done", "skipped"
+STATUSES = (PENDING, QUEUED, LIVE, DONE, SKIPPED)
+# Pitches the room can vote for: accepted and not skipped.
+VOTABLE = (QUEUED, LIVE, DONE)
+# Statuses the moderator may set directly (live is reached through start / next).
+MARKABLE = (QUEUED, DONE, SKIPPED)
+
+
+class PitchLike(Protocol):
+    id: int
+    status: str
+    position: int
+
+
+def in_order(pitches: Sequence[PitchLike]) -> list:
+    return sorted(pitches, key=lambda p: (p.position, p.id))
+
+
+def live(pitches: Sequence[PitchLike]):
+    return next((p for p in pitches if p.status == LIVE), None)
+
+
+def up_next(pitches: Sequence[PitchLike]):
+    return next((p for p in in_order(pitches) if p.status == QUEUED), None)
+
+
+def queue_place(pitches: Sequence[PitchLike], pitch_id: int) -> int | None:
+    """1-based place among queued pitches, or None if the pitch is not waiting."""
+    waiting = [p.id for p in in_order(pitches) if p.status == QUEUED]
+    return waiting.index(pitch_id) + 1 if pitch_id in waiting else None
+
+
+def moved(pitches: Sequence[PitchLike], pitch_id: int, index: int) -> list[tuple[int, int]]:
+    """New (pitch id, position) pairs after moving one pitch to `index` in the whole order."""
+    ids = [p.id for p in in_order(pitches)]
+    if pitch_id not in ids:
+        raise RuleError("unknown_pitch")
+    if not 0 <= index < len(ids):
+        raise RuleError("invalid_position")
+    ids.remove(pitch_id)
+    ids.insert(index, pitch_id)
+    return [(pid, i) for i, pid in enumerate(ids)]
+
+
+def check_mark(current: str, target: str) -> None:
+    if target not in MARKABLE:
+        raise RuleError("invalid_status")
+    if current == PENDING and target != QUEUED:
+        raise RuleError("pitch_pending")
+    if current == target:
+        raise RuleError("status_unchanged")

@@ -1,0 +1,40 @@
+"""Who a browser is, from its signed, HttpOnly session cookie (DESIGN principle 6).
+
+The cookie holds, per session code, the moderator key this browser proved and/or the
+participant token it was given at join. Both are checked against the database on every use,
+so a cookie for a session that no longer exists, or a stale key, grants nothing.
+"""
+from __future__ import annotations
+
+from flask import session as cookie
+
+from .services import Service
+
+
+def _bucket(name: str) -> dict:
+    value = cookie.get(name)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def grant_moderator(code: str, key: str) -> None:
+    grants = _bucket("m")
+    grants[code] = key
+    cookie["m"] = grants
+    cookie.permanent = True
+
+
+def is_moderator(service: Service, code: str) -> bool:
+    key = _bucket("m").get(code)
+    return isinstance(key, str) and service.check_moderator_key(code, key) is not None
+
+
+def grant_participant(code: str, token: str) -> None:
+    tokens = _bucket("p")
+    tokens[code] = token
+    cookie["p"] = tokens
+    cookie.permanent = True
+
+
+def participant(service: Service, found: dict) -> int | None:
+    token = _bucket("p").get(found["code"])
+    return service.participant_by_token(found["id"], token) if token else None

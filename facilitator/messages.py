@@ -1,0 +1,81 @@
+"""Readable, translatable text for every error code the rules and validators raise."""
+from __future__ import annotations
+
+from flask_babel import gettext, lazy_gettext as _l
+
+from .domain.errors import RuleError
+
+FIELDS = {
+    "title": _l("Title"), "offer": _l("Offer"), "name": _l("Name"),
+    "organisation": _l("Organisation"), "pitcher": _l("Pitcher"), "seconds": _l("Length"),
+    "pitch_seconds": _l("Pitch length"), "dots_per_person": _l("Dots per person"),
+    "max_dots_per_pitch": _l("Dots per pitch"), "pitch_id": _l("Pitch"),
+    "dots": _l("Dots"), "index": _l("Position"), "status": _l("Status"), "mode": _l("Screen"),
+    "section_id": _l("Section"), "revealed": _l("Reveal"), "auto_accept": _l("Auto-accept"),
+    "payload": _l("Request"), "code": _l("Join code"),
+}
+
+MESSAGES = {
+    # payloads
+    "wrong_type": _l("%(field)s has the wrong type."),
+    "required": _l("%(field)s is required."),
+    "too_long": _l("%(field)s is too long (at most %(max)s characters)."),
+    "bad_characters": _l("%(field)s contains characters that are not allowed."),
+    "out_of_range": _l("%(field)s must be between %(lo)s and %(hi)s."),
+    "invalid_choice": _l("%(field)s is not one of the allowed values."),
+    "unknown_field": _l("Unexpected field: %(field)s."),
+    "nothing_to_change": _l("Nothing to change."),
+    # roles and sessions
+    "forbidden": _l("Only the moderator can do that."),
+    "not_joined": _l("Join the session first."),
+    "unknown_session": _l("There is no session with this code."),
+    "unknown_event": _l("Unknown action."),
+    "server_error": _l("Something went wrong on the server. Please try again."),
+    "busy": _l("The server is busy. Please try again."),
+    # queue
+    "unknown_pitch": _l("That pitch does not exist (any more)."),
+    "unknown_section": _l("That section does not exist."),
+    "invalid_position": _l("That position is outside the queue."),
+    "invalid_status": _l("That status cannot be set."),
+    "pitch_pending": _l("Accept the pitch into the queue first."),
+    "status_unchanged": _l("The pitch already has that status."),
+    "not_pending": _l("That pitch is not waiting for approval."),
+    "too_many_pitches": _l("You can have at most %(max)s pitches waiting."),
+    "not_your_pitch": _l("That is not your pitch."),
+    "pitch_started": _l("That pitch has already been on stage."),
+    # timer and stage
+    "queue_empty": _l("No pitch is waiting in the queue."),
+    "no_live_pitch": _l("No pitch is on stage."),
+    "timer_running": _l("The timer is already running."),
+    "timer_not_running": _l("The timer is not running."),
+    "timer_not_paused": _l("The timer is not paused."),
+    "timer_overrun": _l("The pitch is already over time."),
+    "timer_too_long": _l("That would make the pitch too long."),
+    # voting
+    "voting_closed": _l("Voting is not open."),
+    "voting_already_open": _l("Voting is already open."),
+    "voting_already_closed": _l("Voting is not open."),
+    "nothing_to_reveal": _l("Open voting before revealing results."),
+    "pitch_not_votable": _l("You cannot vote for that pitch."),
+    "own_pitch": _l("You cannot vote for your own pitch."),
+    "invalid_dots": _l("That number of dots is not allowed."),
+    "max_per_pitch": _l("At most %(max)s dot(s) per pitch."),
+    "budget_exceeded": _l("You have used all %(budget)s dots. Take one back to move it."),
+}
+
+
+def describe(err: RuleError) -> str:
+    params = dict(err.params)
+    if "field" in params:
+        params["field"] = str(FIELDS.get(params["field"], params["field"]))
+    template = MESSAGES.get(err.code)
+    if template is None:
+        return gettext("The request was refused.")
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def error_payload(err: RuleError) -> dict:
+    return {"ok": False, "error": err.code, "message": describe(err)}

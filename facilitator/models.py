@@ -1,0 +1,158 @@
+"""SQLAlchemy tables. The database is the truth: every accepted change is committed here before
+it is acknowledged or broadcast (DESIGN principle 1)."""
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint,
+    create_engine, event,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+
+from .domain.timer import Timer
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Session(Base):
+    """One networking session: a public join code, a secret moderator key, its stage."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(6), unique=True, index=True)
+    moderator_key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    # settings
+    pitch_seconds: Mapped[int] = mapped_column(Integer, default=120)
+    dots_per_person: Mapped[int] = mapped_column(Integer, default=3)
+    max_dots_per_pitch: Mapped[int] = mapped_column(Integer, default=1)
+    auto_accept: Mapped[bool] = mapped_column(Boolean, default=False)
+    # stage
+    screen_mode: Mapped[str] = mapped_column(String(16), default="auto")
+    voting: Mapped[str] = mapped_column(String(16), default="idle")
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    current_section_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    timer_state: Mapped[str] = mapped_column(String(16), default="idle")
+    timer_total_ms: Mapped[int] = mapped_column(Integer, default=0)
+    timer_remaining_ms: Mapped[int] = mapped_column(Integer, default=0)
+    timer_ends_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+    sections: Mapped[list["Section"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="Section.position")
+    pitches: Mapped[list["Pitch"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan")
+    participants: Mapped[list["Participant"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan")
+
+    @property
+    def timer(self) -> Timer:
+        return Timer(self.timer_state, self.timer_total_ms, self.timer_remaining_ms,
+                     self.timer_ends_at)
+
+    @timer.setter
+    def timer(self, t: Timer) -> None:
+        self.timer_state, self.timer_total_ms = t.state, t.total_ms
+        self.timer_remaining_ms, self.timer_ends_at = t.remaining_ms, t.ends_at
+
+
+class Section(Base):
+    """A timed part of the agenda."""
+
+    __tablename__ = "sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))  # talks | pitches | discussion
+    minutes: Mapped[int] = mapped_column(Integer)
+
+    session: Mapped[Session] = relationship(back_populates="sections")
+
+
+class Participant(Base):
+    """One phone. Identified by an unguessable token held in a signed cookie."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
+                                            index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    organisation: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+    session: Mapped[Session] = relationship(back_populates="participants")
+
+
+class Pitch(Base):
+    """One entry in the queue."""
+
+    __tablename__ = "pitches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
+                                            index=True)
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), nullable=True)
+    pitcher: Mapped[str] = mapped_column(String(60))
+    organisation: Mapped[str] = mapped_column(String(80), default="")
+    title: Mapped[str] = mapped_column(String(80))
+    offer: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    ended_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+    session: Mapped[Session] = relationship(back_populates="pitches")
+
+
+class Vote(Base):
+    """Dots one participant put on one pitch. One row per (participant, pitch), enforced by the
+    database, so a replayed vote can never count twice."""
+
+    __tablename__ = "votes"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "pitch_id", name="one_row_per_voter_and_pitch"),
+        CheckConstraint("dots > 0", name="dots_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
+                                            index=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"))
+    pitch_id: Mapped[int] = mapped_column(ForeignKey("pitches.id", ondelete="CASCADE"),
+                                          index=True)
+    dots: Mapped[int] = mapped_column(Integer)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            # WAL: readers never block the writer. synchronous=NORMAL in WAL mode keeps every
+            # committed transaction through a crash or kill of the process (not of the OS).
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    return engine
+
+
+def init_db(url: str) -> sessionmaker:
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    return sessionmaker(engine, expire_on_commit=False)

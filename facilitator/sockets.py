@@ -1,0 +1,170 @@
+"""Socket events -> services -> broadcast. Thin: each handler names its sender and audience.
+
+Every connection proves its role once, at connect, from the signed cookie (DESIGN principle 6):
+- `console`: the browser holds the moderator grant for this session;
+- `phone`: the browser holds a participant token of this session;
+- `screen`: anyone with the join code (read-only; it can send nothing but `sync`).
+A role or identity inside a payload is never trusted. Every event is then authorised on its
+own, its payload validated, and answered with an acknowledgement: `{"ok": true, ...}` or
+`{"ok": false, "error": code, "message": readable text}`. A refusal changes nothing.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import request
+from flask_socketio import ConnectionRefusedError, join_room
+
+from . import identity
+from .broadcast import Broadcaster, person, room
+from .domain.errors import RuleError
+from .domain.queue import MARKABLE
+from .messages import error_payload
+from .services import SCREEN_MODES, Service
+from .validate import (
+    ID, NAME, OFFER, ORGANISATION, SECONDS, TITLE, Bool, Choice, Int, Text, parse,
+)
+
+log = logging.getLogger(__name__)
+
+MODERATOR, PARTICIPANT = "console", "phone"
+ROLES = ("console", "screen", "phone")
+
+
+@dataclass(frozen=True)
+class Conn:
+    session_id: int
+    code: str
+    role: str
+    participant_id: int | None = None
+
+
+def register(socketio, service: Service, broadcaster: Broadcaster) -> None:
+    conns: dict[str, Conn] = {}
+
+    @socketio.on("connect")
+    def connect(auth):
+        """Sender: any page. Checks the role, joins the rooms, sends the first snapshot."""
+        try:
+            data = parse({"code": Text(12), "role": Choice(ROLES)}, auth)
+        except RuleError as err:
+            raise ConnectionRefusedError(error_payload(err))
+        found = service.find_session(data["code"])
+        if found is None:
+            raise ConnectionRefusedError(error_payload(RuleError("unknown_session")))
+        sid, role, participant_id = found["id"], data["role"], None
+        if role == MODERATOR and not identity.is_moderator(service, found["code"]):
+            raise ConnectionRefusedError(error_payload(RuleError("forbidden")))
+        if role == PARTICIPANT:
+            participant_id = identity.participant(service, found)
+            if participant_id is None:
+                raise ConnectionRefusedError(error_payload(RuleError("not_joined")))
+            join_room(person(participant_id))
+        join_room(room(sid, "phones" if role == PARTICIPANT else role))
+        conns[request.sid] = Conn(sid, found["code"], role, participant_id)
+        broadcaster.welcome(request.sid, sid, role, participant_id)
+
+    @socketio.on("disconnect")
+    def disconnect(*_args):
+        conns.pop(request.sid, None)
+
+    def command(event: str, role: str | None, spec: dict, call: Callable[[Conn, dict], object],
+                ) -> None:
+        """Register `event`: authorise the sender's role, validate, run, publish, acknowledge."""
+
+        def handler(payload=None):
+            conn = conns.get(request.sid)
+            try:
+                if conn is None:
+                    raise RuleError("not_joined")
+                if role is not None and conn.role != role:
+                    raise RuleError("forbidden" if role == MODERATOR else "not_joined")
+                change = call(conn, parse(spec, payload))
+            except RuleError as err:
+                return error_payload(err)
+            except Exception:  # never let a bad request take the connection down
+                log.exception("event %s failed", event)
+                return error_payload(RuleError("server_error"))
+            if change is None:
+                return {"ok": True}
+            broadcaster.publish(change)
+            return {"ok": True, **change.reply}
+
+        socketio.on_event(event, handler)
+
+    # ----- the moderator (sender: console; audience: everyone in the session) --------------
+    mod = MODERATOR
+    optional = {"offer": Text(280, required=False), "organisation": ORGANISATION,
+                "seconds": Int(10, 3600, required=False)}
+    command("pitch:add", mod, {"title": TITLE, "pitcher": NAME, **optional},
+            lambda c, d: service.add_pitch(c.session_id, **d))
+
+    def edit(c: Conn, d: dict):
+        pitch_id = d.pop("pitch_id")
+        if not d:
+            raise RuleError("nothing_to_change")
+        return service.edit_pitch(c.session_id, pitch_id, **d)
+
+    command("pitch:edit", mod, {"pitch_id": ID, "title": Text(80, required=False),
+                                "pitcher": Text(60, required=False), **optional}, edit)
+    command("pitch:remove", mod, {"pitch_id": ID},
+            lambda c, d: service.remove_pitch(c.session_id, d["pitch_id"]))
+    command("pitch:accept", mod, {"pitch_id": ID},
+            lambda c, d: service.accept_pitch(c.session_id, d["pitch_id"]))
+    command("pitch:move", mod, {"pitch_id": ID, "index": Int(0, 10_000)},
+            lambda c, d: service.move_pitch(c.session_id, d["pitch_id"], d["index"]))
+    command("pitch:mark", mod, {"pitch_id": ID, "status": Choice(MARKABLE)},
+            lambda c, d: service.mark_pitch(c.session_id, d["pitch_id"], d["status"]))
+    command("timer:start", mod, {}, lambda c, d: service.start(c.session_id))
+    command("timer:pause", mod, {}, lambda c, d: service.pause(c.session_id))
+    command("timer:resume", mod, {}, lambda c, d: service.resume(c.session_id))
+    command("timer:adjust", mod, {"seconds": Int(-600, 600)},
+            lambda c, d: service.adjust(c.session_id, d["seconds"]))
+    command("timer:reset", mod, {}, lambda c, d: service.reset(c.session_id))
+    command("stage:next", mod, {}, lambda c, d: service.next(c.session_id))
+    command("voting:open", mod, {}, lambda c, d: service.set_voting(c.session_id, True))
+    command("voting:close", mod, {}, lambda c, d: service.set_voting(c.session_id, False))
+    command("results:reveal", mod, {"revealed": Bool()},
+            lambda c, d: service.reveal(c.session_id, d["revealed"]))
+    command("screen:mode", mod, {"mode": Choice(SCREEN_MODES)},
+            lambda c, d: service.set_screen_mode(c.session_id, d["mode"]))
+    command("section:set", mod, {"section_id": Int(1, 2**31 - 1, required=False)},
+            lambda c, d: service.set_section(c.session_id, d.get("section_id")))
+
+    def settings(c: Conn, d: dict):
+        if not d:
+            raise RuleError("nothing_to_change")
+        return service.update_settings(c.session_id, **d)
+
+    command("session:settings", mod, {
+        "auto_accept": Bool(required=False), "pitch_seconds": Int(10, 3600, required=False),
+        "dots_per_person": Int(1, 20, required=False),
+        "max_dots_per_pitch": Int(1, 20, required=False)}, settings)
+
+    # ----- a participant (sender: phone; audience: that person, plus the stage) ------------
+    command("pitch:propose", PARTICIPANT, {"title": TITLE, "offer": OFFER},
+            lambda c, d: service.propose_pitch(c.session_id, c.participant_id, **d))
+    command("pitch:withdraw", PARTICIPANT, {"pitch_id": ID},
+            lambda c, d: service.withdraw_pitch(c.session_id, c.participant_id,
+                                                d["pitch_id"]))
+    command("vote:set", PARTICIPANT, {"pitch_id": ID, "dots": Int(0, 20)},
+            lambda c, d: service.set_dots(c.session_id, c.participant_id, d["pitch_id"],
+                                          d["dots"]))
+
+    # ----- any joined page -----------------------------------------------------------------
+    @socketio.on("time:sync")
+    def time_sync(_payload=None):
+        """Sender: any page. Answers the server clock so browsers can run the same timer."""
+        return {"ok": True, "now": service.clock()}
+
+    def resync(c: Conn, _d: dict):
+        broadcaster.welcome(request.sid, c.session_id, c.role, c.participant_id)
+
+    command("sync", None, {}, resync)
+
+    @socketio.on("*")
+    def unknown(event, *_args):
+        """Sender: anyone. An event nobody handles gets a clear refusal, never silence."""
+        return error_payload(RuleError("unknown_event"))

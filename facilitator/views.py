@@ -1,0 +1,199 @@
+"""Pages and the JSON API. Thin: parse the request, call a service, render or answer."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from . import identity, qr
+from .domain.errors import RuleError
+from .domain.ranking import TIE_RULE
+from .messages import describe, error_payload
+from .services import CODE_LENGTH, normalise_code
+from .ui_text import ui_text
+from .validate import NAME, ORGANISATION, Int, Text, parse
+
+bp = Blueprint("pages", __name__)
+
+CREATE_SPEC = {"title": Text(120), "pitch_seconds": Int(10, 3600, required=False),
+               "dots_per_person": Int(1, 20, required=False),
+               "max_dots_per_pitch": Int(1, 20, required=False)}
+
+
+def ext(name: str):
+    return current_app.extensions["facilitator"][name]
+
+
+def public_base() -> str:
+    return current_app.config.get("PUBLIC_URL") or request.url_root
+
+
+def links(code: str, key: str | None = None) -> dict:
+    base = public_base().rstrip("/")
+    out = {"code": code, "join_url": qr.join_url(base, code),
+           "screen_url": f"{base}/screen/{code}"}
+    if key:
+        out["console_url"] = f"{base}/console/{code}?key={key}"
+    return out
+
+
+def session_or_404(code: str) -> dict:
+    found = ext("service").find_session(code)
+    if found is None:
+        abort(404)
+    return found
+
+
+def page_data(found: dict, **extra) -> dict:
+    """What a page's script needs: the join code and its translated UI text."""
+    return {"code": found["code"], "text": ui_text(), **extra}
+
+
+# ----- start page ---------------------------------------------------------------------------
+
+@bp.get("/")
+def start():
+    return render_template("start.html", errors={}, form={})
+
+
+@bp.post("/")
+def create_from_form():
+    form = {k: request.form.get(k, "") for k in ("title", "pitch_minutes", "dots_per_person")}
+    try:
+        data = {"title": form["title"]}
+        for key, factor in (("pitch_minutes", 60), ("dots_per_person", 1)):
+            if form[key].strip():
+                try:
+                    value = round(float(form[key]) * factor)
+                except ValueError:
+                    raise RuleError("wrong_type", field=key if factor == 1 else "pitch_seconds")
+                data["pitch_seconds" if factor == 60 else key] = value
+        data = parse(CREATE_SPEC, data)
+    except RuleError as err:
+        return render_template("start.html", errors={"form": describe(err)}, form=form), 400
+    code, key = ext("service").create_session(**data)
+    identity.grant_moderator(code, key)
+    return redirect(url_for("pages.share", code=code))
+
+
+@bp.get("/console/<code>/share")
+def share(code):
+    found = session_or_404(code)
+    if not identity.is_moderator(ext("service"), found["code"]):
+        abort(403)
+    key = ext("service").moderator_key(found["code"])
+    return render_template("share.html", session=found, links=links(found["code"], key))
+
+
+# ----- the three pages ----------------------------------------------------------------------
+
+@bp.get("/console/<code>")
+def console(code):
+    found = session_or_404(code)
+    key = request.args.get("key")
+    service = ext("service")
+    if key is not None:
+        if service.check_moderator_key(found["code"], key) is None:
+            abort(403)
+        identity.grant_moderator(found["code"], key)
+        # Drop the key from the address bar and history once the cookie holds it.
+        return redirect(url_for("pages.console", code=found["code"]))
+    if not identity.is_moderator(service, found["code"]):
+        abort(403)
+    return render_template("console.html", session=found, links=links(found["code"]),
+                           page_data=page_data(found))
+
+
+@bp.get("/screen/<code>")
+def screen(code):
+    found = session_or_404(code)
+    return render_template("screen.html", session=found, links=links(found["code"]),
+                           page_data=page_data(found))
+
+
+@bp.route("/j", methods=["GET", "POST"])
+def join_code():
+    code = normalise_code(request.values.get("code", ""))
+    if code:
+        return redirect(url_for("pages.phone", code=code))
+    return render_template("join_code.html", code="", unknown=False)
+
+
+@bp.get("/j/<code>")
+def phone(code):
+    found = ext("service").find_session(code)
+    if found is None:
+        return render_template("join_code.html", code=normalise_code(code)[:CODE_LENGTH],
+                               unknown=True), 404
+    if found["code"] != code:
+        return redirect(url_for("pages.phone", code=found["code"]))
+    joined = identity.participant(ext("service"), found) is not None
+    return render_template("phone.html", session=found, joined=joined,
+                           links=links(found["code"]), page_data=page_data(found, joined=joined))
+
+
+@bp.get("/qr/<code>.svg")
+def qr_svg(code):
+    found = session_or_404(code)
+    return Response(qr.svg(links(found["code"])["join_url"]), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "no-cache"})
+
+
+# ----- JSON API -----------------------------------------------------------------------------
+
+def api_error(err: RuleError, status: int = 400):
+    return jsonify(error_payload(err)), status
+
+
+@bp.post("/api/sessions")
+def api_create():
+    try:
+        data = parse(CREATE_SPEC, request.get_json(silent=True))
+    except RuleError as err:
+        return api_error(err)
+    code, key = ext("service").create_session(**data)
+    identity.grant_moderator(code, key)
+    return jsonify({"ok": True, **links(code, key)}), 201
+
+
+@bp.post("/api/sessions/<code>/participants")
+def api_join(code):
+    found = ext("service").find_session(code)
+    if found is None:
+        return api_error(RuleError("unknown_session"), 404)
+    try:
+        data = parse({"name": NAME, "organisation": ORGANISATION},
+                     request.get_json(silent=True))
+    except RuleError as err:
+        return api_error(err)
+    change = ext("service").join(found["id"], data["name"], data.get("organisation", ""))
+    identity.grant_participant(found["code"], change.reply.pop("token"))
+    ext("broadcaster").publish(change)
+    return jsonify({"ok": True, **change.reply}), 201
+
+
+@bp.get("/api/sessions/<code>/results")
+def api_results(code):
+    """Ranked results. The moderator (cookie, or `Authorization: Bearer <key>`) may read them
+    at any time; everyone else once the moderator has revealed them."""
+    found = ext("service").find_session(code)
+    if found is None:
+        return api_error(RuleError("unknown_session"), 404)
+    snap = ext("snapshots").console(found["id"])
+    bearer = request.headers.get("Authorization", "")
+    is_mod = identity.is_moderator(ext("service"), found["code"]) or (
+        bearer.startswith("Bearer ") and
+        ext("service").check_moderator_key(found["code"], bearer[7:]) is not None)
+    if not (is_mod or snap["revealed"]):
+        return jsonify({"ok": False, "error": "results_hidden",
+                        "message": _("The moderator has not revealed the results yet.")}), 403
+    return jsonify({
+        "ok": True, "code": found["code"], "title": found["title"], "voting": snap["voting"],
+        "revealed": snap["revealed"], "ballots": snap["counts"]["ballots"],
+        "tie_rule": TIE_RULE,
+        "results": [{k: r[k] for k in ("rank", "tied", "votes", "voters", "id", "title",
+                                       "pitcher", "organisation", "offer", "status")}
+                    for r in snap["results"]],
+    })

@@ -1,0 +1,119 @@
+"""Screenshots of every page in every state, at phone, laptop and projector sizes.
+
+    python scripts/screenshots.py [OUT_DIR]
+
+Starts a real server with the demo session, drives a round with a console, a screen and two
+phones in headless Chromium, and saves PNGs (default: test-artifacts/screenshots/).
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.e2e.harness import (  # noqa: E402
+    CHROMIUM_ARGS, LAPTOP, PHONE, PROJECTOR, Server, chromium_path,
+)
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    server = Server(Path(tempfile.mkdtemp()) / "shots").start("--demo")
+    links = server.printed_links()
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            console = b.new_page(viewport=LAPTOP)
+            console.goto(links["console"])
+            console.wait_for_selector(".row")
+            screen = b.new_page(viewport=PROJECTOR)
+            screen.goto(links["screen"])
+            screen43 = b.new_page(viewport={"width": 1024, "height": 768})
+            screen43.goto(links["screen"])
+            phones = []
+            for name in ("Li Wei", "Marie Curie"):
+                ph = b.new_page(viewport=PHONE)
+                ph.goto(links["join"])
+                phones.append(ph)
+            shot = lambda page, name: (page.wait_for_timeout(600),  # noqa: E731
+                                       page.screenshot(path=str(out / f"{name}.png")))
+            b.new_page(viewport=LAPTOP).goto(server.url + "/") or None
+            start = b.new_page(viewport=LAPTOP)
+            start.goto(server.url + "/")
+            shot(start, "start-laptop")
+            shot(phones[0], "phone-join")
+            for ph, name in zip(phones, ("Li Wei", "Marie Curie")):
+                ph.fill("#join-name", name)
+                ph.fill("#join-org", "Shenzhen Smart City Office" if name == "Li Wei" else "")
+                ph.click("#join-form button")
+                ph.wait_for_selector("#app:not([hidden])")
+            shot(phones[0], "phone-lobby")
+            phones[0].fill("#p-title", "Bike sharing data for city planners")
+            phones[0].fill("#p-offer", "Anonymised trip data from 2 million rides, ready to share.")
+            phones[0].click("#propose-form button")
+            shot(screen, "screen-lobby-1920")
+            shot(screen43, "screen-lobby-1024")
+            shot(console, "console-pending")
+            console.click("#pending-list button.primary")
+            console.keyboard.press("Space")
+            console.wait_for_timeout(300)
+            shot(console, "console-pitch")
+            shot(screen, "screen-pitch-normal-1920")
+            shot(screen43, "screen-pitch-normal-1024")
+            shot(phones[0], "phone-pitch")
+            for _ in range(3):
+                console.keyboard.press("[")
+                console.wait_for_timeout(200)
+            shot(screen, "screen-pitch-amber-1920")
+            console.keyboard.press("[")
+            console.wait_for_timeout(200)
+            console.keyboard.press("]")
+            console.wait_for_timeout(200)
+            console.keyboard.press("[")
+            console.wait_for_timeout(200)
+            shot(screen, "screen-pitch-red-1920")
+            console.wait_for_timeout(2500)
+            shot(screen, "screen-pitch-overrun-1920")
+            shot(console, "console-overrun")
+            console.keyboard.press("Space")
+            shot(screen, "screen-pitch-paused-1920")
+            console.keyboard.press("n")
+            console.wait_for_timeout(300)
+            for _ in range(6):
+                console.keyboard.press("n")
+                console.wait_for_timeout(150)
+            shot(phones[0], "phone-next-or-on")
+            console.keyboard.press("v")
+            console.wait_for_timeout(300)
+            shot(phones[1], "phone-voting-before")
+            for ph in phones:
+                buttons = ph.locator("#ballot button.dot:not([disabled])")
+                for i in range(3):
+                    buttons.nth(i).click()
+                    ph.wait_for_timeout(250)
+            shot(phones[1], "phone-voting-after")
+            shot(screen, "screen-voting-1920")
+            shot(screen43, "screen-voting-1024")
+            shot(console, "console-voting")
+            console.keyboard.press("v")
+            console.keyboard.press("e")
+            console.wait_for_timeout(300)
+            screen.wait_for_timeout(3000)
+            shot(screen, "screen-results-1920")
+            screen43.wait_for_timeout(1000)
+            shot(screen43, "screen-results-1024")
+            shot(phones[1], "phone-results")
+            shot(console, "console-results")
+            b.close()
+    finally:
+        server.stop()
+    print(f"screenshots in {out}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "test-artifacts" / "screenshots")

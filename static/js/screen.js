@@ -1,0 +1,85 @@
+/* The projector screen: read-only, one message at a time. */
+(function () {
+  "use strict";
+  const { el, t, $, $$, setText } = F;
+  const root = $("#screen");
+  const timer = F.timerView($(".mode-pitch .timer"));
+  const announce = $("#announce");
+  let lastMode = null;
+  let lastLive = null;
+
+  function field(name) { return $(`[data-field="${name}"]`, root); }
+
+  function counts(c) {
+    $$('[data-count="participants"]').forEach((n) => setText(n, String(c.participants)));
+    $$('[data-count="ballots"]').forEach((n) => setText(n, String(c.ballots)));
+    setText($("[data-joined-label]"), t(c.participants === 1 ? "joined_one" : "joined_many"));
+    setText($("[data-ballots-label]"), t(c.ballots === 1 ? "ballot_one" : "ballot_many"));
+  }
+
+  function pitch(snap) {
+    const live = snap.live;
+    setText(field("section"), snap.section ? snap.section.title : "");
+    if (live) {
+      setText(field("pitcher"), live.pitcher);
+      setText(field("organisation"), live.organisation ? " · " + live.organisation : "");
+      setText(field("title"), live.title);
+      setText(field("offer"), live.offer);
+      timer.set(snap.timer);
+    } else {
+      setText(field("pitcher"), "");
+      setText(field("organisation"), "");
+      setText(field("title"), snap.next ? t("waiting_first") : t("no_pitches_screen"));
+      setText(field("offer"), "");
+      timer.set(null);
+    }
+    root.classList.toggle("no-live", !live);
+    setText(field("next"), snap.next
+      ? t("next_is", { title: snap.next.title, pitcher: snap.next.pitcher }) : "");
+  }
+
+  function results(snap) {
+    const list = $("#results");
+    const rows = snap.results || [];
+    const key = JSON.stringify(rows.map((r) => [r.id, r.votes, r.rank, r.title, r.pitcher]));
+    const max = Math.max(1, ...rows.map((r) => r.votes));
+    F.render(list, key, () => rows.map((r, i) => {
+      const bar = el("span", { class: "bar-fill" });
+      bar.style.setProperty("--share", (r.votes / max).toFixed(3));
+      const li = el("li", {
+          class: "result" + (r.rank <= 3 && r.votes > 0 ? " top top-" + r.rank : "") +
+            (r.tied ? " tied" : ""),
+        },
+        el("span", { class: "rank" }, r.tied ? "=" + r.rank : String(r.rank)),
+        el("span", { class: "what" },
+          el("span", { class: "r-title" }, r.title),
+          el("span", { class: "r-pitcher" }, r.pitcher)),
+        el("span", { class: "bar" }, bar),
+        el("span", { class: "votes" }, t(r.votes === 1 ? "dots_one" : "dots_many", { n: r.votes })));
+      // Build up from the bottom of the ranking to the top.
+      li.style.setProperty("--delay", ((rows.length - 1 - i) * 0.35).toFixed(2) + "s");
+      return li;
+    }));
+    const tie = field("tie-note");
+    F.show(tie, rows.some((r) => r.tied));
+    setText(tie, t("tie_note"));
+  }
+
+  function stage(snap) {
+    if (snap.mode !== lastMode) {
+      root.dataset.mode = snap.mode;
+      if (lastMode !== null) setText(announce, t("mode_" + snap.mode));
+      lastMode = snap.mode;
+    }
+    const liveId = snap.live ? snap.live.id : null;
+    if (liveId !== lastLive && snap.live) setText(announce, t("now_pitching",
+      { pitcher: snap.live.pitcher, title: snap.live.title }));
+    lastLive = liveId;
+    if (snap.counts) counts(snap.counts);
+    pitch(snap);
+    setText(field("vote-hint"), t("vote_hint", { n: snap.session.dots_per_person }));
+    results(snap);
+  }
+
+  F.connect("screen", { stage, counts, refused: () => root.dataset.mode = "blank" });
+})();

@@ -1,0 +1,112 @@
+"""A real server in a subprocess and a real Chromium, for browser tests and screenshots."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic", "--autoplay-policy=no-user-gesture-required"]
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1366, "height": 768}
+PROJECTOR = {"width": 1920, "height": 1080}
+
+
+def chromium_path() -> str | None:
+    for name in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                 shutil.which("chromium-browser")):
+        if name and Path(name).exists():
+            return name
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`python run.py` on a free port with its own database and secret, killable for real."""
+
+    def __init__(self, workdir: Path, port: int | None = None, extra: list[str] | None = None):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.db = self.workdir / "facilitator.db"
+        self.extra = extra or []
+        self.proc: subprocess.Popen | None = None
+        self.log = self.workdir / "server.log"
+
+    def start(self, *args: str) -> "Server":
+        env = {**os.environ, "FACILITATOR_SECRET_KEY": "test-secret-" + self.workdir.name,
+               "FACILITATOR_INSTANCE": str(self.workdir), "PYTHONUNBUFFERED": "1"}
+        env.pop("DATABASE_URL", None)
+        cmd = [sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port",
+               str(self.port), "--public-url", self.url, "--db", str(self.db), *self.extra,
+               *args]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(self.log, "ab"),
+                                     stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited:\n" + self.log.read_text())
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start:\n" + self.log.read_text())
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as when a laptop crashes."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def printed_links(self) -> dict:
+        """The console, screen and join URLs the server printed at start."""
+        out = {}
+        for line in self.log.read_text().splitlines():
+            for label, key in (("Console", "console"), ("Screen", "screen"), ("Join (", "join")):
+                if line.strip().startswith(label) and "http" in line:
+                    out[key] = line[line.index("http"):].strip()
+        return out
+
+    def api(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
+        req = urllib.request.Request(self.url + path, method=method,
+                                     data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Content-Type": "application/json",
+                                              **(headers or {})})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"{}")
+
+
+def decode_qr(png_path: Path) -> str:
+    """Read a QR code from a screenshot with zbarimg, as a phone camera would."""
+    out = subprocess.run(["zbarimg", "--quiet", "--raw", str(png_path)], capture_output=True,
+                         text=True, timeout=30)
+    if out.returncode != 0:
+        raise AssertionError(f"no QR code found in {png_path}: {out.stderr}")
+    return out.stdout.strip().splitlines()[0]
