@@ -23,9 +23,7 @@ from .domain.errors import RuleError
 from .domain.queue import MARKABLE
 from .messages import error_payload
 from .services import SCREEN_MODES, Service
-from .validate import (
-    ID, NAME, OFFER, ORGANISATION, SECONDS, TITLE, Bool, Choice, Int, Text, parse,
-)
+from .validate import ID, NAME, OFFER, ORGANISATION, TITLE, Bool, Choice, Int, Text, parse
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +94,7 @@ def register(socketio, service: Service, broadcaster: Broadcaster) -> None:
 
     # ----- the moderator (sender: console; audience: everyone in the session) --------------
     mod = MODERATOR
-    optional = {"offer": Text(280, required=False), "organisation": ORGANISATION,
+    optional = {"offer": Text(280, required=False, blank=True), "organisation": ORGANISATION,
                 "seconds": Int(10, 3600, required=False)}
     command("pitch:add", mod, {"title": TITLE, "pitcher": NAME, **optional},
             lambda c, d: service.add_pitch(c.session_id, **d))

@@ -19,7 +19,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 @dataclass(frozen=True)
 class Text:
     max_len: int
-    required: bool = True
+    required: bool = True   # the key must be present
+    blank: bool = False     # an empty value is allowed
     multiline: bool = False
 
     def clean(self, name: str, value: Any) -> str:
@@ -30,7 +31,7 @@ class Text:
             value = " ".join(value.split())
         if _CONTROL.search(value.replace("\n", "") if self.multiline else value):
             raise RuleError("bad_characters", field=name)
-        if self.required and not value:
+        if not self.blank and not value:
             raise RuleError("required", field=name)
         if len(value) > self.max_len:
             raise RuleError("too_long", field=name, max=self.max_len)
@@ -73,9 +74,8 @@ class Choice:
 
 
 ID = Int(1, 2**31 - 1)
-NAME, ORGANISATION = Text(60), Text(80, required=False)
+NAME, ORGANISATION = Text(60), Text(80, required=False, blank=True)
 TITLE, OFFER = Text(80), Text(280)
-SECONDS = Int(10, 3600)
 
 
 def parse(spec: dict, data: Any) -> dict:

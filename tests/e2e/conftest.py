@@ -12,6 +12,12 @@ import pytest
 
 from .harness import CHROMIUM_ARGS, Server, chromium_path
 
+try:  # Playwright's polling assertions: long enough for a busy CI machine, never endless
+    from playwright.sync_api import expect as _expect
+    _expect.set_options(timeout=15_000)
+except ImportError:  # the `browser` fixture skips (or fails) these tests
+    pass
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -47,3 +53,31 @@ def artifacts(request):
     d = ARTIFACTS / request.node.name
     d.mkdir(parents=True, exist_ok=True)
     return d
+
+
+@pytest.fixture
+def open_page(browser, artifacts):
+    """Open a page in a fresh browser context (its own cookies, like a separate device).
+
+    `open_page(viewport, url=None, name=...)` -> Page. Every context is closed at teardown, and
+    an uncaught JavaScript exception on any page fails the test."""
+    contexts, errors = [], []
+
+    def open_(viewport: dict, url: str | None = None, name: str = "page"):
+        ctx = browser.new_context(viewport=viewport)
+        ctx.set_default_timeout(15_000)
+        ctx.set_default_navigation_timeout(15_000)
+        page = ctx.new_page()
+        page.on("pageerror", lambda exc: errors.append(f"{name}: {exc}"))
+        contexts.append(ctx)
+        if url:
+            page.goto(url)
+        return page
+
+    yield open_
+    for ctx in contexts:
+        try:
+            ctx.close()
+        except Exception:  # noqa: BLE001 - the browser may already be gone after a failure
+            pass
+    assert not errors, "uncaught JavaScript errors:\n" + "\n".join(errors)
