@@ -28,8 +28,21 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
+def raise_file_limit(wanted: int) -> None:
+    """Each phone holds a socket: lift the per-process file limit (often 1024) if allowed."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
 def main(argv=None):
     args = parse_args(argv)
+    raise_file_limit(args.max_connections + 256)
     from facilitator import create_app, demo, qr
 
     overrides = {}
