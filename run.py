@@ -28,21 +28,36 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def raise_file_limit(wanted: int) -> None:
-    """Each phone holds a socket: lift the per-process file limit (often 1024) if allowed."""
+FILE_RESERVE = 128  # descriptors kept for the database, logs and the listening socket
+
+
+def connection_cap(wanted: int) -> int:
+    """Each phone holds a socket. Lift the per-process file limit (often 1024) as far as the
+    system allows, and never accept more connections than it leaves room for: running out of
+    descriptors would make eventlet's accept() raise and stop the whole server."""
     try:
         import resource
-    except ImportError:  # not on Windows
-        return
+    except ImportError:  # Windows: no such limit to manage
+        return wanted
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    target = wanted + FILE_RESERVE
+    if hard != resource.RLIM_INFINITY:
+        target = min(target, hard)
     if soft != resource.RLIM_INFINITY and soft < target:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    cap = min(wanted, soft - FILE_RESERVE)
+    if cap < wanted:
+        print(f"Warning: this system allows {soft} open files; accepting at most {cap} "
+              "connections (raise 'ulimit -n' for more).", file=sys.stderr)
+    return cap
 
 
 def main(argv=None):
     args = parse_args(argv)
-    raise_file_limit(args.max_connections + 256)
+    max_connections = connection_cap(args.max_connections)
     from facilitator import create_app, demo, qr
 
     overrides = {}
@@ -76,8 +91,20 @@ Facilitator is running: {service.find_session(code)['title']}
   Start page (new sessions):        {public}/
 """, flush=True)
     print(qr.terminal(join), flush=True)
-    socketio.run(app, host=args.host, port=args.port, max_size=args.max_connections,
-                 log_output=False)
+    serve(app, socketio, args.host, args.port, max_connections)
+
+
+def serve(app, socketio, host: str, port: int, max_connections: int) -> None:
+    """eventlet's WSGI server with a listen backlog big enough for a room of phones that all
+    reconnect at once (Flask-SocketIO's run() keeps the default of 50) and a connection cap
+    above eventlet's default of 1,024."""
+    if socketio.async_mode != "eventlet":
+        socketio.run(app, host=host, port=port)
+        return
+    import eventlet.wsgi
+
+    listener = eventlet.listen((host, port), backlog=2048)
+    eventlet.wsgi.server(listener, app, max_size=max_connections, log_output=False)
 
 
 if __name__ == "__main__":

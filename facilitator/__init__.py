@@ -14,6 +14,7 @@ from .broadcast import Broadcaster
 from .models import init_db
 from .services import Service, wall_clock_ms
 from .snapshots import Snapshots
+from .timekeeper import Timekeeper
 from . import qr
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,9 +63,13 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
                                      "broadcaster": broadcaster, "db": make_db,
                                      "socketio": socketio}
 
+    timekeeper = Timekeeper(socketio, service, broadcaster)
+    app.extensions["facilitator"]["timekeeper"] = timekeeper
+
     from . import sockets, views
     app.register_blueprint(views.bp)
-    sockets.register(socketio, service, broadcaster)
+    sockets.register(socketio, service, broadcaster, timekeeper)
+    timekeeper.arm_all()
 
     @lru_cache(maxsize=None)
     def asset_version(filename: str) -> str:

@@ -8,8 +8,14 @@ SECTIONS = [
     {"title": "What next: from requirements to action", "kind": "discussion", "minutes": 10},
 ]
 
-# Sample pitches: invented people and organisations, in the spirit of the session.
+# The invited speakers of section 1 (from the programme), then sample pitches for section 2:
+# invented people and organisations, in the spirit of the session.
 PITCHES = [
+    {"pitcher": "Dr Shaun Topham", "organisation": "EU eForum", "section": 0, "seconds": 360,
+     "title": "The EU-China Smart Cities work", "offer": "What there is to build on."},
+    {"pitcher": "Camille Torrenti", "organisation": "Sigma-Orionis", "section": 0,
+     "seconds": 360, "title": "Foundations for R&D collaboration: the CHOICE project",
+     "offer": "What the CHOICE project has laid down for joint research."},
     {"pitcher": "Anna Keller", "organisation": "Urban Data Lab",
      "title": "Open traffic data in 90 days",
      "offer": "A proven open-data portal for traffic sensors, deployed in three EU cities."},
@@ -33,4 +39,5 @@ PITCHES = [
 
 def create(service, pitch_seconds: int = 120) -> tuple[str, str]:
     return service.create_session(title=TITLE, pitch_seconds=pitch_seconds,
-                                  dots_per_person=3, sections=SECTIONS, pitches=PITCHES)
+                                  dots_per_person=3, sections=SECTIONS, pitches=PITCHES,
+                                  planned_minutes=sum(s["minutes"] for s in SECTIONS))

@@ -13,6 +13,11 @@ FIELDS = {
     "dots": _l("Dots"), "index": _l("Position"), "status": _l("Status"), "mode": _l("Screen"),
     "section_id": _l("Section"), "revealed": _l("Reveal"), "auto_accept": _l("Auto-accept"),
     "payload": _l("Request"), "code": _l("Join code"),
+    "text": _l("Message"), "start": _l("Start time"), "end": _l("End time"),
+    "kind": _l("Kind"), "minutes": _l("Minutes"), "expect": _l("Stage"),
+    "overrun_policy": _l("Overrun policy"), "overrun_grace_seconds": _l("Grace period"),
+    "changeover_seconds": _l("Changeover"), "fit_floor_seconds": _l("Shortest pitch"),
+    "chime": _l("Chime"),
 }
 
 MESSAGES = {
@@ -51,6 +56,14 @@ MESSAGES = {
     "timer_not_paused": _l("The timer is not paused."),
     "timer_overrun": _l("The pitch is already over time."),
     "timer_too_long": _l("That would make the pitch too long."),
+    "stage_changed": _l("Another moderator changed the stage just before you: nothing was done. Check the stage and press again."),
+    "section_in_use": _l("That section is running. Move to another section first."),
+    "below_floor": _l("A pitch cannot be shorter than %(floor)s seconds."),
+    "nothing_to_undo": _l("There is nothing to undo (undo works for 30 seconds)."),
+    "invalid_time": _l("Give times of day as HH:MM, for example 09:50."),
+    "end_before_start": _l("The end time must be after the start time."),
+    "invalid_floor": _l("The shortest pitch length must be positive."),
+    "invalid_changeover": _l("The changeover time cannot be negative."),
     # voting
     "voting_closed": _l("Voting is not open."),
     "voting_already_open": _l("Voting is already open."),

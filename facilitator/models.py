@@ -31,6 +31,17 @@ class Session(Base):
     dots_per_person: Mapped[int] = mapped_column(Integer, default=3)
     max_dots_per_pitch: Mapped[int] = mapped_column(Integer, default=1)
     auto_accept: Mapped[bool] = mapped_column(Boolean, default=False)
+    # agenda and time keeping
+    planned_start: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    planned_end: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    changeover_seconds: Mapped[int] = mapped_column(Integer, default=15)
+    fit_floor_seconds: Mapped[int] = mapped_column(Integer, default=60)
+    overrun_policy: Mapped[str] = mapped_column(String(8), default="count")
+    overrun_grace_seconds: Mapped[int] = mapped_column(Integer, default=15)
+    chime: Mapped[bool] = mapped_column(Boolean, default=True)
+    # cues
+    screen_message: Mapped[str] = mapped_column(String(140), default="")
+    pitcher_message: Mapped[str] = mapped_column(String(140), default="")
     # stage
     screen_mode: Mapped[str] = mapped_column(String(16), default="auto")
     voting: Mapped[str] = mapped_column(String(16), default="idle")
@@ -71,6 +82,8 @@ class Section(Base):
     title: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(16))  # talks | pitches | discussion
     minutes: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    ended_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     session: Mapped[Session] = relationship(back_populates="sections")
 
@@ -101,6 +114,8 @@ class Pitch(Base):
                                             index=True)
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participants.id", ondelete="SET NULL"), nullable=True)
+    section_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sections.id", ondelete="SET NULL"), nullable=True)
     pitcher: Mapped[str] = mapped_column(String(60))
     organisation: Mapped[str] = mapped_column(String(80), default="")
     title: Mapped[str] = mapped_column(String(80))
@@ -110,8 +125,11 @@ class Pitch(Base):
     seconds: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     ended_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    spoken_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)  # time used on stage
+    overrun_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     session: Mapped[Session] = relationship(back_populates="pitches")
+    section: Mapped["Section | None"] = relationship()
 
 
 class Vote(Base):
@@ -132,6 +150,21 @@ class Vote(Base):
     pitch_id: Mapped[int] = mapped_column(ForeignKey("pitches.id", ondelete="CASCADE"),
                                           index=True)
     dots: Mapped[int] = mapped_column(Integer)
+
+
+class LogEntry(Base):
+    """One moderator action, with its time; `undo` holds what reverses it, while it may."""
+
+    __tablename__ = "log_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
+                                            index=True)
+    at: Mapped[int] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    undo: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+    undone: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 def make_engine(url: str) -> Engine:

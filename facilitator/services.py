@@ -7,6 +7,7 @@ Nothing here knows about Flask or Socket.IO.
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 import time
 from contextlib import contextmanager
@@ -17,10 +18,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DB, sessionmaker
 
-from .domain import queue, voting
+from .domain import queue, schedule, voting
 from .domain.errors import RuleError
 from .domain.timer import Timer
-from .models import Participant, Pitch, Section, Session, Vote
+from .models import LogEntry, Participant, Pitch, Section, Session, Vote
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L look-alikes
 CODE_LENGTH = 6
@@ -28,8 +29,18 @@ SCREEN_MODES = ("auto", "lobby", "pitch", "voting", "results", "blank")
 SECTION_KINDS = ("talks", "pitches", "discussion")
 
 
+UNDO_SECONDS = 30
+ANY = object()  # "no expectation" for commands that may name the pitch they saw live
+
+
 def wall_clock_ms() -> int:
     return int(time.time() * 1000)
+
+
+def local_midnight_ms(now_ms: int) -> int:
+    """Epoch ms of the start of the local day that contains `now_ms` (the laptop's zone)."""
+    t = time.localtime(now_ms / 1000)
+    return int(time.mktime((t.tm_year, t.tm_mon, t.tm_mday, 0, 0, 0, 0, 0, -1)) * 1000)
 
 
 def normalise_code(code: str) -> str:
@@ -45,6 +56,17 @@ class Change:
     counts: bool = False         # only tallies / head counts: screen and console, coalesced
     participants: set = field(default_factory=set)  # personal state of these participants
     reply: dict = field(default_factory=dict)      # extra data for the sender's acknowledgement
+
+
+@dataclass
+class Step:
+    """The working state of one moderator command."""
+
+    db: DB
+    s: Session
+    now: int
+    detail: str = ""
+    undo: dict | None = None
 
 
 class Service:
@@ -63,8 +85,10 @@ class Service:
     def create_session(self, *, title: str, pitch_seconds: int = 120, dots_per_person: int = 3,
                        max_dots_per_pitch: int = 1, auto_accept: bool = False,
                        sections: list[dict] | None = None,
-                       pitches: list[dict] | None = None) -> tuple[str, str]:
-        """Create a session; returns (join code, moderator key)."""
+                       pitches: list[dict] | None = None,
+                       planned_minutes: int | None = None) -> tuple[str, str]:
+        """Create a session; returns (join code, moderator key). `planned_minutes` sets the
+        agenda to start now and end that many minutes later."""
         for _ in range(20):
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             key = secrets.token_urlsafe(24)  # 192 bits
@@ -78,11 +102,19 @@ class Service:
                                 revision=0)
                     s.timer = Timer.ready(pitch_seconds * 1000)
                     db.add(s)
-                    for i, sec in enumerate(sections or []):
-                        db.add(Section(session=s, position=i, **sec))
+                    made = [Section(session=s, position=i, **sec)
+                            for i, sec in enumerate(sections or [])]
+                    db.add_all(made)
                     for i, p in enumerate(pitches or []):
+                        p = dict(p)
+                        index = p.pop("section", None)
                         db.add(Pitch(session=s, position=i, status=queue.QUEUED,
-                                     seconds=pitch_seconds, **p))
+                                     seconds=p.pop("seconds", pitch_seconds),
+                                     section=made[index] if index is not None else None,
+                                     **p))
+                    if planned_minutes is not None:
+                        s.planned_start = self.clock() // 60_000 * 60_000
+                        s.planned_end = s.planned_start + planned_minutes * 60_000
                 return code, key
             except IntegrityError:  # a code already taken: draw again
                 continue
@@ -110,6 +142,12 @@ class Service:
                 return s.id
             return None
 
+    def log_rows(self, session_id: int) -> list[tuple]:
+        with self.unit() as db:
+            return [(e.at, e.action, e.detail, e.undone) for e in db.scalars(
+                select(LogEntry).where(LogEntry.session_id == session_id)
+                .order_by(LogEntry.id))]
+
     def _session(self, db: DB, session_id: int, lock: bool = True) -> Session:
         q = select(Session).where(Session.id == session_id)
         s = db.scalar(q.with_for_update() if lock else q)
@@ -119,16 +157,6 @@ class Service:
 
     def _touch(self, s: Session) -> None:
         s.revision = (s.revision or 0) + 1
-
-    def update_settings(self, session_id: int, **settings) -> Change:
-        with self.unit() as db:
-            s = self._session(db, session_id)
-            for k, v in settings.items():
-                setattr(s, k, v)
-            if "pitch_seconds" in settings and s.timer_state == "idle" and not self._live(db, s):
-                s.timer = Timer.ready(s.pitch_seconds * 1000)
-            self._touch(s)
-        return Change(session_id, stage=True)
 
     # ----- participants ---------------------------------------------------------------------
 
@@ -152,26 +180,74 @@ class Service:
             return db.scalar(select(Participant.id).where(
                 Participant.session_id == session_id, Participant.token == token))
 
-    # ----- the queue ------------------------------------------------------------------------
+    # ----- moderator commands: one transaction, logged, optionally undoable -----------------
+
+    @contextmanager
+    def _moderate(self, session_id: int, action: str) -> Iterator["Step"]:
+        """A moderator command: lock the session, run, bump the revision, log the action."""
+        with self.unit() as db:
+            s = self._session(db, session_id)
+            step = Step(db, s, self.clock())
+            yield step
+            self._touch(s)
+            db.add(LogEntry(session_id=s.id, at=step.now, action=action, detail=step.detail,
+                            undo=json.dumps(step.undo) if step.undo else None))
 
     def _pitches(self, db: DB, s: Session) -> list[Pitch]:
-        return list(db.scalars(select(Pitch).where(Pitch.session_id == s.id)))
+        """Every visible pitch of the session (removed ones are kept only for undo)."""
+        return list(db.scalars(select(Pitch).where(Pitch.session_id == s.id,
+                                                   Pitch.status != queue.REMOVED)))
+
+    def _talk_sections(self, db: DB, s: Session) -> set:
+        return set(db.scalars(select(Section.id).where(Section.session_id == s.id,
+                                                       Section.kind == "talks")))
+
+    def _section(self, db: DB, s: Session) -> Section | None:
+        return db.get(Section, s.current_section_id) if s.current_section_id else None
+
+    def _scope(self, db: DB, s: Session) -> list[Pitch]:
+        """The queue of the current section: what start and next draw from."""
+        sec = self._section(db, s)
+        return queue.in_section(self._pitches(db, s), sec.id if sec else None,
+                                sec.kind if sec else None)
 
     def _pitch(self, db: DB, s: Session, pitch_id: int) -> Pitch:
         p = db.get(Pitch, pitch_id)
-        if p is None or p.session_id != s.id:
+        if p is None or p.session_id != s.id or p.status == queue.REMOVED:
             raise RuleError("unknown_pitch")
         return p
-
-    def _live(self, db: DB, s: Session) -> Pitch | None:
-        return queue.live(self._pitches(db, s))
 
     def _end_position(self, db: DB, s: Session) -> int:
         return (db.scalar(select(func.max(Pitch.position)).where(Pitch.session_id == s.id))
                 or 0) + 1
 
-    def _owners(self, *pitches: Pitch) -> set:
-        return {p.participant_id for p in pitches if p.participant_id}
+    def _owners(self, *pitches: Pitch | None) -> set:
+        return {p.participant_id for p in pitches if p is not None and p.participant_id}
+
+    def update_settings(self, session_id: int, **settings) -> Change:
+        with self._moderate(session_id, "settings") as step:
+            s = step.s
+            for k, v in settings.items():
+                setattr(s, k, v)
+            if "pitch_seconds" in settings and s.timer_state == "idle" and \
+                    queue.live(self._pitches(step.db, s)) is None:
+                s.timer = Timer.ready(s.pitch_seconds * 1000)
+            step.detail = ", ".join(f"{k}={v}" for k, v in sorted(settings.items()))
+        return Change(session_id, stage=True)
+
+    def set_agenda(self, session_id: int, start: str | None, end: str | None) -> Change:
+        """Start and end time of day ("09:50"), on the day they are set, server local time."""
+        start_min = schedule.parse_time_of_day(start) if start else None
+        end_min = schedule.parse_time_of_day(end) if end else None
+        schedule.check_agenda(start_min, end_min)
+        with self._moderate(session_id, "agenda") as step:
+            midnight = local_midnight_ms(step.now)
+            step.s.planned_start = None if start_min is None else midnight + start_min * 60_000
+            step.s.planned_end = None if end_min is None else midnight + end_min * 60_000
+            step.detail = f"{start or '-'} to {end or '-'}"
+        return Change(session_id, stage=True)
+
+    # ----- the queue ------------------------------------------------------------------------
 
     def propose_pitch(self, session_id: int, participant_id: int, title: str,
                       offer: str) -> Change:
@@ -201,198 +277,353 @@ class Service:
                 raise RuleError("not_your_pitch")
             if p.status not in (queue.PENDING, queue.QUEUED):
                 raise RuleError("pitch_started")
+            db.execute(delete(Vote).where(Vote.pitch_id == p.id))
             db.delete(p)
             self._touch(s)
-        return Change(session_id, stage=True, participants={participant_id})
+        return Change(session_id, stage=True, counts=True, participants={participant_id})
 
     def add_pitch(self, session_id: int, *, title: str, pitcher: str, offer: str = "",
                   organisation: str = "", seconds: int | None = None) -> Change:
-        with self.unit() as db:
-            s = self._session(db, session_id)
+        with self._moderate(session_id, "add") as step:
+            s, db = step.s, step.db
+            sec = self._section(db, s)
             p = Pitch(session_id=s.id, pitcher=pitcher, organisation=organisation, title=title,
                       offer=offer, status=queue.QUEUED, position=self._end_position(db, s),
-                      seconds=seconds or s.pitch_seconds)
+                      seconds=seconds or s.pitch_seconds,
+                      section_id=sec.id if sec and sec.kind != "pitches" else None)
             db.add(p)
-            self._touch(s)
             db.flush()
+            step.detail = title
             return Change(s.id, stage=True, reply={"pitch_id": p.id})
 
     def edit_pitch(self, session_id: int, pitch_id: int, **fields) -> Change:
-        with self.unit() as db:
-            s = self._session(db, session_id)
-            p = self._pitch(db, s, pitch_id)
+        with self._moderate(session_id, "edit") as step:
+            s = step.s
+            p = self._pitch(step.db, s, pitch_id)
             for k, v in fields.items():
                 setattr(p, k, v)
             if "seconds" in fields and p.status == queue.LIVE and s.timer_state == "idle":
                 s.timer = Timer.ready(p.seconds * 1000)
-            self._touch(s)
+            step.detail = p.title
             return Change(s.id, stage=True, participants=self._owners(p))
 
     def remove_pitch(self, session_id: int, pitch_id: int) -> Change:
-        with self.unit() as db:
-            s = self._session(db, session_id)
-            p = self._pitch(db, s, pitch_id)
+        """Remove a pitch. It is kept hidden so that the removal can be undone."""
+        with self._moderate(session_id, "remove") as step:
+            s = step.s
+            p = self._pitch(step.db, s, pitch_id)
             owners = self._owners(p)
-            voters = set(db.scalars(select(Vote.participant_id).where(Vote.pitch_id == p.id)))
+            voters = set(step.db.scalars(select(Vote.participant_id).where(
+                Vote.pitch_id == p.id)))
+            step.undo = {"pitch_id": p.id, "status": p.status}
             if p.status == queue.LIVE:
-                s.timer = Timer.ready(s.pitch_seconds * 1000)
-            db.execute(delete(Vote).where(Vote.pitch_id == p.id))
-            db.delete(p)
-            self._touch(s)
-        return Change(session_id, stage=True, counts=True, participants=owners | voters)
+                step.undo["timer"] = s.timer.to_state()
+                self._end(s, p, step.now, queue.REMOVED)
+            p.status = queue.REMOVED
+            step.detail = p.title
+        return Change(session_id, stage=True, counts=True, participants=owners | voters,
+                      reply={"undo": "remove"})
 
     def accept_pitch(self, session_id: int, pitch_id: int) -> Change:
-        with self.unit() as db:
-            s = self._session(db, session_id)
-            p = self._pitch(db, s, pitch_id)
+        with self._moderate(session_id, "accept") as step:
+            p = self._pitch(step.db, step.s, pitch_id)
             if p.status != queue.PENDING:
                 raise RuleError("not_pending")
             p.status = queue.QUEUED
-            self._touch(s)
-            return Change(s.id, stage=True, participants=self._owners(p))
+            step.detail = p.title
+            return Change(session_id, stage=True, participants=self._owners(p))
 
     def move_pitch(self, session_id: int, pitch_id: int, index: int) -> Change:
-        with self.unit() as db:
-            s = self._session(db, session_id)
-            pitches = self._pitches(db, s)
+        with self._moderate(session_id, "move") as step:
+            pitches = self._pitches(step.db, step.s)
             by_id = {p.id: p for p in pitches}
             for pid, pos in queue.moved(pitches, pitch_id, index):
                 by_id[pid].position = pos
-            self._touch(s)
-            return Change(s.id, stage=True, participants=self._owners(*pitches))
+            step.detail = f"{by_id[pitch_id].title} to {index + 1}"
+            return Change(session_id, stage=True, participants=self._owners(*pitches))
 
     def mark_pitch(self, session_id: int, pitch_id: int, status: str) -> Change:
-        with self.unit() as db:
-            s = self._session(db, session_id)
-            p = self._pitch(db, s, pitch_id)
+        with self._moderate(session_id, "mark") as step:
+            s = step.s
+            p = self._pitch(step.db, s, pitch_id)
             queue.check_mark(p.status, status)
-            now = self.clock()
+            if status == queue.SKIPPED:
+                step.undo = {"pitch_id": p.id, "status": p.status, "position": p.position}
+                if p.status == queue.LIVE:
+                    step.undo["timer"] = s.timer.to_state()
             if p.status == queue.LIVE:
-                p.ended_at = now
-                s.timer = Timer.ready(s.pitch_seconds * 1000)
+                self._end(s, p, step.now, status)
             if status == queue.QUEUED and p.status != queue.PENDING:
-                p.position = self._end_position(db, s)
+                p.position = self._end_position(step.db, s)
+                p.started_at = p.ended_at = p.spoken_ms = p.overrun_ms = None
             p.status = status
-            self._touch(s)
-            return Change(s.id, stage=True, counts=True, participants=self._owners(p))
+            step.detail = f"{p.title}: {status}"
+            return Change(s.id, stage=True, counts=True, participants=self._owners(p),
+                          reply={"undo": "skip"} if step.undo else {})
 
     # ----- the stage ------------------------------------------------------------------------
 
     def _go_live(self, s: Session, p: Pitch, now: int) -> None:
         p.status, p.started_at, p.ended_at = queue.LIVE, now, None
+        p.spoken_ms = p.overrun_ms = None
         s.timer = Timer.ready(p.seconds * 1000).start(now)
+        s.pitcher_message = ""
 
-    def start(self, session_id: int) -> Change:
+    def _end(self, s: Session, p: Pitch, now: int, status: str) -> None:
+        """Take the live pitch off stage, recording how long it ran and any overrun."""
+        t = s.timer
+        p.status, p.ended_at = status, now
+        p.spoken_ms = max(0, t.total_ms - t.remaining(now))
+        p.overrun_ms = max(0, -t.remaining(now))
+        s.timer = Timer.ready(s.pitch_seconds * 1000)
+        s.pitcher_message = ""
+
+    def _check_expect(self, live: Pitch | None, expect: int | None | object) -> None:
+        """Two consoles pressing at once: a command that names the pitch it saw live is
+        refused if the stage has moved on since (so two "next" never skip a pitch)."""
+        if expect is not ANY and (live.id if live else None) != expect:
+            raise RuleError("stage_changed")
+
+    def start(self, session_id: int, expect: int | None | object = ANY) -> Change:
         """Start the live pitch's timer, or bring the first queued pitch on stage and start."""
-        with self.unit() as db:
-            s = self._session(db, session_id)
-            pitches = self._pitches(db, s)
-            now = self.clock()
+        with self._moderate(session_id, "start") as step:
+            s, now = step.s, step.now
+            pitches = self._scope(step.db, s)
             current = queue.live(pitches)
+            self._check_expect(current, expect)
             if current is None:
                 nxt = queue.up_next(pitches)
                 if nxt is None:
                     raise RuleError("queue_empty")
                 self._go_live(s, nxt, now)
-                after = queue.up_next(pitches)
-                changed = self._owners(nxt) | self._owners(*([after] if after else []))
+                changed = self._owners(nxt, queue.up_next(pitches))
+                step.detail = nxt.title
             else:
                 t = s.timer
                 s.timer = t.resume(now) if t.state == "paused" else t.start(now)
-                if current.started_at is None:
-                    current.started_at = now
                 changed = self._owners(current)
-            self._touch(s)
+                step.detail = current.title
         return Change(session_id, stage=True, participants=changed)
 
-    def _timer_command(self, session_id: int, apply: Callable[[Timer, int, Pitch], Timer]
+    def _timer_command(self, session_id: int, action: str,
+                       apply: Callable[[Timer, int, Pitch], Timer], undoable: bool = False
                        ) -> Change:
-        with self.unit() as db:
-            s = self._session(db, session_id)
-            current = self._live(db, s)
+        with self._moderate(session_id, action) as step:
+            s = step.s
+            current = queue.live(self._pitches(step.db, s))
             if current is None:
                 raise RuleError("no_live_pitch")
-            s.timer = apply(s.timer, self.clock(), current)
-            self._touch(s)
-        return Change(session_id, stage=True)
+            if undoable:
+                step.undo = {"pitch_id": current.id, "timer": s.timer.to_state()}
+            s.timer = apply(s.timer, step.now, current)
+            step.detail = current.title
+        return Change(session_id, stage=True,
+                      reply={"undo": action} if undoable else {})
 
     def pause(self, session_id: int) -> Change:
-        return self._timer_command(session_id, lambda t, now, _p: t.pause(now))
+        return self._timer_command(session_id, "pause", lambda t, now, _p: t.pause(now))
 
     def resume(self, session_id: int) -> Change:
-        return self._timer_command(session_id, lambda t, now, _p: t.resume(now))
+        return self._timer_command(session_id, "resume", lambda t, now, _p: t.resume(now))
 
     def adjust(self, session_id: int, seconds: int) -> Change:
-        return self._timer_command(session_id,
+        return self._timer_command(session_id, f"adjust {seconds:+d}s",
                                    lambda t, now, _p: t.adjust(seconds * 1000, now))
 
     def reset(self, session_id: int) -> Change:
-        return self._timer_command(session_id,
-                                   lambda t, now, p: t.reset(p.seconds * 1000))
+        return self._timer_command(session_id, "reset",
+                                   lambda t, now, p: t.reset(p.seconds * 1000), undoable=True)
 
-    def next(self, session_id: int) -> Change:
+    def next(self, session_id: int, expect: int | None | object = ANY,
+             action: str = "next") -> Change:
         """End the live pitch (done) and start the first queued one, if any."""
-        with self.unit() as db:
-            s = self._session(db, session_id)
-            pitches = self._pitches(db, s)
-            now = self.clock()
+        with self._moderate(session_id, action) as step:
+            s, now = step.s, step.now
+            pitches = self._scope(step.db, s)
             current = queue.live(pitches)
+            self._check_expect(current, expect)
             nxt = queue.up_next(pitches)
             if current is None and nxt is None:
                 raise RuleError("queue_empty")
-            changed = set()
             if current is not None:
-                current.status, current.ended_at = queue.DONE, now
-                changed |= self._owners(current)
-                s.timer = Timer.ready(s.pitch_seconds * 1000)
+                self._end(s, current, now, queue.DONE)
             if nxt is not None:
                 self._go_live(s, nxt, now)
-                after = queue.up_next(pitches)
-                changed |= self._owners(nxt, *([after] if after else []))
-            self._touch(s)
-            return Change(s.id, stage=True, counts=True, participants=changed,
+            step.detail = " -> ".join(p.title if p else "-" for p in (current, nxt))
+            return Change(s.id, stage=True, counts=True,
+                          participants=self._owners(current, nxt, queue.up_next(pitches)),
                           reply={"live": nxt.id if nxt else None})
 
-    def set_screen_mode(self, session_id: int, mode: str) -> Change:
+    def overrun_deadline(self, session_id: int) -> tuple[int, int] | None:
+        """(moment, live pitch id) at which the overrun policy moves on by itself, if any."""
         with self.unit() as db:
-            s = self._session(db, session_id)
-            s.screen_mode = mode
-            self._touch(s)
+            s = self._session(db, session_id, lock=False)
+            if s.timer_state != "running":
+                return None
+            live = queue.live(self._pitches(db, s))
+            due = schedule.overrun_due(s.overrun_policy, s.timer_ends_at,
+                                       s.overrun_grace_seconds * 1000)
+            return None if live is None or due is None else (due, live.id)
+
+    def auto_next(self, session_id: int, pitch_id: int) -> Change | None:
+        """The timekeeper's wake-up. Idempotent: does nothing unless the same pitch is still
+        live and past its grace period (another process or a moderator may have moved on)."""
+        found = self.overrun_deadline(session_id)
+        if found is None or found[1] != pitch_id or found[0] > self.clock():
+            return None
+        try:
+            return self.next(session_id, expect=pitch_id, action="auto next")
+        except RuleError:
+            return None
+
+    def sessions_with_running_timers(self) -> list[int]:
+        with self.unit() as db:
+            return list(db.scalars(select(Session.id).where(Session.timer_state == "running")))
+
+    def set_screen_mode(self, session_id: int, mode: str) -> Change:
+        with self._moderate(session_id, "screen") as step:
+            step.s.screen_mode = step.detail = mode
         return Change(session_id, stage=True)
 
+    def cue(self, session_id: int, target: str, text: str) -> Change:
+        """A short message, shown large on the screen or on the live pitcher's phone only."""
+        with self._moderate(session_id, f"cue {target}") as step:
+            s = step.s
+            live = queue.live(self._pitches(step.db, s))
+            if target == "pitcher":
+                if live is None:
+                    raise RuleError("no_live_pitch")
+                s.pitcher_message = text
+                step.detail = text
+                return Change(session_id, participants=self._owners(live))
+            s.screen_message = step.detail = text
+        return Change(session_id, stage=True)
+
+    # ----- the agenda -----------------------------------------------------------------------
+
+    def _get_section(self, db: DB, s: Session, section_id: int) -> Section:
+        sec = db.get(Section, section_id)
+        if sec is None or sec.session_id != s.id:
+            raise RuleError("unknown_section")
+        return sec
+
     def set_section(self, session_id: int, section_id: int | None) -> Change:
-        with self.unit() as db:
-            s = self._session(db, session_id)
-            if section_id is not None:
-                sec = db.get(Section, section_id)
-                if sec is None or sec.session_id != s.id:
-                    raise RuleError("unknown_section")
+        """Move to another part of the agenda: the old one ends, the new one starts now."""
+        with self._moderate(session_id, "section") as step:
+            s, db, now = step.s, step.db, step.now
+            new = self._get_section(db, s, section_id) if section_id is not None else None
+            old = self._section(db, s)
+            if old is not None and old is not new:
+                old.ended_at = now
+            if new is not None and new is not old:
+                new.started_at, new.ended_at = now, None
             s.current_section_id = section_id
-            self._touch(s)
+            step.detail = new.title if new else "-"
+        return Change(session_id, stage=True)
+
+    def add_section(self, session_id: int, title: str, kind: str, minutes: int) -> Change:
+        with self._moderate(session_id, "add section") as step:
+            last = step.db.scalar(select(func.max(Section.position)).where(
+                Section.session_id == step.s.id))
+            step.db.add(Section(session_id=step.s.id, position=(last or 0) + 1, title=title,
+                                kind=kind, minutes=minutes))
+            step.detail = title
+        return Change(session_id, stage=True)
+
+    def edit_section(self, session_id: int, section_id: int, **fields) -> Change:
+        with self._moderate(session_id, "edit section") as step:
+            sec = self._get_section(step.db, step.s, section_id)
+            for k, v in fields.items():
+                setattr(sec, k, v)
+            step.detail = sec.title
+        return Change(session_id, stage=True)
+
+    def remove_section(self, session_id: int, section_id: int) -> Change:
+        with self._moderate(session_id, "remove section") as step:
+            sec = self._get_section(step.db, step.s, section_id)
+            if step.s.current_section_id == sec.id:
+                raise RuleError("section_in_use")
+            step.detail = sec.title
+            step.db.delete(sec)
+        return Change(session_id, stage=True)
+
+    def fit(self, session_id: int, seconds: int) -> Change:
+        """Give every waiting pitch of the current section the same length (the moderator's
+        confirmation of a fit proposal). Never below the floor."""
+        with self._moderate(session_id, "fit") as step:
+            s = step.s
+            if seconds < s.fit_floor_seconds:
+                raise RuleError("below_floor", floor=s.fit_floor_seconds)
+            waiting = [p for p in self._scope(step.db, s) if p.status == queue.QUEUED]
+            if not waiting:
+                raise RuleError("queue_empty")
+            for p in waiting:
+                p.seconds = seconds
+            step.detail = f"{len(waiting)} pitches to {seconds}s"
         return Change(session_id, stage=True)
 
     # ----- voting ---------------------------------------------------------------------------
 
     def set_voting(self, session_id: int, open_: bool) -> Change:
-        with self.unit() as db:
-            s = self._session(db, session_id)
+        with self._moderate(session_id, "open voting" if open_ else "close voting") as step:
+            s = step.s
             target = voting.OPEN if open_ else voting.CLOSED
             if s.voting == target or (not open_ and s.voting == voting.NOT_STARTED):
                 raise RuleError("voting_already_" + ("open" if open_ else "closed"))
+            if not open_:
+                step.undo = {"voting": s.voting, "revealed": s.revealed}
             s.voting = target
             if open_:
                 s.revealed = False
-            self._touch(s)
-        return Change(session_id, stage=True, counts=True)
+        return Change(session_id, stage=True, counts=True,
+                      reply={} if open_ else {"undo": "close voting"})
 
     def reveal(self, session_id: int, revealed: bool) -> Change:
-        with self.unit() as db:
-            s = self._session(db, session_id)
-            if revealed and s.voting == voting.NOT_STARTED:
+        with self._moderate(session_id, "reveal" if revealed else "hide results") as step:
+            if revealed and step.s.voting == voting.NOT_STARTED:
                 raise RuleError("nothing_to_reveal")
-            s.revealed = revealed
-            self._touch(s)
+            step.s.revealed = revealed
         return Change(session_id, stage=True)
+
+    # ----- undo -----------------------------------------------------------------------------
+
+    def undo(self, session_id: int) -> Change:
+        """Reverse the latest undoable action (remove, reset, skip, close voting) if it is at
+        most UNDO_SECONDS old and nothing has been undone on top of it."""
+        with self._moderate(session_id, "undo") as step:
+            s, db = step.s, step.db
+            entry = db.scalar(select(LogEntry).where(
+                LogEntry.session_id == s.id, LogEntry.undo.is_not(None),
+                LogEntry.undone.is_(False)).order_by(LogEntry.id.desc()).limit(1))
+            if entry is None or step.now - entry.at > UNDO_SECONDS * 1000:
+                raise RuleError("nothing_to_undo")
+            data = json.loads(entry.undo)
+            changed = set()
+            if "voting" in data:
+                s.voting, s.revealed = data["voting"], data["revealed"]
+            if "pitch_id" in data:
+                p = db.get(Pitch, data["pitch_id"])
+                if p is None:
+                    raise RuleError("nothing_to_undo")
+                live = queue.live(self._pitches(db, s))
+                if "status" in data:
+                    if data["status"] == queue.LIVE and live is not None and live.id != p.id:
+                        raise RuleError("stage_changed")
+                    p.status = data["status"]
+                    p.position = data.get("position", p.position)
+                    if p.status == queue.LIVE:
+                        p.ended_at = p.spoken_ms = p.overrun_ms = None
+                elif live is None or live.id != p.id:
+                    raise RuleError("stage_changed")
+                if "timer" in data:
+                    s.timer = Timer.from_state(data["timer"])
+                changed = self._owners(p)
+            entry.undone = True
+            step.detail = entry.action
+        return Change(session_id, stage=True, counts=True, participants=changed,
+                      reply={"undone": entry.action})
+
+    # ----- voting ---------------------------------------------------------------------------
 
     def set_dots(self, session_id: int, participant_id: int, pitch_id: int, dots: int) -> Change:
         """Put `dots` of the participant's dots on a pitch (0 takes them off). Idempotent.
@@ -413,7 +644,7 @@ class Service:
         with self.unit() as db:
             s = self._session(db, session_id, lock=False)
             pitches = self._pitches(db, s)
-            votable = {p.id for p in pitches if p.status in queue.VOTABLE}
+            votable = {p.id for p in queue.votable(pitches, self._talk_sections(db, s))}
             own = {p.id for p in pitches if p.participant_id == participant_id}
             rows = {v.pitch_id: v for v in db.scalars(
                 select(Vote).where(Vote.participant_id == participant_id))}

@@ -2,8 +2,10 @@
 
 - `stage`: public, the same for every phone; sent to all phones only when the stage changes.
 - `screen`: the stage plus head counts (and results once revealed), for the projector.
-- `console`: everything the moderator needs, including pending pitches and live tallies.
-- `me`: one participant's own state (ballot, own pitches); sent to that participant only.
+- `console`: everything the moderator needs: pending pitches, live tallies, the schedule,
+  the fit of the queue, the log and what can be undone.
+- `me`: one participant's own state (ballot, own pitches, the moderator's cue while their
+  pitch is live); sent to that participant only.
 
 A phone never receives another participant's private data: the stage names pitchers (their
 pitch is public) and nothing else about anyone.
@@ -15,13 +17,19 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DB
 
-from .domain import queue, ranking, voting
-from .models import Participant, Pitch, Section, Session, Vote
+from .domain import queue, ranking, schedule, voting
+from .models import LogEntry, Participant, Pitch, Section, Session, Vote
+from .services import UNDO_SECONDS
 
 
 def _pitch(p: Pitch) -> dict:
     return {"id": p.id, "title": p.title, "offer": p.offer, "pitcher": p.pitcher,
             "organisation": p.organisation, "status": p.status, "seconds": p.seconds}
+
+
+def _section(sec: Section) -> dict:
+    return {"id": sec.id, "title": sec.title, "kind": sec.kind, "minutes": sec.minutes,
+            "started_at": sec.started_at, "ended_at": sec.ended_at}
 
 
 def resolve_mode(s: Session, has_live: bool) -> str:
@@ -34,116 +42,197 @@ def resolve_mode(s: Session, has_live: bool) -> str:
     return "pitch" if has_live else "lobby"
 
 
+class View:
+    """One read of a session: the rows every audience's snapshot is built from."""
+
+    def __init__(self, db: DB, session_id: int):
+        self.db = db
+        self.s = db.get(Session, session_id)
+        self.sections = list(db.scalars(select(Section).where(
+            Section.session_id == session_id).order_by(Section.position, Section.id)))
+        self.pitches = queue.in_order(list(db.scalars(select(Pitch).where(
+            Pitch.session_id == session_id, Pitch.status != queue.REMOVED))))
+        self.section = next((x for x in self.sections if x.id == self.s.current_section_id),
+                            None)
+        self.scope = queue.in_section(self.pitches, self.section.id if self.section else None,
+                                      self.section.kind if self.section else None)
+        talks = {x.id for x in self.sections if x.kind == "talks"}
+        self.votable = queue.votable(self.pitches, talks)
+
+
 class Snapshots:
     def __init__(self, make_db, clock: Callable[[], int], join_url: Callable[[str], str]):
         self.make_db = make_db
         self.clock = clock
         self.join_url = join_url
 
-    def _load(self, db: DB, session_id: int):
-        s = db.get(Session, session_id)
-        pitches = queue.in_order(list(db.scalars(select(Pitch).where(
-            Pitch.session_id == session_id))))
-        return s, pitches
+    # ----- parts ----------------------------------------------------------------------------
 
-    def _results(self, db: DB, pitches: list[Pitch]) -> list[dict]:
-        votable = [p for p in pitches if p.status in queue.VOTABLE]
-        ids = [p.id for p in votable]
-        tallies = {pid: (dots, voters) for pid, dots, voters in db.execute(
+    def _results(self, v: View) -> list[dict]:
+        ids = [p.id for p in v.votable]
+        tallies = {pid: (dots, voters) for pid, dots, voters in v.db.execute(
             select(Vote.pitch_id, func.sum(Vote.dots), func.count(Vote.id))
             .where(Vote.pitch_id.in_(ids)).group_by(Vote.pitch_id))} if ids else {}
-        by_id = {p.id: p for p in votable}
-        ranked = ranking.rank(ids, {k: int(v[0]) for k, v in tallies.items()},
-                              {k: int(v[1]) for k, v in tallies.items()})
+        by_id = {p.id: p for p in v.votable}
+        ranked = ranking.rank(ids, {k: int(x[0]) for k, x in tallies.items()},
+                              {k: int(x[1]) for k, x in tallies.items()})
         return [{"rank": r.rank, "tied": r.tied, "votes": r.votes, "voters": r.voters,
                  **_pitch(by_id[r.pitch_id])} for r in ranked]
 
-    def _counts(self, db: DB, s: Session, pitches: list[Pitch]) -> dict:
-        votable = [p.id for p in pitches if p.status in queue.VOTABLE]
-        ballots = db.scalar(select(func.count(func.distinct(Vote.participant_id))).where(
-            Vote.session_id == s.id, Vote.pitch_id.in_(votable))) if votable else 0
-        joined = db.scalar(select(func.count()).select_from(Participant).where(
-            Participant.session_id == s.id))
+    def _counts(self, v: View) -> dict:
+        ids = [p.id for p in v.votable]
+        ballots = v.db.scalar(select(func.count(func.distinct(Vote.participant_id))).where(
+            Vote.session_id == v.s.id, Vote.pitch_id.in_(ids))) if ids else 0
+        joined = v.db.scalar(select(func.count()).select_from(Participant).where(
+            Participant.session_id == v.s.id))
         return {"participants": joined, "ballots": ballots}
 
-    def _stage(self, db: DB, s: Session, pitches: list[Pitch]) -> dict:
-        live = queue.live(pitches)
-        nxt = queue.up_next(pitches)
-        section = db.get(Section, s.current_section_id) if s.current_section_id else None
+    def _stage(self, v: View) -> dict:
+        s = v.s
+        live = queue.live(v.scope)
+        nxt = queue.up_next(v.scope)
         return {
             "rev": s.revision,
             "server_now": self.clock(),
             "session": {"code": s.code, "title": s.title, "join_url": self.join_url(s.code),
                         "dots_per_person": s.dots_per_person,
                         "max_dots_per_pitch": s.max_dots_per_pitch,
-                        "pitch_seconds": s.pitch_seconds},
-            "section": {"id": section.id, "title": section.title, "kind": section.kind}
-            if section else None,
+                        "pitch_seconds": s.pitch_seconds, "chime": s.chime,
+                        "overrun_policy": s.overrun_policy,
+                        "overrun_grace_seconds": s.overrun_grace_seconds},
+            "section": _section(v.section) if v.section else None,
             "mode": resolve_mode(s, live is not None),
             "voting": s.voting,
             "revealed": s.revealed,
             "live": _pitch(live) if live else None,
             "next": _pitch(nxt) if nxt else None,
             "timer": s.timer.to_dict(),
-            "queue": [_pitch(p) for p in pitches if p.status != queue.PENDING],
+            "queue": [_pitch(p) for p in v.scope if p.status != queue.PENDING],
+            "votable": [_pitch(p) for p in v.votable],
+            "message": s.screen_message,
             "tie_rule": ranking.TIE_RULE,
         }
+
+    def _schedule(self, v: View, now: int) -> dict:
+        """Clock, time left, ahead/behind and the fit of the waiting pitches."""
+        s = v.s
+        live = queue.live(v.scope)
+        live_left = s.timer.remaining(now) if live else 0
+        waiting = [p for p in v.scope if p.status == queue.QUEUED]
+        lengths = [p.seconds * 1000 for p in waiting]
+        changeover = s.changeover_seconds * 1000
+        out = {"now": now, "planned_start": s.planned_start, "planned_end": s.planned_end,
+               "session_left_ms": s.planned_end - now if s.planned_end else None,
+               "section_left_ms": None, "behind_ms": None, "fit": None,
+               "waiting": [p.id for p in waiting], "changeover_seconds": s.changeover_seconds,
+               "floor_seconds": s.fit_floor_seconds}
+        sec = v.section
+        if sec is None:
+            return out
+        idx = v.sections.index(sec)
+        later = sum(x.minutes for x in v.sections[idx + 1:]) * 60_000
+        started = sec.started_at or now
+        end = schedule.section_end(started, sec.minutes * 60_000, s.planned_end, later)
+        out["section_left_ms"] = end - now
+        planned_end = (s.planned_start + sum(x.minutes for x in v.sections[:idx + 1]) * 60_000
+                       if s.planned_start else started + sec.minutes * 60_000)
+        out["behind_ms"] = schedule.projected_end(now, live_left, lengths, changeover) \
+            - planned_end
+        available = end - now - max(0, live_left)
+        f = schedule.fit(lengths, available, changeover, s.fit_floor_seconds * 1000)
+        out["fit"] = {"fits": f.fits, "fitting": f.fitting, "needed_ms": f.needed_ms,
+                      "available_ms": f.available_ms, "proposal_seconds":
+                      f.proposal_ms // 1000 if f.proposal_ms else None,
+                      "left_out": f.left_out}
+        return out
+
+    def _report(self, v: View, now: int) -> dict:
+        """Planned versus actual time, per pitch and per section."""
+        pitches = [{"id": p.id, "title": p.title, "pitcher": p.pitcher,
+                    "planned_ms": p.seconds * 1000, "actual_ms": p.spoken_ms,
+                    "overrun_ms": p.overrun_ms or 0, "status": p.status}
+                   for p in v.pitches if p.started_at is not None]
+        sections = [{"id": x.id, "title": x.title, "planned_ms": x.minutes * 60_000,
+                     "actual_ms": ((x.ended_at or now) - x.started_at)
+                     if x.started_at else None, "running": x.started_at is not None
+                     and x.ended_at is None} for x in v.sections]
+        return {"pitches": pitches, "sections": sections}
+
+    def _log(self, v: View, now: int) -> tuple[list[dict], dict | None]:
+        entries = list(v.db.scalars(select(LogEntry).where(LogEntry.session_id == v.s.id)
+                                    .order_by(LogEntry.id.desc()).limit(30)))
+        undo = next((e for e in entries if e.undo and not e.undone), None)
+        offer = None
+        if undo is not None and now - undo.at <= UNDO_SECONDS * 1000:
+            offer = {"action": undo.action, "detail": undo.detail,
+                     "until": undo.at + UNDO_SECONDS * 1000}
+        return [{"at": e.at, "action": e.action, "detail": e.detail, "undone": e.undone}
+                for e in entries], offer
 
     # ----- per audience ---------------------------------------------------------------------
 
     def stage(self, session_id: int) -> dict:
         with self.make_db() as db:
-            s, pitches = self._load(db, session_id)
-            out = self._stage(db, s, pitches)
-            out["results"] = self._results(db, pitches) if s.revealed else None
+            v = View(db, session_id)
+            out = self._stage(v)
+            out["results"] = self._results(v) if v.s.revealed else None
             return out
 
     def screen(self, session_id: int) -> dict:
         with self.make_db() as db:
-            s, pitches = self._load(db, session_id)
-            out = self._stage(db, s, pitches)
-            out["counts"] = self._counts(db, s, pitches)
-            out["results"] = self._results(db, pitches) if s.revealed else None
+            v = View(db, session_id)
+            out = self._stage(v)
+            out["counts"] = self._counts(v)
+            out["results"] = self._results(v) if v.s.revealed else None
             return out
 
     def counts(self, session_id: int) -> dict:
         """Head counts only: the coalesced update the screen gets while votes come in."""
         with self.make_db() as db:
-            s, pitches = self._load(db, session_id)
-            return {"rev": s.revision, **self._counts(db, s, pitches)}
+            v = View(db, session_id)
+            return {"rev": v.s.revision, **self._counts(v)}
 
     def console(self, session_id: int) -> dict:
         with self.make_db() as db:
-            s, pitches = self._load(db, session_id)
-            out = self._stage(db, s, pitches)
-            out["counts"] = self._counts(db, s, pitches)
-            out["results"] = self._results(db, pitches)
-            out["pending"] = [_pitch(p) for p in pitches if p.status == queue.PENDING]
-            out["settings"] = {"auto_accept": s.auto_accept, "screen_mode": s.screen_mode,
-                               "pitch_seconds": s.pitch_seconds,
-                               "dots_per_person": s.dots_per_person,
-                               "max_dots_per_pitch": s.max_dots_per_pitch}
-            out["sections"] = [{"id": x.id, "title": x.title, "kind": x.kind,
-                                "minutes": x.minutes}
-                               for x in db.scalars(select(Section).where(
-                                   Section.session_id == s.id).order_by(Section.position))]
+            v = View(db, session_id)
+            s, now = v.s, self.clock()
+            out = self._stage(v)
+            out["counts"] = self._counts(v)
+            out["results"] = self._results(v)
+            out["pending"] = [_pitch(p) for p in v.pitches if p.status == queue.PENDING]
+            out["settings"] = {
+                "auto_accept": s.auto_accept, "screen_mode": s.screen_mode,
+                "pitch_seconds": s.pitch_seconds, "dots_per_person": s.dots_per_person,
+                "max_dots_per_pitch": s.max_dots_per_pitch, "chime": s.chime,
+                "overrun_policy": s.overrun_policy,
+                "overrun_grace_seconds": s.overrun_grace_seconds,
+                "changeover_seconds": s.changeover_seconds,
+                "fit_floor_seconds": s.fit_floor_seconds}
+            out["sections"] = [_section(x) for x in v.sections]
+            out["schedule"] = self._schedule(v, now)
+            out["report"] = self._report(v, now)
+            out["log"], out["undo"] = self._log(v, now)
+            out["pitcher_message"] = s.pitcher_message
             return out
 
     def me(self, session_id: int, participant_id: int) -> dict:
         with self.make_db() as db:
-            s, pitches = self._load(db, session_id)
+            v = View(db, session_id)
+            s = v.s
             p = db.get(Participant, participant_id)
             if p is None:
                 return {"participant": None}
-            ballot = {v.pitch_id: v.dots for v in db.scalars(
+            ballot = {x.pitch_id: x.dots for x in db.scalars(
                 select(Vote).where(Vote.participant_id == participant_id))}
-            votable = {x.id for x in pitches if x.status in queue.VOTABLE}
+            votable = {x.id for x in v.votable}
             rules = voting.DotRules(s.dots_per_person, s.max_dots_per_pitch)
-            own = [x for x in pitches if x.participant_id == participant_id]
+            own = [x for x in v.pitches if x.participant_id == participant_id]
+            live_is_mine = any(x.status == queue.LIVE for x in own)
             return {
                 "rev": s.revision,
                 "participant": {"id": p.id, "name": p.name, "organisation": p.organisation},
-                "ballot": {str(k): v for k, v in ballot.items() if k in votable},
+                "ballot": {str(k): n for k, n in ballot.items() if k in votable},
                 "dots_left": voting.dots_left(rules, ballot, votable),
                 "pitches": [_pitch(x) for x in own],
+                "cue": s.pitcher_message if live_is_mine else "",
             }

@@ -22,7 +22,8 @@ from .broadcast import Broadcaster, person, room
 from .domain.errors import RuleError
 from .domain.queue import MARKABLE
 from .messages import error_payload
-from .services import SCREEN_MODES, Service
+from .domain.schedule import OVERRUN_POLICIES
+from .services import ANY, SCREEN_MODES, SECTION_KINDS, Service
 from .validate import ID, NAME, OFFER, ORGANISATION, TITLE, Bool, Choice, Int, Text, parse
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,12 @@ class Conn:
     participant_id: int | None = None
 
 
-def register(socketio, service: Service, broadcaster: Broadcaster) -> None:
+def refuse(err: RuleError):
+    """Refuse a connection; the browser's connect_error gets the readable payload as `data`."""
+    raise ConnectionRefusedError(err.code, error_payload(err))
+
+
+def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper) -> None:
     conns: dict[str, Conn] = {}
 
     @socketio.on("connect")
@@ -48,17 +54,17 @@ def register(socketio, service: Service, broadcaster: Broadcaster) -> None:
         try:
             data = parse({"code": Text(12), "role": Choice(ROLES)}, auth)
         except RuleError as err:
-            raise ConnectionRefusedError(error_payload(err))
+            refuse(err)
         found = service.find_session(data["code"])
         if found is None:
-            raise ConnectionRefusedError(error_payload(RuleError("unknown_session")))
+            refuse(RuleError("unknown_session"))
         sid, role, participant_id = found["id"], data["role"], None
         if role == MODERATOR and not identity.is_moderator(service, found["code"]):
-            raise ConnectionRefusedError(error_payload(RuleError("forbidden")))
+            refuse(RuleError("forbidden"))
         if role == PARTICIPANT:
             participant_id = identity.participant(service, found)
             if participant_id is None:
-                raise ConnectionRefusedError(error_payload(RuleError("not_joined")))
+                refuse(RuleError("not_joined"))
             join_room(person(participant_id))
         join_room(room(sid, "phones" if role == PARTICIPANT else role))
         conns[request.sid] = Conn(sid, found["code"], role, participant_id)
@@ -88,6 +94,8 @@ def register(socketio, service: Service, broadcaster: Broadcaster) -> None:
             if change is None:
                 return {"ok": True}
             broadcaster.publish(change)
+            if change.stage:
+                timekeeper.arm(change.session_id)
             return {"ok": True, **change.reply}
 
         socketio.on_event(event, handler)
@@ -115,13 +123,49 @@ def register(socketio, service: Service, broadcaster: Broadcaster) -> None:
             lambda c, d: service.move_pitch(c.session_id, d["pitch_id"], d["index"]))
     command("pitch:mark", mod, {"pitch_id": ID, "status": Choice(MARKABLE)},
             lambda c, d: service.mark_pitch(c.session_id, d["pitch_id"], d["status"]))
-    command("timer:start", mod, {}, lambda c, d: service.start(c.session_id))
+    # `expect`: the live pitch id the console saw (0: none). Optional; when given, the command
+    # is refused if another console has changed the stage since.
+    expect = {"expect": Int(0, 2**31 - 1, required=False)}
+
+    def expected(d: dict):
+        return ANY if "expect" not in d else (d["expect"] or None)
+
+    command("timer:start", mod, expect,
+            lambda c, d: service.start(c.session_id, expected(d)))
     command("timer:pause", mod, {}, lambda c, d: service.pause(c.session_id))
     command("timer:resume", mod, {}, lambda c, d: service.resume(c.session_id))
     command("timer:adjust", mod, {"seconds": Int(-600, 600)},
             lambda c, d: service.adjust(c.session_id, d["seconds"]))
     command("timer:reset", mod, {}, lambda c, d: service.reset(c.session_id))
-    command("stage:next", mod, {}, lambda c, d: service.next(c.session_id))
+    command("stage:next", mod, expect,
+            lambda c, d: service.next(c.session_id, expected(d)))
+    command("undo", mod, {}, lambda c, d: service.undo(c.session_id))
+    command("cue:screen", mod, {"text": Text(140, blank=True)},
+            lambda c, d: service.cue(c.session_id, "screen", d["text"]))
+    command("cue:pitcher", mod, {"text": Text(140, blank=True)},
+            lambda c, d: service.cue(c.session_id, "pitcher", d["text"]))
+    command("schedule:fit", mod, {"seconds": Int(10, 3600)},
+            lambda c, d: service.fit(c.session_id, d["seconds"]))
+    time_of_day = Text(5, required=False, blank=True)
+    command("agenda:times", mod, {"start": time_of_day, "end": time_of_day},
+            lambda c, d: service.set_agenda(c.session_id, d.get("start"), d.get("end")))
+    section_fields = {"title": Text(120), "kind": Choice(SECTION_KINDS),
+                      "minutes": Int(1, 600)}
+    command("section:add", mod, section_fields,
+            lambda c, d: service.add_section(c.session_id, **d))
+
+    def edit_section(c: Conn, d: dict):
+        section_id = d.pop("section_id")
+        if not d:
+            raise RuleError("nothing_to_change")
+        return service.edit_section(c.session_id, section_id, **d)
+
+    command("section:edit", mod, {
+        "section_id": ID, "title": Text(120, required=False),
+        "kind": Choice(SECTION_KINDS, required=False), "minutes": Int(1, 600, required=False)},
+        edit_section)
+    command("section:remove", mod, {"section_id": ID},
+            lambda c, d: service.remove_section(c.session_id, d["section_id"]))
     command("voting:open", mod, {}, lambda c, d: service.set_voting(c.session_id, True))
     command("voting:close", mod, {}, lambda c, d: service.set_voting(c.session_id, False))
     command("results:reveal", mod, {"revealed": Bool()},
@@ -139,7 +183,11 @@ def register(socketio, service: Service, broadcaster: Broadcaster) -> None:
     command("session:settings", mod, {
         "auto_accept": Bool(required=False), "pitch_seconds": Int(10, 3600, required=False),
         "dots_per_person": Int(1, 20, required=False),
-        "max_dots_per_pitch": Int(1, 20, required=False)}, settings)
+        "max_dots_per_pitch": Int(1, 20, required=False), "chime": Bool(required=False),
+        "overrun_policy": Choice(OVERRUN_POLICIES, required=False),
+        "overrun_grace_seconds": Int(0, 600, required=False),
+        "changeover_seconds": Int(0, 300, required=False),
+        "fit_floor_seconds": Int(10, 600, required=False)}, settings)
 
     # ----- a participant (sender: phone; audience: that person, plus the stage) ------------
     command("pitch:propose", PARTICIPANT, {"title": TITLE, "offer": OFFER},

@@ -1,6 +1,10 @@
 """Pages and the JSON API. Thin: parse the request, call a service, render or answer."""
 from __future__ import annotations
 
+import csv
+import io
+from datetime import datetime
+
 from flask import (
     Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request,
     url_for,
@@ -85,6 +89,28 @@ def share(code):
         abort(403)
     key = ext("service").moderator_key(found["code"])
     return render_template("share.html", session=found, links=links(found["code"], key))
+
+
+@bp.get("/console/<code>/log.csv")
+def log_csv(code):
+    """Every moderator action with its time, for the record (moderator only)."""
+    found = session_or_404(code)
+    if not identity.is_moderator(ext("service"), found["code"]):
+        abort(403)
+    rows = ext("service").log_rows(found["id"])
+    buf = io.StringIO()
+    out = csv.writer(buf)
+    out.writerow([_("Time"), _("Action"), _("Detail"), _("Undone")])
+    for at, action, detail, undone in rows:
+        stamp = datetime.fromtimestamp(at / 1000).isoformat(timespec="seconds")
+        out.writerow([stamp, action, csv_safe(detail), _("yes") if undone else ""])
+    return Response(buf.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="facilitator-{found["code"]}-log.csv"'})
+
+
+def csv_safe(text: str) -> str:
+    """Text a spreadsheet must not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # ----- the three pages ----------------------------------------------------------------------

@@ -42,10 +42,16 @@ def main(out: Path) -> None:
                 phones.append(ph)
             shot = lambda page, name: (page.wait_for_timeout(600),  # noqa: E731
                                        page.screenshot(path=str(out / f"{name}.png")))
-            b.new_page(viewport=LAPTOP).goto(server.url + "/") or None
-            start = b.new_page(viewport=LAPTOP)
-            start.goto(server.url + "/")
-            shot(start, "start-laptop")
+            for size, vp in (("phone", PHONE), ("laptop", LAPTOP), ("projector", PROJECTOR)):
+                page = b.new_page(viewport=vp)
+                page.goto(server.url + "/")
+                shot(page, f"start-{size}")
+                page.goto(server.url + "/j/ZZZZZZ")
+                shot(page, f"unknown-code-{size}")
+                page.close()
+            share = b.new_page(viewport=LAPTOP)
+            share.goto(links["console"].split("?")[0] + "/share")
+            shot(share, "share-laptop")
             shot(phones[0], "phone-join")
             for ph, name in zip(phones, ("Li Wei", "Marie Curie")):
                 ph.fill("#join-name", name)

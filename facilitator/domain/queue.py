@@ -61,3 +61,21 @@ def check_mark(current: str, target: str) -> None:
         raise RuleError("pitch_pending")
     if current == target:
         raise RuleError("status_unchanged")
+
+
+REMOVED = "removed"  # kept for undo; invisible everywhere else
+
+
+def in_section(pitches: Sequence[PitchLike], section_id: int | None, section_kind: str | None,
+               ) -> list:
+    """The queue of one agenda section. Pitches with no section belong to every pitch round
+    (that is where sign-ups from phones go); with no current section, the whole queue."""
+    if section_id is None:
+        return list(pitches)
+    return [p for p in pitches if p.section_id == section_id or
+            (p.section_id is None and section_kind == "pitches")]
+
+
+def votable(pitches: Sequence[PitchLike], talk_sections: set) -> list:
+    """Pitches the room can vote for: accepted, not skipped, and not an invited talk."""
+    return [p for p in pitches if p.status in VOTABLE and p.section_id not in talk_sections]

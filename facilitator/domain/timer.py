@@ -78,6 +78,15 @@ class Timer:
     def reset(self, length_ms: int) -> "Timer":
         return Timer.ready(length_ms)
 
+    def to_state(self) -> dict:
+        """Everything needed to restore this exact timer (for undo)."""
+        return {"state": self.state, "total_ms": self.total_ms,
+                "remaining_ms": self.remaining_ms, "ends_at": self.ends_at}
+
+    @classmethod
+    def from_state(cls, d: dict) -> "Timer":
+        return cls(d["state"], d["total_ms"], d["remaining_ms"], d["ends_at"])
+
     def to_dict(self) -> dict:
         return {
             "state": self.state,

@@ -113,9 +113,10 @@
           const done = t.total_ms > 0 ? 1 - Math.max(0, left) / t.total_ms : 1;
           this.bar.style.width = (Math.min(1, Math.max(0, done)) * 100).toFixed(1) + "%";
         }
-        // Screen readers hear thresholds, not every second.
-        if (this.live && phase !== this.lastPhase && t.state === "running" && this.lastPhase) {
-          F.setText(this.live, F.t(PHASE_LABEL[phase]));
+        // Screen readers hear thresholds, not every second; listeners (the chime) too.
+        if (phase !== this.lastPhase && t.state === "running" && this.lastPhase) {
+          if (this.live) F.setText(this.live, F.t(PHASE_LABEL[phase]));
+          if (this.onPhase) this.onPhase(phase, this.lastPhase);
         }
         this.lastPhase = phase;
       },

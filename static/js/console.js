@@ -8,20 +8,45 @@
   let editing = null; // id of the pitch whose row is an edit form
 
   /* ---- actions ---- */
+  // What this console saw live: a second console's "next" in between makes ours refused.
+  const expect = () => ({ expect: snap && snap.live ? snap.live.id : 0 });
+  const undoable = (ack) => { if (ack.ok && ack.undo) F.toast(t("undo_hint", { action: t("did_" + ack.undo.replace(" ", "_")) }), "ok"); return ack; };
   const actions = {
     primary(btn) {
       if (!snap) return;
       const state = snap.live ? snap.timer.state : "idle";
-      const event = state === "running" ? "timer:pause" : state === "paused" ? "timer:resume" : "timer:start";
-      return F.send(event, {}, btn);
+      if (state === "running") return F.send("timer:pause", {}, btn);
+      if (state === "paused") return F.send("timer:resume", {}, btn);
+      return F.send("timer:start", expect(), btn);
     },
-    "stage:next": (btn) => F.send("stage:next", {}, btn).then((ack) => {
+    "stage:next": (btn) => F.send("stage:next", expect(), btn).then((ack) => {
       if (ack.ok && ack.live === null) F.toast(t("last_pitch_done"), "ok");
     }),
+    undo: (btn) => F.send("undo", {}, btn).then((ack) => {
+      if (ack.ok) F.toast(t("undone", { action: ack.undone }), "ok");
+    }),
+    help: () => $("#help").showModal(),
+    fit: () => openFit(),
+    "screen:cycle": () => {
+      const i = MODES.indexOf(snap.settings.screen_mode);
+      F.send("screen:mode", { mode: MODES[(i + 1) % MODES.length] });
+    },
+    "section:next": () => {
+      const list = snap.sections;
+      if (!list.length) return F.toast(t("no_sections"));
+      const i = snap.section ? list.findIndex((x) => x.id === snap.section.id) : -1;
+      if (i + 1 >= list.length) return F.toast(t("last_section"));
+      F.send("section:set", { section_id: list[i + 1].id });
+    },
+    "cue:focus": () => $("#cue-text").focus(),
+    "cue:clear": (btn) => Promise.all([
+      F.send("cue:screen", { text: "" }, btn),
+      snap && snap.live ? F.send("cue:pitcher", { text: "" }) : null,
+    ]),
     "timer:plus": (btn) => F.send("timer:adjust", { seconds: 30 }, btn),
     "timer:minus": (btn) => F.send("timer:adjust", { seconds: -30 }, btn),
-    "timer:reset": (btn) => F.send("timer:reset", {}, btn),
-    "voting:toggle": (btn) => F.send(snap && snap.voting === "open" ? "voting:close" : "voting:open", {}, btn),
+    "timer:reset": (btn) => F.send("timer:reset", {}, btn).then(undoable),
+    "voting:toggle": (btn) => F.send(snap && snap.voting === "open" ? "voting:close" : "voting:open", {}, btn).then(undoable),
     "results:toggle": (btn) => F.send("results:reveal", { revealed: !(snap && snap.revealed) }, btn),
     "screen:blank": () => F.send("screen:mode", { mode: snap && snap.settings.screen_mode === "blank" ? "auto" : "blank" }),
   };
@@ -33,16 +58,19 @@
   const KEYS = {
     " ": "primary", n: "stage:next", "]": "timer:plus", "[": "timer:minus", "+": "timer:plus",
     "-": "timer:minus", r: "timer:reset", v: "voting:toggle", e: "results:toggle", b: "screen:blank",
+    m: "screen:cycle", u: "undo", "?": "help", f: "fit", s: "section:next", c: "cue:focus",
   };
   document.addEventListener("keydown", (ev) => {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     const tag = ev.target.tagName;
     if (["INPUT", "TEXTAREA", "SELECT"].includes(tag) || ev.target.isContentEditable) return;
+    if (document.querySelector("dialog[open]")) return; // a dialog has the keyboard
     const name = KEYS[ev.key.toLowerCase()];
     if (!name) return;
     // Space is always the primary action (start / pause / resume), even on a focused button;
     // Enter still presses the focused button.
     ev.preventDefault();
+    if (!snap) return;
     const btn = $(`[data-action="${name}"]`);
     if (btn) { btn.classList.add("pressed"); setTimeout(() => btn.classList.remove("pressed"), 150); }
     actions[name](btn);
@@ -55,6 +83,7 @@
 
   function rowButtons(p, index, count) {
     const send = (event, payload) => (ev) => F.send(event, payload, ev.currentTarget);
+    const sendUndoable = (event, payload) => (ev) => F.send(event, payload, ev.currentTarget).then(undoable);
     const buttons = [];
     if (p.status === "pending") {
       buttons.push(el("button", { type: "button", class: "primary", onclick: send("pitch:accept", { pitch_id: p.id }) }, t("accept")));
@@ -62,13 +91,13 @@
       buttons.push(
         el("button", { type: "button", class: "icon", "aria-label": t("move_up", { title: p.title }), disabled: index === 0, onclick: send("pitch:move", { pitch_id: p.id, index: index - 1 }) }, "\u2191"),
         el("button", { type: "button", class: "icon", "aria-label": t("move_down", { title: p.title }), disabled: index === count - 1, onclick: send("pitch:move", { pitch_id: p.id, index: index + 1 }) }, "\u2193"));
-      if (p.status === "queued") buttons.push(el("button", { type: "button", onclick: send("pitch:mark", { pitch_id: p.id, status: "skipped" }) }, t("skip")));
+      if (p.status === "queued") buttons.push(el("button", { type: "button", onclick: sendUndoable("pitch:mark", { pitch_id: p.id, status: "skipped" }) }, t("skip")));
       if (p.status === "live") buttons.push(el("button", { type: "button", onclick: send("pitch:mark", { pitch_id: p.id, status: "done" }) }, t("mark_done")));
       if (p.status === "done" || p.status === "skipped") buttons.push(el("button", { type: "button", onclick: send("pitch:mark", { pitch_id: p.id, status: "queued" }) }, t("requeue")));
     }
     buttons.push(
       el("button", { type: "button", onclick: () => { editing = p.id; renderQueue(); } }, t("edit")),
-      el("button", { type: "button", class: "danger", "aria-label": t("remove_title", { title: p.title }), onclick: send("pitch:remove", { pitch_id: p.id }) }, t("remove")));
+      el("button", { type: "button", class: "danger", "aria-label": t("remove_title", { title: p.title }), onclick: sendUndoable("pitch:remove", { pitch_id: p.id }) }, t("remove")));
     return el("span", { class: "row-actions" }, buttons);
   }
 
@@ -117,10 +146,20 @@
   function renderQueue() {
     if (!snap) return;
     const list = snap.queue;
-    F.render($("#queue"), JSON.stringify([list, editing]), () => list.map((p, i) => row(p, i, list.length)));
+    const fit = snap.schedule.fit;
+    const waiting = snap.schedule.waiting;
+    // The cut line: where the waiting pitches stop fitting into the section's time left.
+    const out = fit && !fit.fits ? waiting.slice(fit.fitting) : [];
+    F.render($("#queue"), JSON.stringify([list, editing, out]), () => list.flatMap((p, i) => {
+      const r = row(p, i, list.length);
+      if (!out.includes(p.id)) return [r];
+      r.classList.add("below-cut");
+      if (p.id !== out[0]) return [r];
+      return [el("li", { class: "cut-line", role: "separator" }, t(out.length === 1 ? "cut_line_one" : "cut_line", { n: out.length })), r];
+    }));
     show($("#queue-empty"), list.length === 0 && snap.pending.length === 0);
-    const waiting = list.filter((p) => p.status === "queued").length;
-    setText($("#queue-count"), t("waiting_count", { n: waiting }));
+    setText($("#queue-count"), t("waiting_count", { n: waiting.length }));
+    renderFit();
     show($("#pending"), snap.pending.length > 0);
     F.render($("#pending-list"), JSON.stringify([snap.pending, editing]),
       () => snap.pending.map((p, i) => row(p, i, snap.pending.length)));
@@ -146,6 +185,122 @@
     dragId = null;
   });
   queueEl.addEventListener("dragend", () => { dragId = null; $$(".dragging").forEach((n) => n.classList.remove("dragging")); });
+
+  /* ---- time keeping ---- */
+  function duration(ms) {
+    return ms < 0 ? t("over_by", { time: F.fmt(-ms).replace("+", "") }) : F.fmt(ms);
+  }
+
+  function renderFit() {
+    const fit = snap.schedule.fit;
+    const box = $("#fit");
+    show(box, !!fit && snap.schedule.waiting.length > 0);
+    if (!fit) return;
+    const need = F.fmt(fit.needed_ms);
+    const have = F.fmt(Math.max(0, fit.available_ms));
+    let text;
+    if (fit.fits) text = t("fit_ok", { need, have });
+    else if (fit.proposal_seconds) text = t("fit_proposal", { need, have, each: F.fmt(fit.proposal_seconds * 1000) });
+    else text = t("fit_impossible", { n: fit.left_out, floor: F.fmt(snap.schedule.floor_seconds * 1000) });
+    setText($("#fit-text"), text);
+    box.dataset.state = fit.fits ? "ok" : "over";
+    const btn = $("#btn-fit");
+    show(btn, !fit.fits && !!fit.proposal_seconds);
+    setText($("#btn-fit [data-label]"), fit.proposal_seconds ? t("fit_button", { each: F.fmt(fit.proposal_seconds * 1000) }) : "");
+  }
+
+  function openFit() {
+    const fit = snap && snap.schedule.fit;
+    if (!fit || fit.fits || !fit.proposal_seconds) return F.toast(fit && fit.fits ? t("fit_nothing") : t("fit_unavailable"));
+    const seconds = fit.proposal_seconds;
+    setText($("#fit-dialog-text"), t("fit_confirm", { n: snap.schedule.waiting.length, each: F.fmt(seconds * 1000) }));
+    const dialog = $("#fit-dialog");
+    dialog.returnValue = "";
+    dialog.showModal();
+    dialog.addEventListener("close", () => {
+      if (dialog.returnValue === "confirm") {
+        F.send("schedule:fit", { seconds }).then((ack) => ack.ok && F.toast(t("fit_done"), "ok"));
+      }
+    }, { once: true });
+  }
+
+  function renderSchedule() {
+    const sc = snap.schedule;
+    setText($("#sched-section"), snap.section ? snap.section.title : t("no_section"));
+    const secLeft = $("#sched-section-left");
+    setText(secLeft, sc.section_left_ms === null ? "–" : duration(sc.section_left_ms));
+    secLeft.dataset.over = sc.section_left_ms !== null && sc.section_left_ms < 0 ? "yes" : "no";
+    setText($("#sched-session-left"), sc.session_left_ms === null ? t("no_end_time") : duration(sc.session_left_ms));
+    const pace = $("#sched-pace");
+    const b = sc.behind_ms;
+    pace.dataset.pace = b === null ? "" : b > 15000 ? "behind" : b < -15000 ? "ahead" : "on";
+    setText(pace, b === null ? "–" : b > 15000 ? t("behind", { time: F.fmt(b) }) : b < -15000 ? t("ahead", { time: F.fmt(-b) }) : t("on_time"));
+    const undo = snap.undo;
+    const btn = $("#btn-undo");
+    show(btn, !!undo);
+    if (undo) setText($("#btn-undo [data-label]"), t("undo_what", { action: t("did_" + undo.action.replace(" ", "_")) }));
+  }
+
+  let editingSection = null;
+  function renderSections() {
+    const list = snap.sections;
+    const current = snap.section ? snap.section.id : null;
+    F.render($("#sections"), JSON.stringify([list, current, editingSection]), () => list.length ? list.map((x) => {
+      if (editingSection === x.id) {
+        const form = el("form", { class: "stack edit-form" },
+          el("label", { for: "es-title" }, t("title")), el("input", { id: "es-title", name: "title", value: x.title, maxlength: 120 }),
+          el("label", { for: "es-minutes" }, t("minutes_label")), el("input", { id: "es-minutes", name: "minutes", type: "number", min: 1, max: 600, value: x.minutes }),
+          el("span", { class: "row-actions" }, el("button", { type: "submit", class: "primary" }, t("save")),
+            el("button", { type: "button", onclick: () => { editingSection = null; renderSections(); } }, t("cancel"))));
+        form.addEventListener("submit", async (ev) => {
+          ev.preventDefault();
+          const ack = await F.send("section:edit", { section_id: x.id, title: form.title.value, minutes: Number(form.minutes.value) }, form.querySelector("[type=submit]"));
+          if (ack.ok) { editingSection = null; renderSections(); }
+        });
+        return el("li", { class: "section-row editing" }, form);
+      }
+      const status = x.id === current ? t("section_now") : x.ended_at ? t("section_done", { time: F.fmt(x.ended_at - x.started_at) }) : "";
+      return el("li", { class: "section-row" + (x.id === current ? " current" : "") },
+        el("span", { class: "sec-main" }, el("span", { class: "sec-title" }, x.title),
+          el("span", { class: "sec-meta" }, t("kind_" + x.kind) + " · " + t("minutes", { n: x.minutes }) + (status ? " · " + status : ""))),
+        el("span", { class: "row-actions" },
+          x.id === current ? null : el("button", { type: "button", onclick: (ev) => F.send("section:set", { section_id: x.id }, ev.currentTarget) }, t("go_to_section")),
+          el("button", { type: "button", onclick: () => { editingSection = x.id; renderSections(); } }, t("edit")),
+          x.id === current ? null : el("button", { type: "button", class: "danger", onclick: (ev) => F.send("section:remove", { section_id: x.id }, ev.currentTarget) }, t("remove"))));
+    }) : [el("li", { class: "empty" }, t("no_agenda"))]);
+    const form = $("#times-form");
+    if (!form.contains(document.activeElement)) {
+      form.start.value = timeOfDay(snap.schedule.planned_start);
+      form.end.value = timeOfDay(snap.schedule.planned_end);
+    }
+  }
+  function timeOfDay(ms) {
+    if (!ms) return "";
+    const d = new Date(ms);
+    return String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
+  }
+
+  function renderReport() {
+    const r = snap.report;
+    const line = (name, planned, actual, over) => el("tr", { class: over ? "over" : "" },
+      el("th", { scope: "row" }, name), el("td", {}, F.fmt(planned)),
+      el("td", {}, actual === null ? "–" : F.fmt(actual) + (over ? " (" + t("over_by", { time: F.fmt(over) }) + ")" : "")));
+    F.render($("#report-sections tbody"), JSON.stringify(r.sections.map((x) => [x.id, x.actual_ms === null ? null : Math.round(x.actual_ms / 1000), x.title])),
+      () => r.sections.map((x) => line(x.title, x.planned_ms, x.actual_ms, x.actual_ms > x.planned_ms ? x.actual_ms - x.planned_ms : 0)));
+    F.render($("#report-pitches tbody"), JSON.stringify(r.pitches), () => r.pitches.length
+      ? r.pitches.map((x) => line(x.title + " (" + x.pitcher + ")", x.planned_ms, x.actual_ms, x.overrun_ms))
+      : [el("tr", {}, el("td", { colspan: 3, class: "empty" }, t("no_pitch_run")))]);
+    F.render($("#log"), JSON.stringify(snap.log.map((e) => [e.at, e.undone])), () => snap.log.map((e) => el("li", { class: e.undone ? "undone" : "" },
+      el("time", {}, new Date(e.at).toLocaleTimeString()), " ", el("strong", {}, e.action), e.detail ? " " + e.detail : "", e.undone ? " (" + t("undone_mark") + ")" : "")));
+  }
+
+  function renderCues() {
+    const parts = [];
+    if (snap.message) parts.push(t("cue_on_screen", { text: snap.message }));
+    if (snap.pitcher_message) parts.push(t("cue_on_phone", { text: snap.pitcher_message }));
+    setText($("#cue-now"), parts.join(" · "));
+    $("#cue-form").querySelector('[value="pitcher"]').disabled = !snap.live;
+  }
 
   /* ---- stage and session ---- */
   function renderStage() {
@@ -174,13 +329,6 @@
       type: "button", "aria-pressed": m === current ? "true" : "false",
       onclick: (ev) => F.send("screen:mode", { mode: m }, ev.currentTarget),
     }, m === "auto" ? t("mode_auto", { mode: t("mode_name_" + snap.mode) }) : t("mode_name_" + m))));
-    const select = $("#section-select");
-    F.render(select, JSON.stringify([snap.sections, snap.section && snap.section.id]), () => [
-      el("option", { value: "" }, t("no_section")),
-      ...snap.sections.map((s) => el("option", { value: s.id, selected: snap.section && snap.section.id === s.id }, `${s.title} (${t("minutes", { n: s.minutes })})`)),
-    ]);
-    show(select.previousElementSibling, snap.sections.length > 0);
-    show(select, snap.sections.length > 0);
     const rows = snap.results;
     F.render($("#tally"), JSON.stringify(rows.map((r) => [r.id, r.votes, r.rank, r.title])), () => rows.length
       ? rows.map((r) => el("li", { class: r.tied ? "tied" : "" },
@@ -194,13 +342,13 @@
       form.dots_per_person.value = snap.settings.dots_per_person;
       form.max_dots_per_pitch.value = snap.settings.max_dots_per_pitch;
       form.auto_accept.checked = snap.settings.auto_accept;
+      form.overrun_policy.value = snap.settings.overrun_policy;
+      form.overrun_grace_seconds.value = snap.settings.overrun_grace_seconds;
+      form.changeover_seconds.value = snap.settings.changeover_seconds;
+      form.fit_floor_seconds.value = snap.settings.fit_floor_seconds;
+      form.chime.checked = snap.settings.chime;
     }
   }
-
-  $("#section-select").addEventListener("change", (ev) => {
-    const v = ev.target.value;
-    F.send("section:set", { section_id: v ? Number(v) : null });
-  });
 
   $("#settings-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -208,8 +356,41 @@
     const ack = await F.send("session:settings", {
       pitch_seconds: Number(f.pitch_seconds.value), dots_per_person: Number(f.dots_per_person.value),
       max_dots_per_pitch: Number(f.max_dots_per_pitch.value), auto_accept: f.auto_accept.checked,
+      overrun_policy: f.overrun_policy.value, overrun_grace_seconds: Number(f.overrun_grace_seconds.value),
+      changeover_seconds: Number(f.changeover_seconds.value), fit_floor_seconds: Number(f.fit_floor_seconds.value),
+      chime: f.chime.checked,
     }, f.querySelector("button"));
     if (ack.ok) F.toast(t("saved"), "ok");
+  });
+
+  $("#times-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = ev.target;
+    const ack = await F.send("agenda:times", { start: f.start.value, end: f.end.value }, f.querySelector("button"));
+    if (ack.ok) F.toast(t("saved"), "ok");
+  });
+
+  $("#section-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = ev.target;
+    const ack = await F.send("section:add", { title: f.title.value, kind: f.kind.value, minutes: Number(f.minutes.value) }, f.querySelector("button"));
+    if (ack.ok) { f.title.value = ""; F.toast(t("saved"), "ok"); }
+  });
+
+  const cueForm = $("#cue-form");
+  cueForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const target = ev.submitter && ev.submitter.value === "pitcher" ? "pitcher" : "screen";
+    const text = cueForm.text.value.trim();
+    if (!text) return F.toast(t("cue_empty"));
+    const ack = await F.send("cue:" + target, { text }, ev.submitter);
+    if (ack.ok) { cueForm.text.value = ""; F.toast(t("cue_sent"), "ok"); }
+  });
+  cueForm.addEventListener("click", (ev) => {
+    const quick = ev.target.closest("[data-cue]");
+    if (!quick) return;
+    cueForm.text.value = quick.dataset.cue;
+    cueForm.text.focus();
   });
 
   $("#add-form").addEventListener("submit", async (ev) => {
@@ -226,6 +407,10 @@
     renderQueue();
     renderStage();
     renderSession();
+    renderSchedule();
+    renderSections();
+    renderReport();
+    renderCues();
   }
 
   function clock() {

@@ -83,6 +83,12 @@
   }
 
   function renderMine() {
+    const mineLive = !!(me && snap.live && me.pitches.some((p) => p.id === snap.live.id));
+    // The pitcher's own phone becomes a confidence monitor: a big countdown and the cues.
+    $(".stage").classList.toggle("monitor", mineLive);
+    const cue = $("#cue");
+    show(cue, mineLive && !!me.cue);
+    setText(cue, me && me.cue ? t("moderator_says") + ": " + me.cue : "");
     const status = myStatus();
     const box = $("#my-status");
     show(box, !!status);
@@ -122,7 +128,7 @@
     const left = me ? me.dots_left : budget;
     setText($("#dots-left"), t("dots_left", { left, budget }) + (left === 0 ? " " + t("take_back_hint") : ""));
     const mine = new Set(((me && me.pitches) || []).map((p) => p.id));
-    const votable = snap.queue.filter((p) => ["queued", "live", "done"].includes(p.status));
+    const votable = snap.votable;
     const key = JSON.stringify([votable.map((p) => [p.id, p.title, p.pitcher, p.offer]), ballot,
       left, maxPer]);
     F.render($("#ballot"), key, () => votable.map((p) => {

@@ -65,7 +65,50 @@
     setText(tie, t("tie_note"));
   }
 
+  /* ---- the chime at 30 s left and at zero, where the browser lets it play ---- */
+  const chime = $("#chime");
+  const soundNote = $("#sound-note");
+  let chimeOn = false;
+  let soundBlocked = false;
+  function probeSound() {
+    chime.volume = 0;
+    const played = chime.play();
+    if (!played) return;
+    played.then(() => { chime.pause(); chime.currentTime = 0; chime.volume = 1; soundBlocked = false; showSoundNote(); })
+      .catch(() => { chime.volume = 1; soundBlocked = true; showSoundNote(); });
+  }
+  function showSoundNote() { F.show(soundNote, chimeOn && soundBlocked); }
+  document.addEventListener("click", () => { if (soundBlocked) probeSound(); });
+  timer.onPhase = (phase) => {
+    if (!chimeOn || (phase !== "amber" && phase !== "overrun")) return;
+    chime.currentTime = 0;
+    const played = chime.play();
+    if (played) played.catch(() => { soundBlocked = true; showSoundNote(); });
+  };
+
+  /* ---- section title card and the moderator's message ---- */
+  const CARD_MS = 8000;
+  let current = null;
+  function overlays() {
+    if (!current) return;
+    const sec = current.section;
+    const card = !!sec && !!sec.started_at && current.mode !== "blank" &&
+      F.now() - sec.started_at < CARD_MS;
+    F.show($("#section-card"), card);
+    if (card) setText(field("section-card"), sec.title);
+    const msg = $("#screen-message");
+    F.show(msg, !!current.message && current.mode !== "blank");
+    setText(msg, current.message || "");
+  }
+  setInterval(overlays, 500);
+
   function stage(snap) {
+    current = snap;
+    if (snap.session.chime !== chimeOn) {
+      chimeOn = snap.session.chime;
+      if (chimeOn) probeSound(); else showSoundNote();
+    }
+    overlays();
     if (snap.mode !== lastMode) {
       root.dataset.mode = snap.mode;
       if (lastMode !== null) setText(announce, t("mode_" + snap.mode));

@@ -55,7 +55,8 @@ class Server:
         cmd = [sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port",
                str(self.port), "--public-url", self.url, "--db", str(self.db), *self.extra,
                *args]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(self.log, "ab"),
+        self._log_file = open(self.log, "ab")
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log_file,
                                      stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -73,6 +74,7 @@ class Server:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
+        self._close_log()
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -81,6 +83,12 @@ class Server:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self._close_log()
+
+    def _close_log(self) -> None:
+        log_file = getattr(self, "_log_file", None)
+        if log_file is not None and not log_file.closed:
+            log_file.close()
 
     def printed_links(self) -> dict:
         """The console, screen and join URLs the server printed at start."""

@@ -94,7 +94,6 @@ def test_kill_mid_pitch_resumes(server, open_page, artifacts):
 
     expected = recorded - (time.monotonic() - recorded_at)
     on_screen, on_phone = digits(screen, SCREEN_TIMER), digits(phone, PHONE_TIMER)
-    print("DEBUG", on_screen, on_phone, expected, recorded)
     assert abs(on_screen - expected) <= 2, (on_screen, expected)
     assert abs(on_phone - expected) <= 2, (on_phone, expected)
     assert console.get_attribute(".stage-panel .timer", "data-state") == "running"

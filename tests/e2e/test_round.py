@@ -213,7 +213,11 @@ def test_whole_round(server, open_page, artifacts):
     for phone in (phone_a, phone_b):
         wait_visible(phone, "#ranking")
         expect(phone.locator("#ranking li").first.locator(".ri-title")).to_have_text(TITLE_B)
-    screen.wait_for_timeout(200)
+    # The ranking builds up from the bottom; in the end every row is there to read.
+    screen.wait_for_function(
+        "() => { const rows = [...document.querySelectorAll('#results li.result')];"
+        " return rows.length === 2 && rows.every(r => getComputedStyle(r).opacity === '1'); }",
+        timeout=10_000)
     shot(screen, artifacts, "13-screen-results")
     shot(phone_b, artifacts, "13-phone-b-results")
     shot(console, artifacts, "13-console-results")

@@ -1,0 +1,1 @@
+"""Load benchmarks against a real server (`python -m bench.connections`)."""
