@@ -4,6 +4,7 @@ All times are epoch milliseconds or durations in milliseconds; `now` comes from 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -12,6 +13,7 @@ from .errors import RuleError
 DEFAULT_FLOOR_MS = 60_000
 KEEP_COUNTING, AUTO_NEXT = "count", "next"
 OVERRUN_POLICIES = (KEEP_COUNTING, AUTO_NEXT)
+_TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})")
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,9 @@ def fit(lengths_ms: Sequence[int], available_ms: int, changeover_ms: int = 0,
     if fitting == n:
         return Fit(True, n, needed, available, None, 0)
     per = (available - changeover_ms * n) // n if n else 0
-    per = per // 5000 * 5000
     if per >= floor_ms:
-        return Fit(False, fitting, needed, available, per, 0)
+        # Whole 5 seconds read better, but never round below the floor.
+        return Fit(False, fitting, needed, available, max(floor_ms, per // 5000 * 5000), 0)
     at_floor = available // (floor_ms + changeover_ms)
     return Fit(False, fitting, needed, available, None, n - min(n, at_floor))
 
@@ -87,12 +89,11 @@ def overrun_due(policy: str, ends_at: int | None, grace_ms: int) -> int | None:
 
 def parse_time_of_day(text: str) -> int:
     """'09:50' -> minutes after midnight. Raises RuleError on anything else."""
-    try:
-        hours, minutes = text.split(":")
-        h, m = int(hours), int(minutes)
-    except (ValueError, AttributeError):
+    match = _TIME.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
         raise RuleError("invalid_time")
-    if not (0 <= h < 24 and 0 <= m < 60) or len(minutes) != 2:
+    h, m = int(match[1]), int(match[2])
+    if not (0 <= h < 24 and 0 <= m < 60):
         raise RuleError("invalid_time")
     return h * 60 + m
 
