@@ -513,13 +513,17 @@ class Service:
             s, db, now = step.s, step.db, step.now
             new = self._get_section(db, s, section_id) if section_id is not None else None
             old = self._section(db, s)
+            live = queue.live(self._pitches(db, s))
+            if live is not None and new is not old:
+                # At most one pitch is live: leaving a section ends what is on stage.
+                self._end(s, live, now, queue.DONE)
             if old is not None and old is not new:
                 old.ended_at = now
             if new is not None and new is not old:
                 new.started_at, new.ended_at = now, None
             s.current_section_id = section_id
             step.detail = new.title if new else "-"
-        return Change(session_id, stage=True)
+        return Change(session_id, stage=True, counts=True, participants=self._owners(live))
 
     def add_section(self, session_id: int, title: str, kind: str, minutes: int) -> Change:
         with self._moderate(session_id, "add section") as step:

@@ -132,10 +132,11 @@ class Snapshots:
         idx = v.sections.index(sec)
         later = sum(x.minutes for x in v.sections[idx + 1:]) * 60_000
         started = sec.started_at or now
-        end = schedule.section_end(started, sec.minutes * 60_000, s.planned_end, later)
-        out["section_left_ms"] = end - now
         planned_end = (s.planned_start + sum(x.minutes for x in v.sections[:idx + 1]) * 60_000
                        if s.planned_start else started + sec.minutes * 60_000)
+        end = schedule.section_end(started, sec.minutes * 60_000, s.planned_end, later,
+                                   planned_end if s.planned_start else None)
+        out["section_left_ms"] = end - now
         out["behind_ms"] = schedule.projected_end(now, live_left, lengths, changeover) \
             - planned_end
         available = end - now - max(0, live_left)

@@ -64,10 +64,13 @@ def fit(lengths_ms: Sequence[int], available_ms: int, changeover_ms: int = 0,
 
 
 def section_end(started_at: int, planned_ms: int, session_end: int | None,
-                later_planned_ms: int) -> int:
-    """When the current section must end: its own budget from when it started, but never so
-    late that the later sections no longer fit before the session's hard end."""
+                later_planned_ms: int, agenda_end: int | None = None) -> int:
+    """When the current section must end: its own budget from when it started, or the end the
+    agenda planned for it if that is later (time saved earlier is this section's to use), but
+    never so late that the later sections no longer fit before the session's hard end."""
     own = started_at + planned_ms
+    if agenda_end is not None:
+        own = max(own, agenda_end)
     if session_end is None:
         return own
     return min(own, session_end - later_planned_ms)

@@ -97,7 +97,9 @@
     F.show($("#section-card"), card);
     if (card) setText(field("section-card"), sec.title);
     const msg = $("#screen-message");
-    F.show(msg, !!current.message && current.mode !== "blank");
+    const showMsg = !!current.message && current.mode !== "blank";
+    F.show(msg, showMsg);
+    root.classList.toggle("has-message", showMsg);
     setText(msg, current.message || "");
   }
   setInterval(overlays, 500);

@@ -21,7 +21,11 @@ except ImportError:  # the `browser` fixture skips (or fails) these tests
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync API is running it leaves an asyncio event
+# loop marked as running in the main thread, so a later test module that calls asyncio.run()
+# itself (test_capacity, test_timekeeper: no browser) would fail with "asyncio.run() cannot be
+# called from a running event loop". Chromium starts in well under a second per module.
+@pytest.fixture(scope="module")
 def browser():
     path = chromium_path()
     require = os.environ.get("FACILITATOR_REQUIRE_BROWSER") == "1"

@@ -276,3 +276,23 @@ def test_stage_management_bad_input_changes_nothing(room):
         after = room.state()
         after.pop("server_now")
         assert after == before, event
+
+
+def test_leaving_a_section_ends_what_is_on_stage(room, clock):
+    talks, pitches = sections(room, ("Talks", "talks", 15), ("Pitches", "pitches", 20))
+    room.mod("section:set", {"section_id": talks})
+    keynote = room.add("Keynote", seconds=300)
+    room.mod("timer:start")
+    clock.advance(200)
+    room.mod("section:set", {"section_id": pitches})
+    a = room.phone("Li")
+    own = a.emit("pitch:propose", {"title": "Mine", "offer": "x"})["pitch_id"]
+    room.mod("pitch:accept", {"pitch_id": own})
+    room.mod("timer:start")
+    # One pitch on stage at a time: the keynote ended when its section did.
+    report = {p["id"]: p for p in room.state()["report"]["pitches"]}
+    assert report[keynote]["status"] == "done" and report[keynote]["actual_ms"] == 200_000
+    assert room.state()["live"]["id"] == own
+    a.received()
+    assert room.mod("cue:pitcher", {"text": "wrap up"})["ok"]
+    assert a.last("me")["cue"] == "wrap up"

@@ -455,3 +455,14 @@ def test_check_agenda_with_parsed_times():
     with pytest.raises(RuleError) as e:
         check_agenda(parse_time_of_day("10:35"), parse_time_of_day("09:50"))
     assert e.value.code == "end_before_start"
+
+
+def test_section_end_uses_time_saved_earlier_but_keeps_the_hard_end():
+    # Talks ended 10 minutes early: the pitch round (20 min) started at 0 may run until the
+    # agenda's planned end of 30 min, but not past the hard end minus 10 min for what follows.
+    minute = 60_000
+    assert section_end(0, 20 * minute, None, 0, agenda_end=30 * minute) == 30 * minute
+    assert section_end(0, 20 * minute, 35 * minute, 10 * minute,
+                       agenda_end=30 * minute) == 25 * minute
+    # Started late: the section's own budget still applies when the hard end allows.
+    assert section_end(40 * minute, 20 * minute, None, 0, agenda_end=30 * minute) == 60 * minute
