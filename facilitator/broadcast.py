@@ -40,6 +40,8 @@ class Broadcaster:
             self.stage(sid)
         elif change.counts:
             self._counts_soon(sid)
+        elif change.console:
+            self.socketio.emit("stage", self.snapshots.console(sid), to=room(sid, "console"))
         for pid in change.participants:
             self.me(sid, pid)
 

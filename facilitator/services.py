@@ -54,6 +54,7 @@ class Change:
     session_id: int
     stage: bool = False          # everything public changed: phones, screen and console
     counts: bool = False         # only tallies / head counts: screen and console, coalesced
+    console: bool = False        # only the moderator's view changed
     participants: set = field(default_factory=set)  # personal state of these participants
     reply: dict = field(default_factory=dict)      # extra data for the sender's acknowledgement
 
@@ -335,7 +336,9 @@ class Service:
 
     def move_pitch(self, session_id: int, pitch_id: int, index: int) -> Change:
         with self._moderate(session_id, "move") as step:
-            pitches = self._pitches(step.db, step.s)
+            # The index is a place in the queue the console shows: this section's, without
+            # the sign-ups that wait for approval.
+            pitches = [p for p in self._scope(step.db, step.s) if p.status != queue.PENDING]
             by_id = {p.id: p for p in pitches}
             for pid, pos in queue.moved(pitches, pitch_id, index):
                 by_id[pid].position = pos
@@ -495,7 +498,7 @@ class Service:
                     raise RuleError("no_live_pitch")
                 s.pitcher_message = text
                 step.detail = text
-                return Change(session_id, participants=self._owners(live))
+                return Change(session_id, console=True, participants=self._owners(live))
             s.screen_message = step.detail = text
         return Change(session_id, stage=True)
 

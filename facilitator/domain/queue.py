@@ -43,15 +43,21 @@ def queue_place(pitches: Sequence[PitchLike], pitch_id: int) -> int | None:
 
 
 def moved(pitches: Sequence[PitchLike], pitch_id: int, index: int) -> list[tuple[int, int]]:
-    """New (pitch id, position) pairs after moving one pitch to `index` in the whole order."""
-    ids = [p.id for p in in_order(pitches)]
+    """New (pitch id, position) pairs after moving one pitch to `index` within `pitches`
+    (the list the moderator sees). The pitches share out the positions they held, so pitches
+    not in the list (another section's, sign-ups awaiting approval) keep their places."""
+    ordered = in_order(pitches)
+    ids = [p.id for p in ordered]
     if pitch_id not in ids:
         raise RuleError("unknown_pitch")
     if not 0 <= index < len(ids):
         raise RuleError("invalid_position")
+    slots = sorted(p.position for p in ordered)
+    if len(set(slots)) < len(slots):  # positions collided: spread them out first
+        slots = [slots[0] + i for i in range(len(slots))]
     ids.remove(pitch_id)
     ids.insert(index, pitch_id)
-    return [(pid, i) for i, pid in enumerate(ids)]
+    return list(zip(ids, slots))
 
 
 def check_mark(current: str, target: str) -> None:

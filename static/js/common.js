@@ -185,6 +185,7 @@
     if (!box) return;
     const item = F.el("div", { class: "toast " + (kind || "error"), role: "status" }, message);
     box.append(item);
+    while (box.children.length > 3) box.firstElementChild.remove(); // never a wall of toasts
     setTimeout(() => item.remove(), kind === "ok" ? 2500 : 6000);
   };
   F.send = function (event, payload, button) {
@@ -208,10 +209,18 @@
   };
 
   /* Replace a container's children only when the rendering key changed (keeps focus). */
+  // Keyboard focus survives a rebuild: an element with data-fkey gets it back by that key.
   F.render = function (container, key, build) {
     if (!container || container.dataset.key === key) return false;
     container.dataset.key = key;
+    const active = document.activeElement;
+    const fkey = active && container.contains(active) ? active.dataset.fkey : null;
     container.replaceChildren(...[].concat(build()));
+    if (fkey) {
+      const again = container.querySelector(`[data-fkey="${CSS.escape(fkey)}"]`);
+      if (again && !again.disabled) again.focus();
+      else if (again) (again.closest("[tabindex], li") || container).querySelector("button:not([disabled])")?.focus();
+    }
     return true;
   };
   const EN_SUFFIX = { one: "st", two: "nd", few: "rd", other: "th" };

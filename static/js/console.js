@@ -83,20 +83,21 @@
 
   function rowButtons(p, index, count) {
     const send = (event, payload) => (ev) => F.send(event, payload, ev.currentTarget);
+    const fk = (name) => ({ fkey: name + "-" + p.id });
     const sendUndoable = (event, payload) => (ev) => F.send(event, payload, ev.currentTarget).then(undoable);
     const buttons = [];
     if (p.status === "pending") {
-      buttons.push(el("button", { type: "button", class: "primary", onclick: send("pitch:accept", { pitch_id: p.id }) }, t("accept")));
+      buttons.push(el("button", { type: "button", class: "primary", dataset: fk("accept"), onclick: send("pitch:accept", { pitch_id: p.id }) }, t("accept")));
     } else {
       buttons.push(
-        el("button", { type: "button", class: "icon", "aria-label": t("move_up", { title: p.title }), disabled: index === 0, onclick: send("pitch:move", { pitch_id: p.id, index: index - 1 }) }, "\u2191"),
-        el("button", { type: "button", class: "icon", "aria-label": t("move_down", { title: p.title }), disabled: index === count - 1, onclick: send("pitch:move", { pitch_id: p.id, index: index + 1 }) }, "\u2193"));
+        el("button", { type: "button", class: "icon", dataset: fk("up"), "aria-label": t("move_up", { title: p.title }), disabled: index === 0, onclick: send("pitch:move", { pitch_id: p.id, index: index - 1 }) }, "\u2191"),
+        el("button", { type: "button", class: "icon", dataset: fk("down"), "aria-label": t("move_down", { title: p.title }), disabled: index === count - 1, onclick: send("pitch:move", { pitch_id: p.id, index: index + 1 }) }, "\u2193"));
       if (p.status === "queued") buttons.push(el("button", { type: "button", onclick: sendUndoable("pitch:mark", { pitch_id: p.id, status: "skipped" }) }, t("skip")));
       if (p.status === "live") buttons.push(el("button", { type: "button", onclick: send("pitch:mark", { pitch_id: p.id, status: "done" }) }, t("mark_done")));
       if (p.status === "done" || p.status === "skipped") buttons.push(el("button", { type: "button", onclick: send("pitch:mark", { pitch_id: p.id, status: "queued" }) }, t("requeue")));
     }
     buttons.push(
-      el("button", { type: "button", onclick: () => { editing = p.id; renderQueue(); } }, t("edit")),
+      el("button", { type: "button", dataset: fk("edit"), onclick: () => { editing = p.id; renderQueue(); } }, t("edit")),
       el("button", { type: "button", class: "danger", "aria-label": t("remove_title", { title: p.title }), onclick: sendUndoable("pitch:remove", { pitch_id: p.id }) }, t("remove")));
     return el("span", { class: "row-actions" }, buttons);
   }
@@ -226,11 +227,14 @@
 
   function renderSchedule() {
     const sc = snap.schedule;
+    // The snapshot's "time left" figures were true at server_now; they keep counting here.
+    const since = F.now() - snap.server_now;
     setText($("#sched-section"), snap.section ? snap.section.title : t("no_section"));
     const secLeft = $("#sched-section-left");
-    setText(secLeft, sc.section_left_ms === null ? "–" : duration(sc.section_left_ms));
-    secLeft.dataset.over = sc.section_left_ms !== null && sc.section_left_ms < 0 ? "yes" : "no";
-    setText($("#sched-session-left"), sc.session_left_ms === null ? t("no_end_time") : duration(sc.session_left_ms));
+    const sectionLeft = sc.section_left_ms === null ? null : sc.section_left_ms - since;
+    setText(secLeft, sectionLeft === null ? "–" : duration(sectionLeft));
+    secLeft.dataset.over = sectionLeft !== null && sectionLeft < 0 ? "yes" : "no";
+    setText($("#sched-session-left"), sc.session_left_ms === null ? t("no_end_time") : duration(sc.session_left_ms - since));
     const pace = $("#sched-pace");
     const b = sc.behind_ms;
     pace.dataset.pace = b === null ? "" : b > 15000 ? "behind" : b < -15000 ? "ahead" : "on";
@@ -414,6 +418,7 @@
   }
 
   function clock() {
+    if (snap) renderSchedule();
     setText($("#clock"), new Date(F.now()).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" }));
   }
   setInterval(clock, 1000);

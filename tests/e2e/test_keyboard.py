@@ -347,7 +347,7 @@ CUE_ECHO_BUG = (
     "but only after some later stage change, and going to the next pitch clears the cue first.")
 
 
-@pytest.mark.xfail(strict=True, reason=CUE_ECHO_BUG)
+
 def test_console_echoes_pitcher_cue(server, open_page):
     """After C, typing, Tab Tab, Enter, the console says what the pitcher's phone shows."""
     server.start()
@@ -387,7 +387,7 @@ MOVE_INDEX_BUG = (
     "still above C, and the queue does not change.")
 
 
-@pytest.mark.xfail(strict=True, reason=MOVE_INDEX_BUG)
+
 def test_move_down_by_keyboard_with_a_signup_waiting(server, open_page):
     server.start()
     status, session = server.api("POST", "/api/sessions",

@@ -296,3 +296,32 @@ def test_leaving_a_section_ends_what_is_on_stage(room, clock):
     a.received()
     assert room.mod("cue:pitcher", {"text": "wrap up"})["ok"]
     assert a.last("me")["cue"] == "wrap up"
+
+
+def test_moving_by_the_place_the_console_shows(room):
+    """The console's up/down and drag send a place in the queue it shows: this section's
+    pitches without the sign-ups awaiting approval."""
+    talks, pitches = sections(room, ("Talks", "talks", 15), ("Pitches", "pitches", 20))
+    room.mod("section:set", {"section_id": talks})
+    room.add("Keynote")
+    room.mod("section:set", {"section_id": pitches})
+    b = room.add("B")
+    phone = room.phone("Li")
+    phone.emit("pitch:propose", {"title": "Pending", "offer": "x"})
+    c = room.add("C")
+    assert [p["title"] for p in room.state()["queue"]] == ["B", "C"]
+    assert room.mod("pitch:move", {"pitch_id": b, "index": 1})["ok"]
+    assert [p["title"] for p in room.state()["queue"]] == ["C", "B"]
+    assert room.mod("pitch:move", {"pitch_id": b, "index": 2})["error"] == "invalid_position"
+    assert room.state()["pending"][0]["title"] == "Pending"
+    del c
+
+
+def test_a_cue_to_the_pitcher_shows_on_the_console_too(room):
+    room.phone("Li")
+    room.add("P1")
+    room.mod("timer:start")
+    room.drain()
+    room.mod("cue:pitcher", {"text": "30 seconds"})
+    assert room.moderator.last("stage")["pitcher_message"] == "30 seconds"
+    assert room.screen.received() == []

@@ -171,9 +171,10 @@ def test_queue_place_of_up_next_is_one(room):
 # --- moved ----------------------------------------------------------------------------------
 
 
-def test_moved_to_front_reorders_and_renumbers():
+def test_moved_to_front_reorders_and_shares_out_the_positions_they_held():
+    # Positions 10, 20, 30 stay in use, so a pitch at 15 outside this list keeps its place.
     pitches = [Pitch(1, QUEUED, 10), Pitch(2, QUEUED, 20), Pitch(3, QUEUED, 30)]
-    assert moved(pitches, 3, 0) == [(3, 0), (1, 1), (2, 2)]
+    assert moved(pitches, 3, 0) == [(3, 10), (1, 20), (2, 30)]
 
 
 def test_moved_to_back():
@@ -183,12 +184,12 @@ def test_moved_to_back():
 
 def test_moved_to_middle():
     pitches = [Pitch(i, QUEUED, i) for i in range(1, 6)]
-    assert moved(pitches, 5, 1) == [(1, 0), (5, 1), (2, 2), (3, 3), (4, 4)]
+    assert moved(pitches, 5, 1) == [(1, 1), (5, 2), (2, 3), (3, 4), (4, 5)]
 
 
-def test_moved_to_same_index_only_renumbers():
+def test_moved_spreads_out_colliding_positions():
     pitches = [Pitch(1, QUEUED, 3), Pitch(2, QUEUED, 7), Pitch(3, QUEUED, 7)]
-    assert moved(pitches, 2, 1) == [(1, 0), (2, 1), (3, 2)]
+    assert moved(pitches, 2, 1) == [(1, 3), (2, 4), (3, 5)]
 
 
 def test_moved_works_on_whole_order_including_other_statuses(room):
