@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, render_template, request, url_for
 from flask_babel import Babel
@@ -11,6 +12,7 @@ from flask_socketio import SocketIO
 
 from . import config as config_module
 from .broadcast import Broadcaster
+from .limits import FailureThrottle, TokenBucket
 from .models import init_db
 from .services import Service, wall_clock_ms
 from .snapshots import Snapshots
@@ -22,6 +24,20 @@ ROOT = Path(__file__).resolve().parent.parent
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; media-src 'self'; font-src 'self'; object-src 'none'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+
+
+def allowed_origins(public_url: str | None, extra: list[str]) -> list[str] | None:
+    """The explicit list of origins a browser may call from: the public URL, the same port on
+    this machine's own names, and any configured extras. None (same origin as the Host
+    header, Engine.IO's default) when no public URL is configured."""
+    if not public_url:
+        return extra or None
+    parts = urlsplit(public_url)
+    origins = {f"{parts.scheme}://{parts.netloc}"}
+    port = f":{parts.port}" if parts.port else ""
+    for host in ("localhost", "127.0.0.1", "[::1]"):
+        origins.add(f"{parts.scheme}://{host}{port}")
+    return sorted(origins | set(extra))
 
 
 def select_locale():
@@ -51,15 +67,19 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
         return qr.join_url(base, code)
 
     snapshots = Snapshots(make_db, clock, join_url)
+    origins = allowed_origins(app.config.get("PUBLIC_URL"), app.config["ALLOWED_ORIGINS"])
     socketio = SocketIO(
         app,
+        cors_allowed_origins=origins,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["MESSAGE_QUEUE"],
         max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"],
         ping_interval=20, ping_timeout=20,
     )
     broadcaster = Broadcaster(socketio, snapshots, app.config["COALESCE_MS"])
+    throttle = FailureThrottle(app.config["FAILED_LOOKUPS_PER_MINUTE"])
     app.extensions["facilitator"] = {"service": service, "snapshots": snapshots,
+                                     "throttle": throttle, "origins": origins,
                                      "broadcaster": broadcaster, "db": make_db,
                                      "socketio": socketio}
 
@@ -68,7 +88,8 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
 
     from . import sockets, views
     app.register_blueprint(views.bp)
-    sockets.register(socketio, service, broadcaster, timekeeper)
+    sockets.register(socketio, service, broadcaster, timekeeper, throttle,
+                     lambda: TokenBucket(app.config["EVENT_RATE"], app.config["EVENT_BURST"]))
     timekeeper.arm_all()
 
     @lru_cache(maxsize=None)
@@ -81,6 +102,19 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
         return {"asset": lambda f: url_for("static", filename=f, v=asset_version(f)),
                 "lang": select_locale()}
 
+    @app.before_request
+    def same_origin_writes():
+        """A form or script on another site cannot make a browser change anything here."""
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return None
+        origin = request.headers.get("Origin")
+        if origin is None:  # not a browser, or a same-origin request that omits it
+            return None
+        own = request.host_url.rstrip("/")
+        if origin != own and origin not in (origins or []):
+            return render_template("error.html", status=403), 403
+        return None
+
     @app.after_request
     def security_headers(resp):
         resp.headers.setdefault("Content-Security-Policy", CSP)
@@ -91,7 +125,7 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
             resp.headers.setdefault("Cache-Control", "no-store")
         return resp
 
-    for status in (400, 403, 404, 405, 413, 500):
+    for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, lambda e, s=status: (
             render_template("error.html", status=s), s))
     return app

@@ -36,6 +36,16 @@ def from_env(overrides: dict | None = None) -> dict:
         # Screen and console tallies are sent at most this often while votes pour in.
         "COALESCE_MS": int(os.environ.get("FACILITATOR_COALESCE_MS", "100")),
         "MAX_MESSAGE_BYTES": 64 * 1024,
+        # Per socket connection: events per second after a burst (0: no limit).
+        "EVENT_RATE": float(os.environ.get("FACILITATOR_EVENT_RATE", "20")),
+        "EVENT_BURST": int(os.environ.get("FACILITATOR_EVENT_BURST", "40")),
+        # Per client address: wrong join codes or moderator keys tolerated per minute.
+        "FAILED_LOOKUPS_PER_MINUTE": int(os.environ.get("FACILITATOR_FAILED_LOOKUPS", "30")),
+        # Origins allowed besides the public URL and this machine's own names
+        # (comma-separated, e.g. a hostname the laptop is also reached by).
+        "ALLOWED_ORIGINS": [o.strip().rstrip("/") for o in
+                            os.environ.get("FACILITATOR_ALLOWED_ORIGINS", "").split(",")
+                            if o.strip()],
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_NAME": "facilitator",

@@ -37,6 +37,8 @@ MESSAGES = {
     "unknown_event": _l("Unknown action."),
     "server_error": _l("Something went wrong on the server. Please try again."),
     "busy": _l("The server is busy. Please try again."),
+    "rate_limited": _l("Too many actions at once. Wait a moment and try again."),
+    "too_many_attempts": _l("Too many wrong codes from this network. Wait a minute and try again."),
     # queue
     "unknown_pitch": _l("That pitch does not exist (any more)."),
     "unknown_section": _l("That section does not exist."),

@@ -23,6 +23,7 @@ from .domain.errors import RuleError
 from .domain.queue import MARKABLE
 from .messages import error_payload
 from .domain.schedule import OVERRUN_POLICIES
+from .limits import FailureThrottle, TokenBucket
 from .services import ANY, SCREEN_MODES, SECTION_KINDS, Service
 from .validate import ID, NAME, OFFER, ORGANISATION, TITLE, Bool, Choice, Int, Text, parse
 
@@ -45,22 +46,31 @@ def refuse(err: RuleError):
     raise ConnectionRefusedError(err.code, error_payload(err))
 
 
-def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper) -> None:
+def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper,
+             throttle: FailureThrottle, new_bucket: Callable[[], TokenBucket]) -> None:
     conns: dict[str, Conn] = {}
+    buckets: dict[str, TokenBucket] = {}
+
+    def guessing(err: RuleError):
+        """A wrong code or role counts against this address's tries per minute."""
+        throttle.failed(request.remote_addr or "?")
+        refuse(err)
 
     @socketio.on("connect")
     def connect(auth):
         """Sender: any page. Checks the role, joins the rooms, sends the first snapshot."""
+        if throttle.blocked(request.remote_addr or "?"):
+            refuse(RuleError("too_many_attempts"))
         try:
             data = parse({"code": Text(12), "role": Choice(ROLES)}, auth)
         except RuleError as err:
             refuse(err)
         found = service.find_session(data["code"])
         if found is None:
-            refuse(RuleError("unknown_session"))
+            guessing(RuleError("unknown_session"))
         sid, role, participant_id = found["id"], data["role"], None
         if role == MODERATOR and not identity.is_moderator(service, found["code"]):
-            refuse(RuleError("forbidden"))
+            guessing(RuleError("forbidden"))
         if role == PARTICIPANT:
             participant_id = identity.participant(service, found)
             if participant_id is None:
@@ -68,11 +78,17 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper) -
             join_room(person(participant_id))
         join_room(room(sid, "phones" if role == PARTICIPANT else role))
         conns[request.sid] = Conn(sid, found["code"], role, participant_id)
+        buckets[request.sid] = new_bucket()
         broadcaster.welcome(request.sid, sid, role, participant_id)
 
     @socketio.on("disconnect")
     def disconnect(*_args):
         conns.pop(request.sid, None)
+        buckets.pop(request.sid, None)
+
+    def flooding() -> bool:
+        bucket = buckets.get(request.sid)
+        return bucket is not None and not bucket.take()
 
     def command(event: str, role: str | None, spec: dict, call: Callable[[Conn, dict], object],
                 ) -> None:
@@ -81,6 +97,8 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper) -
         def handler(payload=None):
             conn = conns.get(request.sid)
             try:
+                if flooding():
+                    raise RuleError("rate_limited")
                 if conn is None:
                     raise RuleError("not_joined")
                 if role is not None and conn.role != role:
@@ -203,6 +221,8 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper) -
     @socketio.on("time:sync")
     def time_sync(_payload=None):
         """Sender: any page. Answers the server clock so browsers can run the same timer."""
+        if flooding():
+            return error_payload(RuleError("rate_limited"))
         return {"ok": True, "now": service.clock()}
 
     def resync(c: Conn, _d: dict):
@@ -213,4 +233,4 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper) -
     @socketio.on("*")
     def unknown(event, *_args):
         """Sender: anyone. An event nobody handles gets a clear refusal, never silence."""
-        return error_payload(RuleError("unknown_event"))
+        return error_payload(RuleError("rate_limited" if flooding() else "unknown_event"))

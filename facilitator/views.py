@@ -43,8 +43,24 @@ def links(code: str, key: str | None = None) -> dict:
     return out
 
 
-def session_or_404(code: str) -> dict:
+def client_address() -> str:
+    return request.remote_addr or "?"
+
+
+def lookup(code: str) -> dict | None:
+    """Find a session by join code; wrong codes count against this address (guessing is held
+    to a few tries a minute, and while held every lookup answers 429)."""
+    throttle = ext("throttle")
+    if throttle.blocked(client_address()):
+        abort(429)
     found = ext("service").find_session(code)
+    if found is None:
+        throttle.failed(client_address())
+    return found
+
+
+def session_or_404(code: str) -> dict:
+    found = lookup(code)
     if found is None:
         abort(404)
     return found
@@ -122,6 +138,7 @@ def console(code):
     service = ext("service")
     if key is not None:
         if service.check_moderator_key(found["code"], key) is None:
+            ext("throttle").failed(client_address())
             abort(403)
         identity.grant_moderator(found["code"], key)
         # Drop the key from the address bar and history once the cookie holds it.
@@ -149,7 +166,7 @@ def join_code():
 
 @bp.get("/j/<code>")
 def phone(code):
-    found = ext("service").find_session(code)
+    found = lookup(code)
     if found is None:
         return render_template("join_code.html", code=normalise_code(code)[:CODE_LENGTH],
                                unknown=True), 404
@@ -186,7 +203,9 @@ def api_create():
 
 @bp.post("/api/sessions/<code>/participants")
 def api_join(code):
-    found = ext("service").find_session(code)
+    if ext("throttle").blocked(client_address()):
+        return api_error(RuleError("too_many_attempts"), 429)
+    found = lookup(code)
     if found is None:
         return api_error(RuleError("unknown_session"), 404)
     try:
@@ -204,14 +223,18 @@ def api_join(code):
 def api_results(code):
     """Ranked results. The moderator (cookie, or `Authorization: Bearer <key>`) may read them
     at any time; everyone else once the moderator has revealed them."""
-    found = ext("service").find_session(code)
+    if ext("throttle").blocked(client_address()):
+        return api_error(RuleError("too_many_attempts"), 429)
+    found = lookup(code)
     if found is None:
         return api_error(RuleError("unknown_session"), 404)
     snap = ext("snapshots").console(found["id"])
     bearer = request.headers.get("Authorization", "")
-    is_mod = identity.is_moderator(ext("service"), found["code"]) or (
-        bearer.startswith("Bearer ") and
-        ext("service").check_moderator_key(found["code"], bearer[7:]) is not None)
+    is_mod = identity.is_moderator(ext("service"), found["code"])
+    if not is_mod and bearer.startswith("Bearer "):
+        is_mod = ext("service").check_moderator_key(found["code"], bearer[7:]) is not None
+        if not is_mod:
+            ext("throttle").failed(client_address())
     if not (is_mod or snap["revealed"]):
         return jsonify({"ok": False, "error": "results_hidden",
                         "message": _("The moderator has not revealed the results yet.")}), 403
