@@ -1,0 +1,93 @@
+"""Abuse tests: hostile payloads, wrong roles, replayed votes and hostile text.
+
+Apps made here run with the per-connection event rate limit and the failed-lookup throttle
+switched off (EVENT_RATE 0, FAILED_LOOKUPS_PER_MINUTE 0), so that what is tested is each
+handler's own refusal, never the limiter's. Otherwise they are the integration tests' apps:
+real SQLite file, threading mode, fake clock, Flask and Flask-SocketIO test clients.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from facilitator import create_app
+from tests.integration.conftest import Browser, FakeClock, Room  # noqa: F401 - re-exported
+
+# Browser fixtures of the e2e suite (a module-scoped Chromium, pages in fresh contexts).
+from tests.e2e.conftest import artifacts, browser, open_page  # noqa: F401 - fixtures
+
+try:  # Hypothesis keeps its example database and unicode tables out of the work tree.
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "facilitator-hypothesis")
+except ImportError:  # test_fuzz skips itself
+    pass
+
+UNLIMITED = {"EVENT_RATE": 0, "FAILED_LOOKUPS_PER_MINUTE": 0}
+
+
+def abuse_app(db_path, clock, **extra):
+    """make_app's settings plus no rate limits (and any `extra` config)."""
+    return create_app({
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "SECRET_KEY": "abuse-tests",
+        "ASYNC_MODE": "threading",
+        "COALESCE_MS": 0,
+        "PUBLIC_URL": "http://venue.test:5000",
+        "TESTING": True,
+        **UNLIMITED,
+        **extra,
+    }, clock=clock)
+
+
+def frozen(room: Room) -> dict:
+    """The console's view from the database, minus the clock: what a refusal must not change."""
+    snap = room.state()
+    snap.pop("server_now", None)
+    return snap
+
+
+class ErrorLog(logging.Handler):
+    """Collects ERROR (and worse) records of the app's loggers."""
+
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def text(self) -> str:
+        return "\n".join(f"{r.name}: {r.getMessage()}\n{self.format(r)}" for r in self.records)
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def app(tmp_path, clock):
+    return abuse_app(tmp_path / "abuse.db", clock)
+
+
+@pytest.fixture
+def room(app, clock):
+    return Room(app, clock)
+
+
+@pytest.fixture
+def app_errors():
+    """Every ERROR logged under "facilitator" during the test (the test asserts on it)."""
+    handler = ErrorLog()
+    logger = logging.getLogger("facilitator")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
