@@ -6,8 +6,9 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, render_template, request, url_for
-from flask_babel import Babel
+from flask import Flask, g, render_template, request, url_for
+from flask_babel import Babel, force_locale, get_locale, gettext
+from markupsafe import Markup
 from flask_socketio import SocketIO
 
 from . import config as config_module
@@ -40,11 +41,32 @@ def allowed_origins(public_url: str | None, extra: list[str]) -> list[str] | Non
     return sorted(origins | set(extra))
 
 
+LANGUAGES = ("en", "zh")
+
+
 def select_locale():
+    """The visitor's choice (the switcher's cookie), else the browser's languages."""
     wanted = request.cookies.get("lang")
-    if wanted in ("en", "zh"):
+    if wanted in LANGUAGES:
         return wanted
-    return request.accept_languages.best_match(["en", "zh"]) or "en"
+    for lang, _quality in request.accept_languages:
+        primary = lang.split("-")[0].lower()
+        if primary in LANGUAGES:
+            return primary
+    return "en"
+
+
+def both(msgid: str) -> Markup:
+    """A heading in the page's language and, when the page has a second language (the
+    screen for a mixed room), the same heading in it, marked with its language."""
+    main = Markup('<span class="l1">%s</span>') % gettext(msgid)
+    second = g.get("second_language")
+    if not second:
+        return main
+    with force_locale(second):
+        other = gettext(msgid)
+    tag = "zh-Hans" if second == "zh" else second
+    return main + Markup('<span class="l2" lang="%s">%s</span>') % (tag, other)
 
 
 def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
@@ -100,7 +122,8 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
     @app.context_processor
     def helpers():
         return {"asset": lambda f: url_for("static", filename=f, v=asset_version(f)),
-                "lang": select_locale()}
+                "lang": get_locale().language, "both": both,
+                "other_lang": "en" if get_locale().language == "zh" else "zh"}
 
     @app.before_request
     def same_origin_writes():

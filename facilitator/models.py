@@ -39,6 +39,7 @@ class Session(Base):
     overrun_policy: Mapped[str] = mapped_column(String(8), default="count")
     overrun_grace_seconds: Mapped[int] = mapped_column(Integer, default=15)
     chime: Mapped[bool] = mapped_column(Boolean, default=True)
+    screen_language: Mapped[str] = mapped_column(String(8), default="en")  # en | zh | both
     # cues
     screen_message: Mapped[str] = mapped_column(String(140), default="")
     pitcher_message: Mapped[str] = mapped_column(String(140), default="")
@@ -120,6 +121,9 @@ class Pitch(Base):
     organisation: Mapped[str] = mapped_column(String(80), default="")
     title: Mapped[str] = mapped_column(String(80))
     offer: Mapped[str] = mapped_column(Text, default="")
+    # The same in a second language, given by the pitcher (never machine-translated).
+    title_alt: Mapped[str] = mapped_column(String(80), default="")
+    offer_alt: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16))
     position: Mapped[int] = mapped_column(Integer)
     seconds: Mapped[int] = mapped_column(Integer)

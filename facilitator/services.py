@@ -143,6 +143,11 @@ class Service:
                 return s.id
             return None
 
+    def screen_language(self, session_id: int) -> str:
+        with self.unit() as db:
+            return db.scalar(select(Session.screen_language).where(
+                Session.id == session_id)) or "en"
+
     def log_rows(self, session_id: int) -> list[tuple]:
         with self.unit() as db:
             return [(e.at, e.action, e.detail, e.undone) for e in db.scalars(
@@ -251,7 +256,7 @@ class Service:
     # ----- the queue ------------------------------------------------------------------------
 
     def propose_pitch(self, session_id: int, participant_id: int, title: str,
-                      offer: str) -> Change:
+                      offer: str, title_alt: str = "", offer_alt: str = "") -> Change:
         with self.unit() as db:
             s = self._session(db, session_id)
             mine = db.scalar(select(func.count()).select_from(Pitch).where(
@@ -262,6 +267,7 @@ class Service:
             who = db.get(Participant, participant_id)
             p = Pitch(session_id=s.id, participant_id=participant_id, pitcher=who.name,
                       organisation=who.organisation, title=title, offer=offer,
+                      title_alt=title_alt, offer_alt=offer_alt,
                       status=queue.QUEUED if s.auto_accept else queue.PENDING,
                       position=self._end_position(db, s), seconds=s.pitch_seconds)
             db.add(p)
@@ -284,12 +290,14 @@ class Service:
         return Change(session_id, stage=True, counts=True, participants={participant_id})
 
     def add_pitch(self, session_id: int, *, title: str, pitcher: str, offer: str = "",
-                  organisation: str = "", seconds: int | None = None) -> Change:
+                  organisation: str = "", seconds: int | None = None, title_alt: str = "",
+                  offer_alt: str = "") -> Change:
         with self._moderate(session_id, "add") as step:
             s, db = step.s, step.db
             sec = self._section(db, s)
             p = Pitch(session_id=s.id, pitcher=pitcher, organisation=organisation, title=title,
-                      offer=offer, status=queue.QUEUED, position=self._end_position(db, s),
+                      offer=offer, title_alt=title_alt, offer_alt=offer_alt,
+                      status=queue.QUEUED, position=self._end_position(db, s),
                       seconds=seconds or s.pitch_seconds,
                       section_id=sec.id if sec and sec.kind != "pitches" else None)
             db.add(p)

@@ -23,7 +23,8 @@ from .services import UNDO_SECONDS
 
 
 def _pitch(p: Pitch) -> dict:
-    return {"id": p.id, "title": p.title, "offer": p.offer, "pitcher": p.pitcher,
+    return {"id": p.id, "title": p.title, "offer": p.offer, "title_alt": p.title_alt or "",
+            "offer_alt": p.offer_alt or "", "pitcher": p.pitcher,
             "organisation": p.organisation, "status": p.status, "seconds": p.seconds}
 
 
@@ -98,6 +99,7 @@ class Snapshots:
                         "dots_per_person": s.dots_per_person,
                         "max_dots_per_pitch": s.max_dots_per_pitch,
                         "pitch_seconds": s.pitch_seconds, "chime": s.chime,
+                        "screen_language": s.screen_language,
                         "overrun_policy": s.overrun_policy,
                         "overrun_grace_seconds": s.overrun_grace_seconds},
             "section": _section(v.section) if v.section else None,
@@ -208,7 +210,7 @@ class Snapshots:
                 "overrun_policy": s.overrun_policy,
                 "overrun_grace_seconds": s.overrun_grace_seconds,
                 "changeover_seconds": s.changeover_seconds,
-                "fit_floor_seconds": s.fit_floor_seconds}
+                "fit_floor_seconds": s.fit_floor_seconds, "screen_language": s.screen_language}
             out["sections"] = [_section(x) for x in v.sections]
             out["schedule"] = self._schedule(v, now)
             out["report"] = self._report(v, now)

@@ -120,7 +120,10 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper,
 
     # ----- the moderator (sender: console; audience: everyone in the session) --------------
     mod = MODERATOR
+    alt = {"title_alt": Text(80, required=False, blank=True),
+           "offer_alt": Text(280, required=False, blank=True)}
     optional = {"offer": Text(280, required=False, blank=True), "organisation": ORGANISATION,
+                **alt,
                 "seconds": Int(10, 3600, required=False)}
     command("pitch:add", mod, {"title": TITLE, "pitcher": NAME, **optional},
             lambda c, d: service.add_pitch(c.session_id, **d))
@@ -205,10 +208,11 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper,
         "overrun_policy": Choice(OVERRUN_POLICIES, required=False),
         "overrun_grace_seconds": Int(0, 600, required=False),
         "changeover_seconds": Int(0, 300, required=False),
-        "fit_floor_seconds": Int(10, 600, required=False)}, settings)
+        "fit_floor_seconds": Int(10, 600, required=False),
+        "screen_language": Choice(("en", "zh", "both"), required=False)}, settings)
 
     # ----- a participant (sender: phone; audience: that person, plus the stage) ------------
-    command("pitch:propose", PARTICIPANT, {"title": TITLE, "offer": OFFER},
+    command("pitch:propose", PARTICIPANT, {"title": TITLE, "offer": OFFER, **alt},
             lambda c, d: service.propose_pitch(c.session_id, c.participant_id, **d))
     command("pitch:withdraw", PARTICIPANT, {"pitch_id": ID},
             lambda c, d: service.withdraw_pitch(c.session_id, c.participant_id,

@@ -80,6 +80,8 @@ def ui_text() -> dict:
         "pitcher": _("Pitcher"), "organisation": _("Organisation"), "title": _("Title"),
         "offer": _("Offer"), "length_seconds": _("Length (seconds)"),
         "pitch_added": _("Pitch added to the queue."),
+        "title_alt": _("Title in a second language"),
+        "offer_alt": _("Offer in a second language"),
         "no_section": _("No section"),
         # time keeping (console)
         "over_by": _("%(time)s over"),

@@ -6,10 +6,10 @@ import io
 from datetime import datetime
 
 from flask import (
-    Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request,
+    Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request,
     url_for,
 )
-from flask_babel import gettext as _
+from flask_babel import force_locale, get_locale, gettext as _
 
 from . import identity, qr
 from .domain.errors import RuleError
@@ -68,7 +68,8 @@ def session_or_404(code: str) -> dict:
 
 def page_data(found: dict, **extra) -> dict:
     """What a page's script needs: the join code and its translated UI text."""
-    return {"code": found["code"], "text": ui_text(), **extra}
+    return {"code": found["code"], "text": ui_text(), "lang": str(get_locale().language),
+            **extra}
 
 
 # ----- start page ---------------------------------------------------------------------------
@@ -151,9 +152,32 @@ def console(code):
 
 @bp.get("/screen/<code>")
 def screen(code):
+    """The screen speaks the session's screen language, not the laptop browser's: it is read
+    by the room. 'both' shows headings in English and Chinese for a mixed room."""
     found = session_or_404(code)
-    return render_template("screen.html", session=found, links=links(found["code"]),
-                           page_data=page_data(found))
+    language = ext("service").screen_language(found["id"])
+    main = "zh" if language == "zh" else "en"
+    g.second_language = "zh" if language == "both" else None
+    with force_locale(main):
+        data = page_data(found, language=language)
+        if g.second_language:
+            with force_locale(g.second_language):
+                data["text_alt"] = ui_text()
+        return render_template("screen.html", session=found, links=links(found["code"]),
+                               page_data=data)
+
+
+@bp.get("/lang/<language>")
+def set_language(language):
+    """The language switcher: a cookie for this browser, then back where it was."""
+    if language not in ("en", "zh"):
+        abort(404)
+    back = request.args.get("next", "/")
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = "/"  # never an open redirect to another site
+    resp = redirect(back)
+    resp.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return resp
 
 
 @bp.route("/j", methods=["GET", "POST"])

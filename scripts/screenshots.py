@@ -1,9 +1,10 @@
 """Screenshots of every page in every state, at phone, laptop and projector sizes.
 
-    python scripts/screenshots.py [OUT_DIR]
+    python scripts/screenshots.py [OUT_DIR] [--zh]
 
 Starts a real server with the demo session, drives a round with a console, a screen and two
-phones in headless Chromium, and saves PNGs (default: test-artifacts/screenshots/).
+phones in headless Chromium, and saves PNGs (default: test-artifacts/screenshots-en/ or -zh/). With --zh every page is in
+Simplified Chinese (browser language and the session's screen language).
 """
 from __future__ import annotations
 
@@ -21,16 +22,21 @@ from tests.e2e.harness import (  # noqa: E402
 )
 
 
-def main(out: Path) -> None:
+def main(out: Path, lang: str = "en") -> None:
     out.mkdir(parents=True, exist_ok=True)
     server = Server(Path(tempfile.mkdtemp()) / "shots").start("--demo")
     links = server.printed_links()
     try:
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            accept = {"Accept-Language": "zh-CN,zh;q=0.9" if lang == "zh" else "en"}
+            new_page = b.new_page
+            b.new_page = lambda **kw: new_page(extra_http_headers=accept, **kw)
             console = b.new_page(viewport=LAPTOP)
             console.goto(links["console"])
             console.wait_for_selector(".row")
+            if lang == "zh":
+                console.evaluate("F.send('session:settings', {screen_language: 'zh'})")
             screen = b.new_page(viewport=PROJECTOR)
             screen.goto(links["screen"])
             screen43 = b.new_page(viewport={"width": 1024, "height": 768})
@@ -163,4 +169,7 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "test-artifacts" / "screenshots")
+    language = "zh" if "--zh" in sys.argv else "en"
+    args = [a for a in sys.argv[1:] if a != "--zh"]
+    main(Path(args[0]) if args else ROOT / "test-artifacts" / f"screenshots-{language}",
+         language)

@@ -17,6 +17,20 @@
     return s;
   };
 
+  /* The same text in the page's second language (the screen for a mixed room), or "". */
+  const TEXT_ALT = F.page.text_alt || null;
+  F.talt = function (key, params) {
+    if (!TEXT_ALT || TEXT_ALT[key] === undefined) return "";
+    return TEXT_ALT[key].replace(/%\((\w+)\)s/g, (m, k) => (params && params[k] !== undefined ? String(params[k]) : m));
+  };
+  /* Set a label's text and, where there is a second language, its data-alt (shown by CSS). */
+  F.label = function (node, key, params) {
+    if (!node) return;
+    F.setText(node, F.t(key, params));
+    const alt = F.talt(key, params);
+    if (alt) { if (node.dataset.alt !== alt) node.dataset.alt = alt; } else if (node.dataset.alt) delete node.dataset.alt;
+  };
+
   /* Build DOM safely: strings become text nodes, never markup. */
   F.el = function (tag, props, ...children) {
     const node = document.createElement(tag);
@@ -104,9 +118,11 @@
         const left = F.remaining(t);
         const phase = F.phase(t, left);
         F.setText(this.digits, F.fmt(left));
-        const state = t.state === "paused" ? F.t("timer_paused")
-          : t.state === "idle" ? F.t("timer_ready") : F.t(PHASE_LABEL[phase]);
-        F.setText(this.label, (t.state === "running" ? PHASE_ICON[phase] : "") + state);
+        const key = t.state === "paused" ? "timer_paused"
+          : t.state === "idle" ? "timer_ready" : PHASE_LABEL[phase];
+        F.setText(this.label, (t.state === "running" ? PHASE_ICON[phase] : "") + F.t(key));
+        const alt = F.talt(key);
+        if (alt && this.label.dataset.alt !== alt) this.label.dataset.alt = alt;
         if (this.root.dataset.phase !== phase) this.root.dataset.phase = phase;
         if (this.root.dataset.state !== t.state) this.root.dataset.state = t.state;
         if (this.bar) {

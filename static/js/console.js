@@ -105,13 +105,15 @@
   function editForm(p) {
     const input = (name, label, value, attrs) => [
       el("label", { for: `e-${name}` }, label),
-      el(name === "offer" ? "textarea" : "input", { id: `e-${name}`, name, ...attrs }, name === "offer" ? value : null),
+      el(name.startsWith("offer") ? "textarea" : "input", { id: `e-${name}`, name, ...attrs }, name.startsWith("offer") ? value : null),
     ];
     const form = el("form", { class: "stack edit-form", novalidate: true },
       input("pitcher", t("pitcher"), "", { maxlength: 60, value: p.pitcher }),
       input("organisation", t("organisation"), "", { maxlength: 80, value: p.organisation }),
       input("title", t("title"), "", { maxlength: 80, value: p.title }),
       input("offer", t("offer"), p.offer, { maxlength: 280, rows: 2 }),
+      input("title_alt", t("title_alt"), "", { maxlength: 80, value: p.title_alt }),
+      input("offer_alt", t("offer_alt"), p.offer_alt, { maxlength: 280, rows: 2 }),
       input("seconds", t("length_seconds"), "", { type: "number", min: 10, max: 3600, step: 10, value: p.seconds }),
       el("span", { class: "row-actions" },
         el("button", { type: "submit", class: "primary" }, t("save")),
@@ -121,6 +123,7 @@
       const payload = {
         pitch_id: p.id, pitcher: form.pitcher.value, organisation: form.organisation.value,
         title: form.title.value, offer: form.offer.value,
+        title_alt: form.title_alt.value, offer_alt: form.offer_alt.value,
         seconds: form.seconds.value === "" ? null : Number(form.seconds.value),
       };
       const ack = await F.send("pitch:edit", payload, form.querySelector("[type=submit]"));
@@ -295,7 +298,7 @@
       ? r.pitches.map((x) => line(x.title + " (" + x.pitcher + ")", x.planned_ms, x.actual_ms, x.overrun_ms))
       : [el("tr", {}, el("td", { colspan: 3, class: "empty" }, t("no_pitch_run")))]);
     F.render($("#log"), JSON.stringify(snap.log.map((e) => [e.at, e.undone])), () => snap.log.map((e) => el("li", { class: e.undone ? "undone" : "" },
-      el("time", {}, new Date(e.at).toLocaleTimeString()), " ", el("strong", {}, e.action), e.detail ? " " + e.detail : "", e.undone ? " (" + t("undone_mark") + ")" : "")));
+      el("time", {}, new Date(e.at).toLocaleTimeString(document.documentElement.lang)), " ", el("strong", {}, e.action), e.detail ? " " + e.detail : "", e.undone ? " (" + t("undone_mark") + ")" : "")));
   }
 
   function renderCues() {
@@ -312,6 +315,7 @@
     setText($('#live [data-field="pitcher"]'), live ? live.pitcher + (live.organisation ? " · " + live.organisation : "") : "");
     setText($('#live [data-field="title"]'), live ? live.title : (snap.next ? t("ready_to_start") : t("queue_done")));
     setText($('#live [data-field="offer"]'), live ? live.offer : "");
+    setText($('#live [data-field="title_alt"]'), live ? live.title_alt : "");
     timer.set(live ? snap.timer : { state: "idle", total_ms: snap.session.pitch_seconds * 1000, remaining_ms: (snap.next ? snap.next.seconds : snap.session.pitch_seconds) * 1000 });
     const state = live ? snap.timer.state : "idle";
     setText($("#btn-primary [data-label]"), state === "running" ? t("pause") : state === "paused" ? t("resume") : live ? t("start") : t("start_first"));
@@ -351,6 +355,7 @@
       form.changeover_seconds.value = snap.settings.changeover_seconds;
       form.fit_floor_seconds.value = snap.settings.fit_floor_seconds;
       form.chime.checked = snap.settings.chime;
+      form.screen_language.value = snap.settings.screen_language;
     }
   }
 
@@ -362,7 +367,7 @@
       max_dots_per_pitch: Number(f.max_dots_per_pitch.value), auto_accept: f.auto_accept.checked,
       overrun_policy: f.overrun_policy.value, overrun_grace_seconds: Number(f.overrun_grace_seconds.value),
       changeover_seconds: Number(f.changeover_seconds.value), fit_floor_seconds: Number(f.fit_floor_seconds.value),
-      chime: f.chime.checked,
+      chime: f.chime.checked, screen_language: f.screen_language.value,
     }, f.querySelector("button"));
     if (ack.ok) F.toast(t("saved"), "ok");
   });
@@ -400,7 +405,7 @@
   $("#add-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const f = ev.target;
-    const payload = { pitcher: f.pitcher.value, organisation: f.organisation.value, title: f.title.value, offer: f.offer.value };
+    const payload = { pitcher: f.pitcher.value, organisation: f.organisation.value, title: f.title.value, offer: f.offer.value, title_alt: f.title_alt.value, offer_alt: f.offer_alt.value };
     if (f.seconds.value !== "") payload.seconds = Number(f.seconds.value);
     const ack = await F.send("pitch:add", payload, f.querySelector("button"));
     if (ack.ok) { f.reset(); f.pitcher.focus(); F.toast(t("pitch_added"), "ok"); }

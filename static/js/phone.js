@@ -61,6 +61,7 @@
   function renderStage() {
     const live = snap.live;
     setText($('#on-stage [data-field="title"]'), live ? live.title : t("nothing_on_stage"));
+    setText($('#on-stage [data-field="title_alt"]'), live ? live.title_alt : "");
     setText($('#on-stage [data-field="pitcher"]'), live
       ? live.pitcher + (live.organisation ? " · " + live.organisation : "") : "");
     show($("#on-stage .timer"), !!live);
@@ -156,6 +157,7 @@
       return el("li", { class: "ballot-item" + (dots ? " voted" : "") },
         el("div", { class: "bi-text" },
           el("span", { class: "bi-title" }, p.title),
+          p.title_alt ? el("span", { class: "bi-title-alt" }, p.title_alt) : null,
           el("span", { class: "bi-pitcher" }, p.pitcher + (p.organisation ? " · " + p.organisation : "")),
           p.offer ? el("span", { class: "bi-offer" }, p.offer) : null),
         controls);
@@ -207,11 +209,12 @@
     const error = $("#propose-error");
     const title = form.title.value.trim();
     const offer = form.offer.value.trim();
+    const second = { title_alt: form.title_alt.value.trim(), offer_alt: form.offer_alt.value.trim() };
     if (!title || !offer) {
       show(error, true); setText(error, t("pitch_fields_required"));
       return;
     }
-    const ack = await F.send("pitch:propose", { title, offer }, form.querySelector("button"));
+    const ack = await F.send("pitch:propose", { title, offer, ...second }, form.querySelector("button[type=submit]"));
     show(error, !ack.ok);
     if (ack.ok) {
       setText(error, "");

@@ -13,8 +13,8 @@
   function counts(c) {
     $$('[data-count="participants"]').forEach((n) => setText(n, String(c.participants)));
     $$('[data-count="ballots"]').forEach((n) => setText(n, String(c.ballots)));
-    setText($("[data-joined-label]"), t(c.participants === 1 ? "joined_one" : "joined_many"));
-    setText($("[data-ballots-label]"), t(c.ballots === 1 ? "ballot_one" : "ballot_many"));
+    F.label($("[data-joined-label]"), c.participants === 1 ? "joined_one" : "joined_many");
+    F.label($("[data-ballots-label]"), c.ballots === 1 ? "ballot_one" : "ballot_many");
   }
 
   function pitch(snap) {
@@ -24,13 +24,17 @@
       setText(field("pitcher"), live.pitcher);
       setText(field("organisation"), live.organisation ? " · " + live.organisation : "");
       setText(field("title"), live.title);
+      setText(field("title_alt"), live.title_alt);
       setText(field("offer"), live.offer);
+      setText(field("offer_alt"), live.offer_alt);
       timer.set(snap.timer);
     } else {
       setText(field("pitcher"), "");
       setText(field("organisation"), "");
-      setText(field("title"), snap.next ? t("waiting_first") : t("no_pitches_screen"));
+      F.label(field("title"), snap.next ? "waiting_first" : "no_pitches_screen");
+      setText(field("title_alt"), "");
       setText(field("offer"), "");
+      setText(field("offer_alt"), "");
       timer.set(null);
     }
     root.classList.toggle("no-live", !live);
@@ -105,6 +109,11 @@
   setInterval(overlays, 500);
 
   function stage(snap) {
+    // The screen is rendered in the session's screen language: follow a change of it.
+    if (F.page.language && snap.session.screen_language !== F.page.language) {
+      location.reload();
+      return;
+    }
     current = snap;
     if (snap.session.chime !== chimeOn) {
       chimeOn = snap.session.chime;

@@ -91,3 +91,23 @@ def app_errors():
         yield handler
     finally:
         logger.removeHandler(handler)
+
+
+# ----- counts for the report: what each fuzz target sent ------------------------------------
+
+FUZZ_COUNTS: dict[str, dict] = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not FUZZ_COUNTS:
+        return
+    tr = terminalreporter
+    tr.section("fuzzed payloads (tests/abuse)")
+    total = refused = 0
+    for target in sorted(FUZZ_COUNTS):
+        c = FUZZ_COUNTS[target]
+        total += c["examples"]
+        refused += c["refused"]
+        tr.write_line(f"{target:42} {c['examples']:6d} sent  {c['accepted']:5d} accepted  "
+                      f"{c['refused']:6d} refused ({c['refused_invalid']} invalid)")
+    tr.write_line(f"{'total':42} {total:6d} sent  {refused:6d} refused")
