@@ -159,7 +159,7 @@
       if (!out.includes(p.id)) return [r];
       r.classList.add("below-cut");
       if (p.id !== out[0]) return [r];
-      return [el("li", { class: "cut-line", role: "separator" }, t(out.length === 1 ? "cut_line_one" : "cut_line", { n: out.length })), r];
+      return [el("li", { class: "cut-line" }, t(out.length === 1 ? "cut_line_one" : "cut_line", { n: out.length })), r];
     }));
     show($("#queue-empty"), list.length === 0 && snap.pending.length === 0);
     setText($("#queue-count"), t("waiting_count", { n: waiting.length }));

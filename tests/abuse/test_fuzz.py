@@ -16,7 +16,8 @@ For every example:
   clock), and the console snapshot minus `server_now` is compared in full after every
   tenth refusal of each target and at the end of it;
 - nothing is logged at ERROR under "facilitator" and no exception leaves a handler;
-- the app still answers (`time:sync`), and at the end another session is untouched.
+- the app still answers (`time:sync` after every tenth example, pages and a round trip at
+  the end), and at the end another session is untouched.
 
 One app and one room per event, not per example, keeps 1,000 examples per event fast.
 `FACILITATOR_FUZZ_EXAMPLES` sets the number of examples per target (default 1,000).
@@ -246,6 +247,7 @@ def short(value, n: int = 300) -> str:
 # ----- the arena: one app, one rich room, per target -------------------------------------------
 
 FULL_CHECK_EVERY = 10  # refusals between two full console-snapshot comparisons
+ANSWERS_EVERY = 10     # examples between two "does the app still answer" round trips
 
 
 @dataclass
@@ -256,7 +258,7 @@ class Arena:
     phones: dict
     errors: ErrorLog
     db_path: Path
-    before: dict = field(default_factory=dict)
+    before: dict | None = None
     examples: int = 0
     accepted: int = 0
     refused: int = 0
@@ -272,8 +274,10 @@ class Arena:
         return self._watch.execute("PRAGMA data_version").fetchone()[0]
 
     def accepted_now(self) -> None:
+        """Accepted: the new state is the reference (its snapshot taken at the next full
+        check; until then every refusal is held to "nothing committed")."""
         self.accepted += 1
-        self.before = frozen(self.room)
+        self.before = None
         self.version = self.data_version()
 
     def refused_now(self, where) -> None:
@@ -287,8 +291,12 @@ class Arena:
         assert self.data_version() == self.version, ("a refusal committed a change", where())
 
     def full_check(self, where=lambda: "") -> None:
+        now = frozen(self.room)
+        if self.before is None:
+            self.before = now
+            return
         self.full_checks += 1
-        assert frozen(self.room) == self.before, ("the state changed", where())
+        assert now == self.before, ("the state changed", where())
 
     def close(self) -> None:
         if self._watch is not None:
@@ -365,7 +373,8 @@ def _check_event(a: Arena, event: str, is_command: bool, role, spec, payload) ->
     else:
         a.accepted_now()
     assert not a.errors.records, (where(), a.errors.text())
-    assert sender.sio.emit("time:sync", callback=True)["ok"] is True, where()
+    if a.examples % ANSWERS_EVERY == 0:
+        assert sender.sio.emit("time:sync", callback=True)["ok"] is True, where()
     a.drain()
 
 
@@ -384,6 +393,7 @@ def test_fuzz_socket_event(arena, event):
     finally:
         arena.count(event)
     assert arena.examples >= EXAMPLES, arena.examples
+    assert arena.sender(role).sio.emit("time:sync", callback=True)["ok"] is True
 
 
 # ----- the catch-all: names nobody handles ---------------------------------------------------
@@ -455,7 +465,10 @@ def test_fuzz_connect_auth(arena):
                                "role": st.one_of(st.sampled_from(
                                    ["console", "screen", "phone", "moderator", "admin", "",
                                     "Console", "phone "]), HOSTILE)}),
-        spec_payloads(CONNECT_SPEC), HOSTILE, st.none())
+        spec_payloads(CONNECT_SPEC), HOSTILE, st.none()).filter(
+        # A bare number cannot be told from an ack id in a CONNECT packet ("05"): the
+        # Socket.IO encoding itself cannot carry it, so it never reaches the app.
+        lambda a: isinstance(a, bool) or not isinstance(a, (int, float)))
 
     @FUZZ
     @given(auth=auths)
@@ -549,7 +562,6 @@ def test_fuzz_json_route(arena, route):
     joining = "participants" in route
     spec = JOIN_SPEC if joining else CREATE_SPEC
     url = f"/api/sessions/{room.code}/participants" if joining else "/api/sessions"
-    client = app.test_client()  # a stranger's browser
     count = _participants if joining else _sessions
 
     rows = [count(app)]
@@ -559,7 +571,7 @@ def test_fuzz_json_route(arena, route):
     def run(example):
         kind, body = example
         arena.examples += 1
-        res = _post(client, url, kind, body)
+        res = _post(app.test_client(), url, kind, body)  # each time a stranger's browser
         size = _body_size(kind, body)
 
         def where():

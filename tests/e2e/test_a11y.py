@@ -7,9 +7,19 @@ targets, html) and written to test-artifacts/a11y/<lang>.json and <lang>.txt; th
 that there are none. axe's "best-practice" rules run as well but are only reported, never
 asserted.
 
+Points: start page, unknown join code, 403 (wrong key), share page; phone: join form, lobby,
+a pitch live (audience), live pitcher with a cue, voting (one dot given), results; screen:
+lobby, pitch normal / amber / paused / red / overrun, voting, results, a message, a section's
+title card, screen_language "both"; console: a pending sign-up, pitch running, voting open,
+results revealed, fit dialog, help dialog. Beyond those, two states that show what is folded
+away: the phone's second-language fields, and the console with every <details> open and a
+queue row and a section being edited.
+
 The pages send a strict Content-Security-Policy (script-src 'self'), so these contexts are
 made with bypass_csp=True to inject axe. The console's screen preview <iframe> is a scaled copy
 of the screen page, which is audited on its own: axe runs with iframes=false on every page.
+axe skips the contrast of text scrolled out of sight inside a scrolling box (the console's
+panels), so each such box is also scrolled through and checked for color-contrast.
 """
 from __future__ import annotations
 
@@ -55,12 +65,11 @@ WORDS = {
 }
 
 # axe.run in the page: both the asserted WCAG rules and the reported best-practice ones.
+# axe only measures the contrast of text it can see, so text scrolled out of sight inside a
+# scrolling box (the console's three panels, its log) is measured too: each such box is scrolled
+# through a screenful at a time with color-contrast run on it, and put back where it was.
 RUN_AXE = """
 async (tags) => {
-  const r = await axe.run(document, {
-    runOnly: {type: "tag", values: tags}, iframes: false,
-    resultTypes: ["violations", "incomplete"],
-  });
   const slim = (list) => list.map((v) => ({
     id: v.id, impact: v.impact, tags: v.tags, help: v.help, helpUrl: v.helpUrl,
     nodes: v.nodes.map((n) => ({
@@ -69,7 +78,36 @@ async (tags) => {
       summary: (n.failureSummary || "").replace(/\\s+/g, " ").slice(0, 400),
     })),
   }));
-  return {violations: slim(r.violations), incomplete: slim(r.incomplete)};
+  const r = await axe.run(document, {
+    runOnly: {type: "tag", values: tags}, iframes: false,
+    resultTypes: ["violations", "incomplete"],
+  });
+  const violations = slim(r.violations);
+  const boxes = [...document.querySelectorAll("body *")].filter((n) => {
+    const y = getComputedStyle(n).overflowY;
+    return (y === "auto" || y === "scroll") && n.scrollHeight > n.clientHeight + 1
+      && n.getClientRects().length > 0;
+  });
+  let swept = 0;
+  for (const box of boxes) {
+    const back = box.scrollTop;
+    const step = Math.max(100, Math.floor(box.clientHeight * 0.8));
+    for (let top = 0; top < box.scrollHeight; top += step) {
+      box.scrollTo({top, behavior: "instant"});
+      const part = await axe.run(box, {runOnly: {type: "rule", values: ["color-contrast"]},
+                                       iframes: false, resultTypes: ["violations"]});
+      swept += 1;
+      for (const v of slim(part.violations)) {
+        const same = violations.find((w) => w.id === v.id);
+        if (!same) { violations.push(v); continue; }
+        const known = new Set(same.nodes.map((n) => n.target.join(" ")));
+        same.nodes.push(...v.nodes.filter((n) => !known.has(n.target.join(" "))));
+      }
+      if (top + box.clientHeight >= box.scrollHeight) break;
+    }
+    box.scrollTo({top: back, behavior: "instant"});
+  }
+  return {violations, incomplete: slim(r.incomplete), swept};
 }
 """
 
@@ -97,8 +135,10 @@ class Audit:
         self.best_practice: list[dict] = []   # reported only
         self.incomplete: list[dict] = []      # "needs review": reported only
         self.page_errors: list[str] = []
-        self.shots = OUT / lang
+        self.shots = OUT / lang  # screenshots of the points with violations, this run's only
         self.shots.mkdir(parents=True, exist_ok=True)
+        for old in self.shots.glob("*.png"):
+            old.unlink()
 
     def check(self, page, where: str, state: str) -> None:
         try:
@@ -110,7 +150,8 @@ class Audit:
         started = time.monotonic()
         result = page.evaluate(RUN_AXE, WCAG_TAGS + [BEST_PRACTICE])
         point = {"page": where, "state": state, "url": page.url.split("?")[0],
-                 "seconds": round(time.monotonic() - started, 2), "wcag": 0,
+                 "seconds": round(time.monotonic() - started, 2),
+                 "scrolled_views": result["swept"], "wcag": 0,
                  "best_practice": 0}
         for v in result["violations"]:
             wcag = any(tag in WCAG_TAGS for tag in v["tags"])
@@ -130,7 +171,8 @@ class Audit:
                                         "html": n["html"][:120],
                                         "summary": n["summary"][:240]})
         if point["wcag"]:
-            page.screenshot(path=str(self.shots / f"{len(self.points) + 1:02d}-{where}-{state}.png"))
+            name = f"{len(self.points) + 1:02d}-{where}-{state}.png"
+            page.screenshot(path=str(self.shots / name))
         self.points.append(point)
 
     # ----- reporting --------------------------------------------------------------------------
@@ -288,6 +330,9 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
             "() => document.querySelector('#on-stage [data-field=\"title\"]')"
             ".textContent.trim().length > 0", timeout=WAIT_MS)
         audit.check(phone, "phone", "lobby-joined")
+        phone.click("details.second-language summary")  # beyond the brief: the folded fields
+        wait_visible(phone, "#p-title-alt")
+        audit.check(phone, "phone", "signup-second-language-open")
         wait_text(screen, '.mode-lobby [data-count="participants"]', "1", exact=True)
         audit.check(screen, "screen", "lobby")
 
@@ -363,8 +408,10 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
         audit.check(console, "console", "voting-open")
 
         # ----- close, reveal ------------------------------------------------------------------
+        open_text = console.text_content("#voting-state")
         press(console, "v")
-        expect(console.locator("#btn-reveal")).to_be_enabled()
+        console.wait_for_function("t => document.querySelector('#voting-state').textContent !== t",
+                                  arg=open_text, timeout=WAIT_MS)
         press(console, "e")
         wait_attr(screen, "#screen", "data-mode", "results")
         screen.wait_for_function(
@@ -410,7 +457,17 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
         console.keyboard.press("Escape")
         wait_visible(console, "#help", visible=False)
 
+        # ----- beyond the brief: the console with every fold open and a row being edited ----
+        console.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+        console.locator("#queue li.row button[data-fkey^='edit-']").first.click()
+        wait_visible(console, "#queue li.row.editing form")
+        console.locator("#sections li.section-row button").last.click()  # its "Edit"
+        wait_visible(console, "#sections li.editing form")
+        audit.check(console, "console", "all-folds-open-editing")
+
         # ----- the screen for a mixed room: headings in English and Chinese ------------------
+        # (after the title card's 8 seconds, so that it covers nothing)
+        wait_visible(screen, "#section-card", visible=False, timeout=WAIT_MS)
         mode = screen.get_attribute("#screen", "data-mode")
         with screen.expect_navigation(timeout=WAIT_MS):
             send(console, "session:settings", {"screen_language": "both"})
@@ -435,7 +492,7 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
         print(audit.table())
         print(f"({time.monotonic() - started:.1f} s; details in {OUT / (lang + '.txt')})")
 
-    assert len(audit.points) == 27, [(p["page"], p["state"]) for p in audit.points]
+    assert len(audit.points) == 29, [(p["page"], p["state"]) for p in audit.points]
     grouped = audit.grouped(audit.violations)
     assert not audit.violations, (
         f"{len(audit.violations)} WCAG 2.2 A/AA violations ({len(grouped)} distinct rule x page x "

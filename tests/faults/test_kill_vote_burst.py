@@ -13,11 +13,13 @@ Checks, per participant and pitch:
 - at the end, the database row holds the last acknowledged value (or, if the last request for
   it was never acknowledged, possibly that value);
 - at most one row, dots within the budget; the screen's and the console's revealed tallies and
-  the results API equal a recount of the votes table.
+  the results API equal a recount of the votes table, and so do the last coalesced updates
+  a screen and a console connected after the restart received during the burst.
 Short form: one kill after ~2.5 s of voting. Long form (FACILITATOR_LONG_TESTS=1): three kills.
 """
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 
@@ -156,6 +158,14 @@ def test_kill_during_a_vote_burst_loses_and_doubles_nothing(server, aio, tmp_pat
             time.sleep(DOWN_S)
             server.start("--session", code)
             up_times.append(time.time())
+
+        async def watchers():
+            """A screen and a console that follow the rest of the burst (coalesced tallies)."""
+            screen = await connect(port, code, "screen")
+            await screen.wait_event("stage", timeout=15)
+            return screen, await Console(port, code, cookie).open()
+
+        screen, console = aio.run(watchers(), 30)
         time.sleep(AFTER_S)
         driver.send("STOP")
         driver.expect("DONE", DRIVER_DEADLINE_S)
@@ -175,9 +185,12 @@ def test_kill_during_a_vote_burst_loses_and_doubles_nothing(server, aio, tmp_pat
 
     # ----- close, reveal, and read every tally there is ------------------------------------
     async def reveal():
-        screen = await connect(port, code, "screen")
-        await screen.wait_event("stage", timeout=15)
-        console = await Console(port, code, cookie).open()
+        # The last coalesced tallies of the burst, once the flush after the last vote is due.
+        await asyncio.sleep(0.5)
+        counts = drain(screen, "counts")
+        live = drain(console.conn, "stage")
+        last_counts = counts[-1] if counts else None
+        last_results = live[-1]["results"] if live else None
         await console.cmd("voting:close")
         await console.cmd("results:reveal", {"revealed": True})
         deadline = time.monotonic() + 15
@@ -190,9 +203,9 @@ def test_kill_during_a_vote_burst_loses_and_doubles_nothing(server, aio, tmp_pat
         console_snap = await console.snapshot()
         await screen.close()
         await console.close()
-        return shown, console_snap
+        return shown, console_snap, last_counts, last_results
 
-    shown, console_snap = aio.run(reveal(), 45)
+    shown, console_snap, last_counts, last_results = aio.run(reveal(), 45)
     status, api = server.api("GET", f"/api/sessions/{code}/results",
                              headers={"Authorization": f"Bearer {key}"})
     assert status == 200, api
@@ -204,6 +217,8 @@ def test_kill_during_a_vote_burst_loses_and_doubles_nothing(server, aio, tmp_pat
     recount = {pitch: tally.get(pitch, (0, 0)) for pitch in pitches}
     on_screen = {r["id"]: (r["votes"], r["voters"]) for r in shown["results"]}
     on_console = {r["id"]: (r["votes"], r["voters"]) for r in console_snap["results"]}
+    coalesced = {r["id"]: (r["votes"], r["voters"]) for r in last_results or []}
+    voters = len({pid for pid, _pitch in rows})
     from_api = {r["id"]: (r["votes"], r["voters"]) for r in api["results"]}
     figures.update({
         "phones": len(phones), "kills": KILLS, "duplicates": len(duplicates),
@@ -212,6 +227,8 @@ def test_kill_during_a_vote_burst_loses_and_doubles_nothing(server, aio, tmp_pat
         "screen_tally_equals_recount": on_screen == recount,
         "console_tally_equals_recount": on_console == recount,
         "api_tally_equals_recount": from_api == recount,
+        "last_coalesced_console_tally_equals_recount": coalesced == recount,
+        "last_screen_counts": last_counts, "db_voters": voters,
         "reconnect_after_up_max_s": round(max(reconnect_s), 2),
         "duration_s": round(time.monotonic() - started, 1),
         "tally": {str(k): v for k, v in recount.items()},
@@ -226,3 +243,8 @@ def test_kill_during_a_vote_burst_loses_and_doubles_nothing(server, aio, tmp_pat
     assert on_screen == recount, (on_screen, recount)
     assert on_console == recount, (on_console, recount)
     assert from_api == recount, (from_api, recount)
+    # The coalesced updates sent during the burst end on the final state: the last flush after
+    # the last vote was not lost.
+    assert coalesced == recount, (coalesced, recount)
+    assert last_counts is not None and last_counts["ballots"] == voters, (last_counts, voters)
+    assert last_counts["participants"] == PHONES, last_counts
