@@ -55,7 +55,7 @@ def main(out: Path, lang: str = "en") -> None:
                 page.goto(server.url + "/j/ZZZZZZ")
                 shot(page, f"unknown-code-{size}")
                 page.close()
-            share = b.new_page(viewport=LAPTOP)
+            share = console.context.new_page()  # the moderator's browser: it holds the cookie
             share.goto(links["console"].split("?")[0] + "/share")
             shot(share, "share-laptop")
             shot(phones[0], "phone-join")

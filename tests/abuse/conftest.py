@@ -99,6 +99,7 @@ FUZZ_COUNTS: dict[str, dict] = {}
 
 
 def pytest_terminal_summary(terminalreporter):
+    _summary_xss(terminalreporter)
     if not FUZZ_COUNTS:
         return
     tr = terminalreporter
@@ -111,3 +112,28 @@ def pytest_terminal_summary(terminalreporter):
         tr.write_line(f"{target:42} {c['examples']:6d} sent  {c['accepted']:5d} accepted  "
                       f"{c['refused']:6d} refused ({c['refused_invalid']} invalid)")
     tr.write_line(f"{'total':42} {total:6d} sent  {refused:6d} refused")
+
+
+# ----- what the XSS tests covered, for the report --------------------------------------------
+
+XSS_REPORT: dict = {}
+
+
+@pytest.fixture
+def xss_report():
+    return XSS_REPORT
+
+
+def _summary_xss(tr):
+    if not XSS_REPORT:
+        return
+    r = XSS_REPORT
+    tr.section("hostile text (tests/abuse/test_xss.py)")
+    if "vectors" in r:
+        tr.write_line(f"{r['vectors']} vectors x {len(r['fields'])} fields x "
+                      f"{len(r['pages'])} pages ({r['checks']} checks)")
+        tr.write_line("fields: " + ", ".join(r["fields"]))
+        tr.write_line("pages: " + ", ".join(r["pages"]))
+    if "title_vectors" in r:
+        tr.write_line(f"session title: {r['title_vectors']} vectors x "
+                      f"{len(r['title_pages'])} pages ({', '.join(r['title_pages'])})")

@@ -612,3 +612,115 @@ def test_fuzz_json_route(arena, route):
         arena.count(route)
     assert arena.examples >= EXAMPLES
     assert app.test_client().get("/").status_code == 200
+
+
+# ----- what the fuzzing found: shapes a raw client can send that the app does not refuse ------
+
+def _ack_or_raise(sio, *packet):
+    """The acknowledgement of an emit, or the exception that left the server's dispatcher."""
+    try:
+        return sio.emit(*packet, callback=True)
+    except Exception as exc:  # noqa: BLE001 - the test reports what escaped
+        return exc
+
+
+EXTRA_ARGS_BUG = (
+    "facilitator/sockets.py command() `def handler(payload=None)` and time_sync(_payload=None) "
+    "take one argument: an event sent with two or more (valid Socket.IO, easy for a raw "
+    "client) raises TypeError in Flask-SocketIO's dispatcher before the `command` wrapper's "
+    "try/except; no acknowledgement is sent (the browser waits for its timeout) and a "
+    "traceback is printed. Expected: a refusal such as wrong_type for field payload.")
+
+
+@pytest.mark.xfail(strict=True, reason=EXTRA_ARGS_BUG)
+def test_extra_positional_arguments_are_refused(arena):
+    """Every registered event, sent by its own role with two arguments, is refused with an
+    acknowledgement and changes nothing."""
+    escaped = {}
+    for event in sorted(EVENTS):
+        if event in RESERVED or event == CATCH_ALL:
+            continue
+        _is_command, role, _spec = EVENTS[event]
+        got = _ack_or_raise(arena.sender(role).sio, event, {}, {"extra": 1})
+        if not (isinstance(got, dict) and got.get("ok") is False):
+            escaped[event] = repr(got)[:120]
+        arena.refused_now(lambda: event)
+        arena.drain()
+    assert escaped == {}, escaped
+
+
+def test_the_catch_all_refuses_any_number_of_arguments(arena):
+    for args in ((), ({},), ({}, {}), (1, [2], "3", None)):
+        ack = arena.room.screen.sio.emit("no:such:event", *args, callback=True)
+        assert ack["error"] == "unknown_event", (args, ack)
+    arena.full_check()
+
+
+RESERVED_EVENTS_BUG = (
+    "facilitator/sockets.py connect() and disconnect() are registered with @socketio.on and "
+    "python-socketio also dispatches a client EVENT named 'connect'/'disconnect' to them "
+    "(only the '*' fallback skips reserved names). Expected: such an event is refused "
+    "(unknown_event) and the connection keeps its role.")
+
+
+@pytest.mark.xfail(strict=True, reason=RESERVED_EVENTS_BUG + " Actual: a 'connect' event "
+                   "naming another session rebinds the phone's connection to that session's "
+                   "screen; the phone's own actions are then refused as not_joined.")
+def test_a_connect_event_cannot_rebind_a_connection(arena):
+    phone = arena.phones["ada"]
+    ack = _ack_or_raise(phone.sio, "connect", "environ", {"code": arena.other.code,
+                                                          "role": "screen"})
+    arena.drain()
+    # The phone is still Ada's phone in her own session (actual: not_joined)...
+    assert phone.emit("pitch:withdraw", {"pitch_id": 10**6})["error"] == "unknown_pitch"
+    # ... and the event was refused.
+    assert isinstance(ack, dict) and ack.get("ok") is False, ack
+
+
+@pytest.mark.xfail(strict=True, reason=RESERVED_EVENTS_BUG + " Actual: a refused 'connect' "
+                   "event raises ConnectionRefusedError out of the event dispatcher (a "
+                   "traceback on the real server, and no acknowledgement).")
+def test_a_refused_connect_event_is_answered_not_raised(arena):
+    ack = _ack_or_raise(arena.room.screen.sio, "connect", "environ",
+                        {"code": arena.room.code, "role": "console"})
+    assert isinstance(ack, dict) and ack.get("ok") is False, repr(ack)
+
+
+@pytest.mark.xfail(strict=True, reason=RESERVED_EVENTS_BUG + " Actual: a 'disconnect' event "
+                   "answers nothing and drops the connection's identity (and its rate-limit "
+                   "bucket) while the socket stays open.")
+def test_a_disconnect_event_is_refused(arena):
+    phone = arena.phones["ada"]
+    ack = _ack_or_raise(phone.sio, "disconnect", "client namespace disconnect")
+    # Still Ada's phone (actual: not_joined), and the event was refused.
+    assert phone.emit("pitch:withdraw", {"pitch_id": 10**6})["error"] == "unknown_pitch"
+    assert isinstance(ack, dict) and ack.get("ok") is False, repr(ack)
+
+
+@pytest.mark.xfail(strict=True, reason=RESERVED_EVENTS_BUG + " Actual: each 'connect' event "
+                   "gives the connection a fresh token bucket (sockets.py connect(): "
+                   "`buckets[request.sid] = new_bucket()`), so the per-connection event "
+                   "rate limit is bypassed (and each one costs a full snapshot).")
+def test_a_connect_event_does_not_refill_the_rate_limit(tmp_path):
+    clock = FakeClock()
+    app = abuse_app(tmp_path / "limit.db", clock, EVENT_RATE=0.001, EVENT_BURST=3)
+    room = Room(app, clock)
+    sio = room.screen.sio
+    assert [sio.emit("time:sync", callback=True)["ok"] for _ in range(3)] == [True] * 3
+    assert sio.emit("time:sync", callback=True)["error"] == "rate_limited"
+    _ack_or_raise(sio, "connect", "environ", {"code": room.code, "role": "screen"})
+    sio.get_received()
+    assert sio.emit("time:sync", callback=True).get("error") == "rate_limited"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "facilitator/__init__.py registers the HTML error page for 413 app-wide; the JSON API "
+    "(POST /api/sessions, /participants) answers a body over MAX_CONTENT_LENGTH (64 KiB) "
+    "with text/html instead of its JSON refusal {ok: false, error, message}."))
+@pytest.mark.parametrize("path", ["/api/sessions", "/api/sessions/{code}/participants"])
+def test_api_refuses_a_too_large_body_in_json(room, path):
+    res = room.moderator.http.post(path.format(code=room.code),
+                                   json={"title": "x" * 70_000, "name": "y"})
+    assert res.status_code == 413
+    answer = res.get_json(silent=True)
+    assert isinstance(answer, dict) and answer.get("ok") is False and answer.get("error")

@@ -176,11 +176,12 @@ def test_kill_during_a_vote_burst_loses_and_doubles_nothing(server, aio, tmp_pat
     errors = [f"{p['pid']}: {p['error']}" for p in phones if p["error"]]
     assert not errors, f"{len(errors)} phones failed:\n" + "\n".join(errors[:10])
 
-    # The last resync of each phone after the (last) restart: everyone came back.
+    # Everyone came back after the last restart. (A phone still retrying when the next kill
+    # comes reconnects once for both: its reconnects may be fewer than the kills.)
     reconnect_s = []
     for p in phones:
         resyncs = [ev for ev in p["log"] if ev[0] == "resync"]
-        assert len(resyncs) >= 1 + KILLS, (p["pid"], len(resyncs))
+        assert resyncs[-1][2] > kill_times[-1], (p["pid"], "did not come back")
         reconnect_s.append(resyncs[-1][2] - up_times[-1])
 
     # ----- close, reveal, and read every tally there is ------------------------------------
