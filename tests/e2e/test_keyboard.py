@@ -169,6 +169,8 @@ def test_three_pitches_by_keyboard_only(server, open_page, artifacts):
         kb.type(title)
         tab_once(console, "#a-offer")
         kb.type(offer)
+        tab_once(console, "#a-title-alt")  # the second language stays empty
+        tab_once(console, "#a-offer-alt")
         tab_once(console, "#a-seconds")  # empty: the session's 60 s
         if by_button:
             tab_once(console, "#add-form button[type=submit]")
