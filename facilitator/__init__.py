@@ -6,14 +6,16 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, g, render_template, request, url_for
+from flask import Flask, g, jsonify, render_template, request, url_for
 from flask_babel import Babel, force_locale, get_locale, gettext
 from markupsafe import Markup
 from flask_socketio import SocketIO
 
 from . import config as config_module
 from .broadcast import Broadcaster
+from .domain.errors import RuleError
 from .limits import FailureThrottle, TokenBucket
+from .messages import error_payload
 from .models import init_db
 from .services import Service, wall_clock_ms
 from .snapshots import Snapshots
@@ -143,12 +145,22 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
         resp.headers.setdefault("Content-Security-Policy", CSP)
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["X-Frame-Options"] = "SAMEORIGIN"
-        resp.headers["Referrer-Policy"] = "no-referrer"
+        # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on a
+        # form post, which the same-origin check above must refuse.
+        resp.headers["Referrer-Policy"] = "same-origin"
         if request.endpoint != "static":
             resp.headers.setdefault("Cache-Control", "no-store")
         return resp
 
+    def error_page(status: int):
+        def handler(_error):
+            if request.path.startswith("/api/"):  # the API answers in JSON, always
+                code = {413: "too_large", 429: "too_many_attempts", 404: "not_found",
+                        405: "method_not_allowed"}.get(status, "bad_request")
+                return jsonify(error_payload(RuleError(code))), status
+            return render_template("error.html", status=status), status
+        return handler
+
     for status in (400, 403, 404, 405, 413, 429, 500):
-        app.register_error_handler(status, lambda e, s=status: (
-            render_template("error.html", status=s), s))
+        app.register_error_handler(status, error_page(status))
     return app

@@ -11,16 +11,26 @@ from flask import session as cookie
 from .services import Service
 
 
+KEEP = 20  # grants per kind kept in the cookie: the oldest go, so it never outgrows 4 KB
+
+
 def _bucket(name: str) -> dict:
     value = cookie.get(name)
     return dict(value) if isinstance(value, dict) else {}
 
 
-def grant_moderator(code: str, key: str) -> None:
-    grants = _bucket("m")
-    grants[code] = key
-    cookie["m"] = grants
+def _store(name: str, code: str, secret: str) -> None:
+    grants = _bucket(name)
+    grants.pop(code, None)
+    grants[code] = secret  # newest last
+    while len(grants) > KEEP:
+        grants.pop(next(iter(grants)))
+    cookie[name] = grants
     cookie.permanent = True
+
+
+def grant_moderator(code: str, key: str) -> None:
+    _store("m", code, key)
 
 
 def is_moderator(service: Service, code: str) -> bool:
@@ -29,10 +39,7 @@ def is_moderator(service: Service, code: str) -> bool:
 
 
 def grant_participant(code: str, token: str) -> None:
-    tokens = _bucket("p")
-    tokens[code] = token
-    cookie["p"] = tokens
-    cookie.permanent = True
+    _store("p", code, token)
 
 
 def participant(service: Service, found: dict) -> int | None:

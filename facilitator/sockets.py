@@ -56,9 +56,17 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper,
         throttle.failed(request.remote_addr or "?")
         refuse(err)
 
+    def lifecycle_event_from_client() -> bool:
+        """python-socketio delivers a client's event named "connect" or "disconnect" to the
+        lifecycle handlers: a connection that is already set up cannot connect again, and one
+        that is still connected is not disconnecting."""
+        return request.sid in conns and socketio.server.manager.is_connected(request.sid, "/")
+
     @socketio.on("connect")
-    def connect(auth):
+    def connect(auth=None, *_extra):
         """Sender: any page. Checks the role, joins the rooms, sends the first snapshot."""
+        if lifecycle_event_from_client():
+            return error_payload(RuleError("unknown_event"))
         if throttle.blocked(request.remote_addr or "?"):
             refuse(RuleError("too_many_attempts"))
         try:
@@ -83,6 +91,8 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper,
 
     @socketio.on("disconnect")
     def disconnect(*_args):
+        if lifecycle_event_from_client():
+            return error_payload(RuleError("unknown_event"))
         conns.pop(request.sid, None)
         buckets.pop(request.sid, None)
 
@@ -94,11 +104,14 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper,
                 ) -> None:
         """Register `event`: authorise the sender's role, validate, run, publish, acknowledge."""
 
-        def handler(payload=None):
+        def handler(*args):
             conn = conns.get(request.sid)
             try:
                 if flooding():
                     raise RuleError("rate_limited")
+                if len(args) > 1:  # one payload per event, never more
+                    raise RuleError("wrong_type", field="payload")
+                payload = args[0] if args else None
                 if conn is None:
                     raise RuleError("not_joined")
                 if role is not None and conn.role != role:
@@ -223,10 +236,12 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper,
 
     # ----- any joined page -----------------------------------------------------------------
     @socketio.on("time:sync")
-    def time_sync(_payload=None):
+    def time_sync(*_args):
         """Sender: any page. Answers the server clock so browsers can run the same timer."""
         if flooding():
             return error_payload(RuleError("rate_limited"))
+        if len(_args) > 1:
+            return error_payload(RuleError("wrong_type", field="payload"))
         return {"ok": True, "now": service.clock()}
 
     def resync(c: Conn, _d: dict):

@@ -98,20 +98,32 @@ def app_errors():
 FUZZ_COUNTS: dict[str, dict] = {}
 
 
+ROLE_COUNTS: dict[str, int] = {}
+
+
+def _summary_roles(tr):
+    if ROLE_COUNTS:
+        tr.section("roles (tests/abuse/test_roles_http.py)")
+        tr.write_line(", ".join(f"{k}: {v}" for k, v in sorted(ROLE_COUNTS.items())))
+
+
 def pytest_terminal_summary(terminalreporter):
+    _summary_roles(terminalreporter)
     _summary_xss(terminalreporter)
     if not FUZZ_COUNTS:
         return
     tr = terminalreporter
     tr.section("fuzzed payloads (tests/abuse)")
-    total = refused = 0
+    total = refused = full = 0
     for target in sorted(FUZZ_COUNTS):
         c = FUZZ_COUNTS[target]
         total += c["examples"]
         refused += c["refused"]
-        tr.write_line(f"{target:42} {c['examples']:6d} sent  {c['accepted']:5d} accepted  "
-                      f"{c['refused']:6d} refused ({c['refused_invalid']} invalid)")
-    tr.write_line(f"{'total':42} {total:6d} sent  {refused:6d} refused")
+        full += c.get("full_checks", 0)
+        tr.write_line(f"{target:40} {c['examples']:6d} sent {c['accepted']:5d} accepted "
+                      f"{c['refused']:6d} refused ({c['refused_invalid']} invalid) "
+                      f"{c.get('full_checks', 0):4d} full snapshot checks")
+    tr.write_line(f"{'total':40} {total:6d} sent {refused:6d} refused, {full} full checks")
 
 
 # ----- what the XSS tests covered, for the report --------------------------------------------

@@ -16,9 +16,41 @@ from urllib.parse import urlsplit
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from .conftest import Browser, Room, frozen
+from .conftest import ROLE_COUNTS, Browser, Room, frozen
 
 ROLES = ("mod_a", "mod_b", "participant", "anonymous")
+
+
+@pytest.fixture(autouse=True)
+def count_answers(monkeypatch):
+    """Tally every answer these tests get (all of them are asserted), for the report."""
+    from flask.testing import FlaskClient
+    from flask_socketio.test_client import SocketIOTestClient
+
+    def tally(kind: str, refused: bool) -> None:
+        key = f"{kind} {'refused' if refused else 'accepted'}"
+        ROLE_COUNTS[key] = ROLE_COUNTS.get(key, 0) + 1
+
+    open_, emit, connect = FlaskClient.open, SocketIOTestClient.emit, SocketIOTestClient.connect
+
+    def counted_open(self, *args, **kwargs):
+        res = open_(self, *args, **kwargs)
+        tally("http", res.status_code >= 400)
+        return res
+
+    def counted_emit(self, *args, **kwargs):
+        ack = emit(self, *args, **kwargs)
+        if isinstance(ack, dict):
+            tally("socket event", ack.get("ok") is not True)
+        return ack
+
+    def counted_connect(self, *args, **kwargs):
+        connect(self, *args, **kwargs)
+        tally("socket connect", not self.is_connected(kwargs.get("namespace")))
+
+    monkeypatch.setattr(FlaskClient, "open", counted_open)
+    monkeypatch.setattr(SocketIOTestClient, "emit", counted_emit)
+    monkeypatch.setattr(SocketIOTestClient, "connect", counted_connect)
 
 
 class World:
