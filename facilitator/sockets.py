@@ -141,14 +141,18 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper,
     command("pitch:add", mod, {"title": TITLE, "pitcher": NAME, **optional},
             lambda c, d: service.add_pitch(c.session_id, **d))
 
-    def edit(c: Conn, d: dict):
-        pitch_id = d.pop("pitch_id")
-        if not d:
-            raise RuleError("nothing_to_change")
-        return service.edit_pitch(c.session_id, pitch_id, **d)
+    def edits(id_field: str, apply: Callable) -> Callable[[Conn, dict], object]:
+        """An edit command: the id of what to edit, then at least one field to change."""
+        def run(c: Conn, d: dict):
+            target = d.pop(id_field)
+            if not d:
+                raise RuleError("nothing_to_change")
+            return apply(c.session_id, target, **d)
+        return run
 
     command("pitch:edit", mod, {"pitch_id": ID, "title": Text(80, required=False),
-                                "pitcher": Text(60, required=False), **optional}, edit)
+                                "pitcher": Text(60, required=False), **optional},
+            edits("pitch_id", service.edit_pitch))
     command("pitch:remove", mod, {"pitch_id": ID},
             lambda c, d: service.remove_pitch(c.session_id, d["pitch_id"]))
     command("pitch:accept", mod, {"pitch_id": ID},
@@ -188,16 +192,10 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper,
     command("section:add", mod, section_fields,
             lambda c, d: service.add_section(c.session_id, **d))
 
-    def edit_section(c: Conn, d: dict):
-        section_id = d.pop("section_id")
-        if not d:
-            raise RuleError("nothing_to_change")
-        return service.edit_section(c.session_id, section_id, **d)
-
     command("section:edit", mod, {
         "section_id": ID, "title": Text(120, required=False),
         "kind": Choice(SECTION_KINDS, required=False), "minutes": Int(1, 600, required=False)},
-        edit_section)
+        edits("section_id", service.edit_section))
     command("section:remove", mod, {"section_id": ID},
             lambda c, d: service.remove_section(c.session_id, d["section_id"]))
     command("voting:open", mod, {}, lambda c, d: service.set_voting(c.session_id, True))

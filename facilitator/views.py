@@ -66,6 +66,14 @@ def session_or_404(code: str) -> dict:
     return found
 
 
+def moderated(code: str) -> dict:
+    """The session, for a browser that holds its moderator grant; else 404 or 403."""
+    found = session_or_404(code)
+    if not identity.is_moderator(ext("service"), found["code"]):
+        abort(403)
+    return found
+
+
 def page_data(found: dict, **extra) -> dict:
     """What a page's script needs: the join code and its translated UI text."""
     return {"code": found["code"], "text": ui_text(), "lang": str(get_locale().language),
@@ -101,9 +109,7 @@ def create_from_form():
 
 @bp.get("/console/<code>/share")
 def share(code):
-    found = session_or_404(code)
-    if not identity.is_moderator(ext("service"), found["code"]):
-        abort(403)
+    found = moderated(code)
     key = ext("service").moderator_key(found["code"])
     return render_template("share.html", session=found, links=links(found["code"], key))
 
@@ -111,9 +117,7 @@ def share(code):
 @bp.get("/console/<code>/log.csv")
 def log_csv(code):
     """Every moderator action with its time, for the record (moderator only)."""
-    found = session_or_404(code)
-    if not identity.is_moderator(ext("service"), found["code"]):
-        abort(403)
+    found = moderated(code)
     rows = ext("service").log_rows(found["id"])
     buf = io.StringIO()
     out = csv.writer(buf)
@@ -134,18 +138,16 @@ def csv_safe(text: str) -> str:
 
 @bp.get("/console/<code>")
 def console(code):
-    found = session_or_404(code)
     key = request.args.get("key")
-    service = ext("service")
     if key is not None:
-        if service.check_moderator_key(found["code"], key) is None:
+        found = session_or_404(code)
+        if ext("service").check_moderator_key(found["code"], key) is None:
             ext("throttle").failed(client_address())
             abort(403)
         identity.grant_moderator(found["code"], key)
         # Drop the key from the address bar and history once the cookie holds it.
         return redirect(url_for("pages.console", code=found["code"]))
-    if not identity.is_moderator(service, found["code"]):
-        abort(403)
+    found = moderated(code)
     return render_template("console.html", session=found, links=links(found["code"]),
                            page_data=page_data(found))
 

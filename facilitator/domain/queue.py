@@ -36,12 +36,6 @@ def up_next(pitches: Sequence[PitchLike]):
     return next((p for p in in_order(pitches) if p.status == QUEUED), None)
 
 
-def queue_place(pitches: Sequence[PitchLike], pitch_id: int) -> int | None:
-    """1-based place among queued pitches, or None if the pitch is not waiting."""
-    waiting = [p.id for p in in_order(pitches) if p.status == QUEUED]
-    return waiting.index(pitch_id) + 1 if pitch_id in waiting else None
-
-
 def moved(pitches: Sequence[PitchLike], pitch_id: int, index: int) -> list[tuple[int, int]]:
     """New (pitch id, position) pairs after moving one pitch to `index` within `pitches`
     (the list the moderator sees). The pitches share out the positions they held, so pitches

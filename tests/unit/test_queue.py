@@ -17,7 +17,6 @@ from facilitator.domain.queue import (
     in_order,
     live,
     moved,
-    queue_place,
     up_next,
 )
 
@@ -140,35 +139,7 @@ def test_up_next_none_when_nothing_queued():
     assert up_next([]) is None
 
 
-# --- queue_place ----------------------------------------------------------------------------
-
-
-def test_queue_place_is_one_based_among_queued_only(room):
-    assert queue_place(room, 3) == 1
-    assert queue_place(room, 4) == 2
-    assert queue_place(room, 5) == 3
-
-
-@pytest.mark.parametrize("pitch_id", [1, 2, 6, 7])
-def test_queue_place_none_for_pitches_not_waiting(room, pitch_id):
-    # done, live, pending, skipped
-    assert queue_place(room, pitch_id) is None
-
-
-def test_queue_place_none_for_unknown_pitch(room):
-    assert queue_place(room, 999) is None
-
-
-def test_queue_place_follows_position_not_list_order():
-    pitches = [Pitch(1, QUEUED, 5), Pitch(2, QUEUED, 0), Pitch(3, QUEUED, 2)]
-    assert [queue_place(pitches, i) for i in (1, 2, 3)] == [3, 1, 2]
-
-
-def test_queue_place_of_up_next_is_one(room):
-    assert queue_place(room, up_next(room).id) == 1
-
-
-# --- moved ----------------------------------------------------------------------------------
+# --- moved ------------------------------------------------------------------------------------
 
 
 def test_moved_to_front_reorders_and_shares_out_the_positions_they_held():
@@ -198,10 +169,10 @@ def test_moved_works_on_whole_order_including_other_statuses(room):
     assert result == [(1, 0), (2, 1), (5, 2), (3, 3), (4, 4), (6, 5), (7, 6)]
 
 
-def test_moved_result_applied_changes_up_next_and_places(room):
+def test_moved_result_applied_changes_up_next_and_order(room):
     after = apply_moves(room, moved(room, 5, 2))
     assert up_next(after).id == 5
-    assert [queue_place(after, i) for i in (5, 3, 4)] == [1, 2, 3]
+    assert [p.id for p in in_order(after) if p.status == QUEUED] == [5, 3, 4]
 
 
 def test_moved_positions_are_dense_and_unique(room):
