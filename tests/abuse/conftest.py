@@ -19,6 +19,7 @@ from tests.integration.conftest import Browser, FakeClock, Room  # noqa: F401 - 
 
 # Browser fixtures of the e2e suite (a module-scoped Chromium, pages in fresh contexts).
 from tests.e2e.conftest import artifacts, browser, open_page  # noqa: F401 - fixtures
+from tests.e2e.harness import Server
 
 try:  # Hypothesis keeps its example database and unicode tables out of the work tree.
     from hypothesis.configuration import set_hypothesis_home_dir
@@ -149,3 +150,15 @@ def _summary_xss(tr):
     if "title_vectors" in r:
         tr.write_line(f"session title: {r['title_vectors']} vectors x "
                       f"{len(r['title_pages'])} pages ({', '.join(r['title_pages'])})")
+
+
+@pytest.fixture
+def server(tmp_path, monkeypatch):
+    """A real server without rate limits: these tests send faster than a person would, and
+    the limits are not what they are about (tests/integration/test_limits.py is)."""
+    monkeypatch.setenv("FACILITATOR_EVENT_RATE", "0")
+    monkeypatch.setenv("FACILITATOR_FAILED_LOOKUPS", "0")
+    s = Server(tmp_path / "server")
+    s.start()
+    yield s
+    s.stop()

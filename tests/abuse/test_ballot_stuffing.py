@@ -56,14 +56,6 @@ class Site:
         return answer
 
 
-@pytest.fixture
-def server(tmp_path, monkeypatch):
-    monkeypatch.setenv("FACILITATOR_EVENT_RATE", "0")
-    monkeypatch.setenv("FACILITATOR_FAILED_LOOKUPS", "0")
-    s = Server(tmp_path / "server")
-    s.start()
-    yield s
-    s.stop()
 
 
 def votes_of(results: dict, pitch_id: int) -> tuple[int, int]:

@@ -26,7 +26,7 @@ import time
 
 import pytest
 
-from tests.e2e.harness import LAPTOP, PHONE, PROJECTOR, Server
+from tests.e2e.harness import LAPTOP, PHONE, PROJECTOR
 from tests.e2e.helpers import wait_connected, wait_visible
 
 
@@ -266,16 +266,6 @@ def send_all(page, messages: list) -> None:
 
 # ----- the server ------------------------------------------------------------------------------
 
-@pytest.fixture
-def server(tmp_path, monkeypatch):
-    # A moderator clicking through 40 vectors sends events faster than a person would: the
-    # rate limit is not what these tests are about.
-    monkeypatch.setenv("FACILITATOR_EVENT_RATE", "0")
-    monkeypatch.setenv("FACILITATOR_FAILED_LOOKUPS", "0")
-    s = Server(tmp_path / "server")
-    s.start()
-    yield s
-    s.stop()
 
 
 # ----- every field of one session, every page and mode ------------------------------------------

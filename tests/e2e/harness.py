@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -118,3 +119,20 @@ def decode_qr(png_path: Path) -> str:
     if out.returncode != 0:
         raise AssertionError(f"no QR code found in {png_path}: {out.stderr}")
     return out.stdout.strip().splitlines()[0]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def console_cookie(console_url: str) -> str:
+    """Open the console link as a browser would; keep the signed cookie from the redirect
+    (for Socket.IO clients that drive the console without a browser)."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        opener.open(console_url, timeout=10)
+    except urllib.error.HTTPError as e:  # the 302 that drops the key from the address
+        assert e.code == 302, e.code
+        return e.headers["Set-Cookie"].split(";")[0]
+    raise AssertionError("the console link did not redirect")

@@ -2,23 +2,10 @@
 once at the deadline, and again after a SIGKILL and restart (no browser needed)."""
 import asyncio
 import time
-import urllib.request
 
 from bench.wsclient import SioClient
 
-
-def console_cookie(server, console_url: str) -> str:
-    """Open the console link as a browser would and keep the signed cookie it sets."""
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        opener.open(console_url, timeout=10)
-    except urllib.error.HTTPError as e:  # the 302 that drops the key from the address
-        assert e.code == 302
-        return e.headers["Set-Cookie"].split(";")[0]
-    raise AssertionError("the console link did not redirect")
+from .harness import console_cookie
 
 
 async def connect(server, code, role, cookie=None):
@@ -41,7 +28,7 @@ def test_auto_next_fires_at_the_deadline_and_after_a_restart(server):
                                                        "pitch_seconds": 10})
     assert status == 201
     code = made["code"]
-    cookie = console_cookie(server, made["console_url"])
+    cookie = console_cookie(made["console_url"])
 
     async def first_run():
         console = await connect(server, code, "console", cookie)

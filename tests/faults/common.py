@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.wsclient import SioClient
+from tests.e2e.harness import console_cookie  # noqa: F401 - shared with the fault tests
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -49,22 +50,6 @@ def percentile(values: list[float], p: float) -> float:
 
 
 # ----- HTTP: the moderator's cookie and joining as a phone --------------------------------
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def console_cookie(console_url: str) -> str:
-    """Open the console link as a browser would; keep the signed cookie from the redirect."""
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        opener.open(console_url, timeout=10)
-    except urllib.error.HTTPError as e:  # the 302 that drops the key from the address
-        assert e.code == 302, e.code
-        return e.headers["Set-Cookie"].split(";")[0]
-    raise AssertionError("the console link did not redirect")
-
 
 def join(port: int, code: str, name: str, timeout: float = 20) -> tuple[int, str]:
     """POST a participant; returns (participant id, "facilitator=..." cookie)."""
