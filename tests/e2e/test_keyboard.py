@@ -264,7 +264,9 @@ def test_three_pitches_by_keyboard_only(server, open_page, artifacts):
     # Space on whatever had focus did not also press it: the order is unchanged.
     expect(console.locator("#queue li.row .row-title")).to_have_text([TITLE_A, TITLE_B, TITLE_C])
 
-    # A cue to the pitcher only: C, type, Tab Tab to "To pitcher", Enter.
+    # A cue to the pitcher only: C, type, Tab Tab to "To pitcher", Enter (enabled once the
+    # console's own snapshot shows the live pitch).
+    expect(console.locator('#cue-form button[value="pitcher"]')).to_be_enabled()
     kb.press("c")
     expect(console.locator("#cue-text")).to_be_focused()
     expect(console.locator("#cue-text")).to_have_value("")  # the "c" itself is not typed
@@ -369,6 +371,9 @@ def test_console_echoes_pitcher_cue(server, open_page):
     expect(row(console, TITLE_A)).to_be_visible()
     kb.press("Space")
     wait_text(phone, "#my-status", "You're on")
+    # The console's own snapshot may come a moment after the phone's: "To pitcher" is enabled
+    # once the console knows a pitch is live.
+    expect(console.locator('#cue-form button[value="pitcher"]')).to_be_enabled()
     kb.press("c")
     kb.type(CUE)
     tab_once(console, '#cue-form button[value="screen"]')
