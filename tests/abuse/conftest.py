@@ -16,6 +16,7 @@ import pytest
 
 from facilitator import create_app
 from tests.integration.conftest import Browser, FakeClock, Room  # noqa: F401 - re-exported
+from tests.integration.conftest import clock, room  # noqa: F401 - fixtures (room uses our app)
 
 # Browser fixtures of the e2e suite (a module-scoped Chromium, pages in fresh contexts).
 from tests.e2e.conftest import artifacts, browser, open_page  # noqa: F401 - fixtures
@@ -68,18 +69,8 @@ class ErrorLog(logging.Handler):
 
 
 @pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
 def app(tmp_path, clock):
     return abuse_app(tmp_path / "abuse.db", clock)
-
-
-@pytest.fixture
-def room(app, clock):
-    return Room(app, clock)
 
 
 @pytest.fixture
