@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from .domain.errors import RuleError
@@ -71,6 +72,81 @@ class Choice:
         if not isinstance(value, str) or value not in self.options:
             raise RuleError("invalid_choice", field=name)
         return value
+
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{4,24}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Email(Text):
+    """An email address (or empty): one @, a dot in the domain, no spaces."""
+    max_len: int = 254
+    required: bool = False
+    blank: bool = True
+
+    def clean(self, name: str, value: Any) -> str:
+        value = super().clean(name, value)
+        if value and not _EMAIL.match(value):
+            raise RuleError("invalid_email", field=name)
+        return value
+
+
+@dataclass(frozen=True)
+class Phone(Text):
+    """A phone number (or empty): digits, an optional leading +, spaces and ( ) . / -."""
+    max_len: int = 32
+    required: bool = False
+    blank: bool = True
+
+    def clean(self, name: str, value: Any) -> str:
+        value = super().clean(name, value)
+        if value and (not _PHONE.match(value) or sum(c.isdigit() for c in value) < 6):
+            raise RuleError("invalid_phone", field=name)
+        return value
+
+
+@dataclass(frozen=True)
+class Date(Text):
+    """A calendar date as YYYY-MM-DD (or empty)."""
+    max_len: int = 10
+    required: bool = False
+    blank: bool = True
+
+    def clean(self, name: str, value: Any) -> str:
+        value = super().clean(name, value)
+        if value:
+            try:
+                if not _DATE.match(value):
+                    raise ValueError
+                date.fromisoformat(value)
+            except ValueError:
+                raise RuleError("invalid_date", field=name)
+        return value
+
+
+@dataclass(frozen=True)
+class Owners:
+    """Who takes a commitment forward: up to `max_items` entries, each a participant of the
+    session ({"participant_id": n}) or a free-text name ({"name": "City IT"})."""
+    max_items: int = 5
+    required: bool = False
+
+    def clean(self, name: str, value: Any) -> list[dict]:
+        if not isinstance(value, list):
+            raise RuleError("wrong_type", field=name)
+        if len(value) > self.max_items:
+            raise RuleError("too_many", field=name, max=self.max_items)
+        out = []
+        for item in value:
+            if isinstance(item, dict) and set(item) == {"participant_id"}:
+                out.append({"participant_id": ID.clean(name, item["participant_id"])})
+            elif isinstance(item, dict) and set(item) == {"name"}:
+                out.append({"name": NAME.clean(name, item["name"])})
+            else:
+                raise RuleError("wrong_type", field=name)
+        return out
 
 
 ID = Int(1, 2**31 - 1)
