@@ -45,7 +45,7 @@ def results_visible(s: Session) -> bool:
 def resolve_mode(s: Session, has_live: bool) -> str:
     if s.screen_mode != "auto":
         return s.screen_mode
-    if s.revealed:
+    if s.revealed or (s.results_live and s.voting == voting.OPEN):
         return "results"
     if s.voting == voting.OPEN:
         return "voting"

@@ -162,6 +162,16 @@ def public_outcome(token):
     return render_template("outcome.html", o=data, private=False, session=found)
 
 
+@bp.get("/o/<token>/qr.svg")
+def public_outcome_qr(token):
+    """The QR code of the published outcome link, for the screen."""
+    found = ext("service").session_by_outcome_token(token)
+    if found is None:
+        abort(404)
+    return Response(qr.svg(f"{public_base().rstrip('/')}/o/{token}"), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "no-cache"})
+
+
 @bp.get("/console/<code>/outcome.csv")
 def outcome_csv(code):
     found = moderated(code)
