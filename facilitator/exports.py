@@ -27,6 +27,19 @@ def quadrant_label(quadrant: str | None) -> str:
             "fill_in": _("Fill-in"), "not_now": _("Not now"), None: ""}[quadrant]
 
 
+def rules_text(method: str) -> str:
+    """The tie rule (and for ratings the quick-win score) in the reader's language; the
+    API states them in English (domain/tally.py)."""
+    ties = {"dots": _("Ties: equal dots share a rank (1, 2, 2, 4); tied pitches are listed in "
+                      "queue order."),
+            "approval": _("Ties: equal approvals share a rank (1, 2, 2, 4); tied pitches are "
+                          "listed in queue order."),
+            "matrix": _("Ties: equal quick-win scores (to two decimals) share a rank (1, 2, 2, "
+                        "4); tied pitches are listed in queue order. Quick-win score: mean "
+                        "impact x mean ease, from 1 to 25.")}
+    return ties.get(method, "")
+
+
 def score_heading(method: str) -> str:
     return {"dots": _("Dots"), "approval": _("Approvals"),
             "matrix": _("Quick-win score")}.get(method, _("Score"))
@@ -108,11 +121,11 @@ def to_markdown(outcome: dict) -> str:
              _("%(date)s · participants: %(people)s · ballots: %(ballots)s · %(method)s",
                date=when(outcome["created_at"]), people=c["participants"],
                ballots=c["ballots"], method=method_label(outcome["method"])), "",
-             f"## {_('The quick wins the room chose')}", ""]
+             "## " + _("The quick wins the room chose"), ""]
     matrix = outcome["method"] == "matrix"
-    lines.append(f"| # | {_('Quick win')} | {_('Pitcher')} | {_('Score')} | "
-                 + (f"{_('Impact')} | {_('Ease')} | " if matrix else "")
-                 + f"{_('Interested')} |")
+    head = ["#", _("Quick win"), _("Pitcher"), _("Score")] + \
+        ([_("Impact"), _("Ease")] if matrix else []) + [_("Interested")]
+    lines.append("| " + " | ".join(head) + " |")
     lines.append("|---|---|---|---|" + ("---|---|" if matrix else "") + "---|")
     for r in outcome["results"]:
         rank = ("=" if r["tied"] else "") + str(r["rank"])
@@ -121,10 +134,8 @@ def to_markdown(outcome: dict) -> str:
                      + f"{r['interest']} |")
     if not outcome["results"]:
         lines.append("| | " + _("No pitches yet.") + " | | |" + (" | |" if matrix else "") + " |")
-    lines += ["", _("Ties: %(rule)s.", rule=outcome["tie_rule"])]
-    if outcome["score_rule"]:
-        lines.append(_("Quick-win score: %(rule)s.", rule=outcome["score_rule"]))
-    lines += ["", f"## {_('Commitments')}", ""]
+    lines += ["", rules_text(outcome["method"])]
+    lines += ["", "## " + _("Commitments"), ""]
     for x in outcome["commitments"]:
         parts = [", ".join(md(o) for o in x["owners"]) or _("no owner yet")]
         if x["next_step"]:
@@ -136,7 +147,7 @@ def to_markdown(outcome: dict) -> str:
     if not outcome["commitments"]:
         lines.append(_("No commitments yet."))
     if "participants" in outcome:
-        lines += ["", f"## {_('Who wants to follow up')}", ""]
+        lines += ["", "## " + _("Who wants to follow up"), ""]
         for r in outcome["results"]:
             if r["interested"]:
                 lines.append(f"- **{md(r['title'])}**: "

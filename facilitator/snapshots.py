@@ -47,7 +47,8 @@ def resolve_mode(s: Session, has_live: bool) -> str:
         return s.screen_mode
     if s.revealed or (s.results_live and s.voting == voting.OPEN):
         return "results"
-    if s.voting == voting.OPEN:
+    if s.voting == voting.OPEN and not (s.voting_round == voting.PER_PITCH and has_live):
+        # In per-pitch rounds voting stays open through the pitches: the stage comes first.
         return "voting"
     return "pitch" if has_live else "lobby"
 

@@ -139,6 +139,7 @@ def download(body: str, mimetype: str, code: str, name: str) -> Response:
 @bp.context_processor
 def outcome_helpers():
     return {"method_label": exports.method_label, "status_label": exports.status_label,
+            "rules_text": exports.rules_text,
             "score_heading": exports.score_heading, "minutes": exports.minutes,
             "format_ms": exports.when, "retention_days": current_app.config["RETENTION_DAYS"]}
 

@@ -123,6 +123,12 @@ def test_impact_ease_round_to_report(server, open_page, artifacts):
     expect(outcome.locator("#ranked tbody tr")).to_have_count(3)
     expect(outcome.locator("#ranked")).to_contain_text(EMAIL)  # the moderator's, consented
     shot(outcome, artifacts, "outcome-laptop")
+    for size, viewport in (("phone", PHONE), ("projector", PROJECTOR)):
+        outcome.set_viewport_size(viewport)
+        shot(outcome, artifacts, f"outcome-{size}")
+    outcome.set_viewport_size(LAPTOP)
+    console.click("#commitments-box summary")
+    shot(console, artifacts, "console-commitments-laptop")
     pdf = artifacts / "report.pdf"
     outcome.emulate_media(media="print")
     outcome.pdf(path=str(pdf), format="A4", print_background=True)
