@@ -157,7 +157,19 @@ class Pitch(Base):
     section: Mapped["Section | None"] = relationship()
 
 
-class Vote(Base):
+class PersonOnPitch:
+    """The columns of one participant's mark on one pitch (a vote, a rating, an interest)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
+                                            index=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"))
+    pitch_id: Mapped[int] = mapped_column(ForeignKey("pitches.id", ondelete="CASCADE"),
+                                          index=True)
+
+
+class Vote(PersonOnPitch, Base):
     """Dots one participant put on one pitch. One row per (participant, pitch), enforced by the
     database, so a replayed vote can never count twice."""
 
@@ -167,17 +179,10 @@ class Vote(Base):
         CheckConstraint("dots > 0", name="dots_positive"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
-                                            index=True)
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"))
-    pitch_id: Mapped[int] = mapped_column(ForeignKey("pitches.id", ondelete="CASCADE"),
-                                          index=True)
     dots: Mapped[int] = mapped_column(Integer)
 
 
-class Rating(Base):
+class Rating(PersonOnPitch, Base):
     """Impact and ease (1-5 each) one participant gave one pitch; either may still be empty."""
 
     __tablename__ = "ratings"
@@ -187,18 +192,11 @@ class Rating(Base):
         CheckConstraint("ease IS NULL OR ease BETWEEN 1 AND 5", name="ease_1_to_5"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
-                                            index=True)
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"))
-    pitch_id: Mapped[int] = mapped_column(ForeignKey("pitches.id", ondelete="CASCADE"),
-                                          index=True)
     impact: Mapped[int | None] = mapped_column(Integer, nullable=True)
     ease: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
-class Interest(Base):
+class Interest(PersonOnPitch, Base):
     """"I want to follow up on this pitch"."""
 
     __tablename__ = "interests"
@@ -206,13 +204,6 @@ class Interest(Base):
         UniqueConstraint("participant_id", "pitch_id", name="one_interest_per_person_and_pitch"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
-                                            index=True)
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"))
-    pitch_id: Mapped[int] = mapped_column(ForeignKey("pitches.id", ondelete="CASCADE"),
-                                          index=True)
     at: Mapped[int] = mapped_column(BigInteger)
 
 

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from .domain.errors import RuleError
 
@@ -79,51 +79,43 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{4,24}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def _is_date(value: str) -> bool:
+    try:
+        return bool(_DATE.match(value)) and date.fromisoformat(value) is not None
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
-class Email(Text):
-    """An email address (or empty): one @, a dot in the domain, no spaces."""
+class Checked(Text):
+    """Optional text that, when given, must pass `check`, else `error` names the field."""
     max_len: int = 254
     required: bool = False
     blank: bool = True
+    check: Callable[[str], bool] = bool
+    error: str = "invalid"
 
     def clean(self, name: str, value: Any) -> str:
         value = super().clean(name, value)
-        if value and not _EMAIL.match(value):
-            raise RuleError("invalid_email", field=name)
+        if value and not self.check(value):
+            raise RuleError(self.error, field=name)
         return value
 
 
-@dataclass(frozen=True)
-class Phone(Text):
+def Email() -> Checked:
+    """An email address (or empty): one @, a dot in the domain, no spaces."""
+    return Checked(254, check=lambda v: bool(_EMAIL.match(v)), error="invalid_email")
+
+
+def Phone() -> Checked:
     """A phone number (or empty): digits, an optional leading +, spaces and ( ) . / -."""
-    max_len: int = 32
-    required: bool = False
-    blank: bool = True
-
-    def clean(self, name: str, value: Any) -> str:
-        value = super().clean(name, value)
-        if value and (not _PHONE.match(value) or sum(c.isdigit() for c in value) < 6):
-            raise RuleError("invalid_phone", field=name)
-        return value
+    return Checked(32, check=lambda v: bool(_PHONE.match(v))
+                   and sum(c.isdigit() for c in v) >= 6, error="invalid_phone")
 
 
-@dataclass(frozen=True)
-class Date(Text):
+def Date() -> Checked:
     """A calendar date as YYYY-MM-DD (or empty)."""
-    max_len: int = 10
-    required: bool = False
-    blank: bool = True
-
-    def clean(self, name: str, value: Any) -> str:
-        value = super().clean(name, value)
-        if value:
-            try:
-                if not _DATE.match(value):
-                    raise ValueError
-                date.fromisoformat(value)
-            except ValueError:
-                raise RuleError("invalid_date", field=name)
-        return value
+    return Checked(10, check=_is_date, error="invalid_date")
 
 
 @dataclass(frozen=True)
