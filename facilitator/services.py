@@ -713,7 +713,6 @@ class Service:
             changed = set()
             if "voting" in data:
                 s.voting, s.revealed = data["voting"], data["revealed"]
-                # a rating window that closed with the round stays closed
             if "pitch_id" in data:
                 p = db.get(Pitch, data["pitch_id"])
                 if p is None:

@@ -36,10 +36,10 @@ def _section(sec: Section) -> dict:
             "started_at": sec.started_at, "ended_at": sec.ended_at}
 
 
-def results_visible(s: Session) -> bool:
+def results_visible(s: Session, screen: bool = False) -> bool:
     """Results reach phones and the screen once revealed; the screen (never the phones, so a
     vote's cost does not grow with the room) also sees them live when the moderator says so."""
-    return s.revealed
+    return s.revealed or (screen and s.results_live)
 
 
 def resolve_mode(s: Session, has_live: bool) -> str:
@@ -239,8 +239,7 @@ class Snapshots:
             v = View(db, session_id)
             out = self._stage(v)
             out["counts"] = self._counts(v)
-            out["results"] = self._results(v) if results_visible(v.s) or v.s.results_live \
-                else None
+            out["results"] = self._results(v) if results_visible(v.s, screen=True) else None
             return out
 
     def counts(self, session_id: int) -> dict:
@@ -249,7 +248,7 @@ class Snapshots:
         with self.make_db() as db:
             v = View(db, session_id)
             out = {"rev": v.s.revision, **self._counts(v)}
-            if results_visible(v.s) or v.s.results_live:
+            if results_visible(v.s, screen=True):
                 out["results"] = self._results(v)
             return out
 
