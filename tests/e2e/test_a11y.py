@@ -529,7 +529,7 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
         print(audit.table())
         print(f"({time.monotonic() - started:.1f} s; details in {OUT / (lang + '.txt')})")
 
-    assert len(audit.points) == 29, [(p["page"], p["state"]) for p in audit.points]
+    assert len(audit.points) == 34, [(p["page"], p["state"]) for p in audit.points]
     grouped = audit.grouped(audit.violations)
     assert not audit.violations, (
         f"{len(audit.violations)} WCAG 2.2 A/AA violations ({len(grouped)} distinct rule x page x "
