@@ -27,18 +27,15 @@ from pathlib import Path
 from tests.e2e.harness import free_port
 
 from . import servers
+from .loadgen import SCENARIOS, add_load_options, load_options
 from .servers import ROOT
 
-SCENARIOS = ("join", "idle", "votes", "stage", "weight")  # the order they run in
 
 
 def generator(args, app_url: str, base_url: str | None, pid: int | None, out: Path) -> dict:
     """Run the load generator in its own process; its JSON result."""
-    cmd = [sys.executable, "-m", "bench.loadgen", "--url", app_url,
-           "--scenarios", ",".join(args.scenarios), "--phones", str(args.phones),
-           "--vote-phones", str(args.vote_phones), "--stage-phones", str(args.stage_phones),
-           "--vote-seconds", str(args.vote_seconds), "--presses", str(args.presses),
-           "--idle-seconds", str(args.idle_seconds), "--out", str(out)]
+    cmd = [sys.executable, "-m", "bench.loadgen", "--url", app_url, *load_options(args),
+           "--out", str(out)]
     if base_url:
         cmd += ["--baseline-url", base_url]
     if pid:
@@ -118,6 +115,8 @@ ROWS = [
     ("votes", "baseline ack latency p50 / p95 / p99, ms",
      ("votes.baseline.p50_ms", "votes.baseline.p95_ms", "votes.baseline.p99_ms"), "{:.1f}",
      None),
+    ("votes", "load generator CPU in app / baseline burst, %",
+     ("votes.app.generator_cpu_pct", "votes.baseline.generator_cpu_pct"), "{:.0f}", None),
     ("votes", "refused / unacknowledged votes", ("votes.app.refused", "votes.app.lost"),
      "{:.0f}", None),
     ("votes", "recount == acknowledgements", "votes.recount_equals_acks", "{}", ("==", True)),
@@ -205,14 +204,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--async-mode", default="both", choices=("eventlet", "gevent", "both"))
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--scenarios", default=",".join(SCENARIOS),
-                   type=lambda s: [x.strip() for x in s.split(",") if x.strip()])
-    p.add_argument("--phones", type=int, default=2000, help="join and idle (default 2000)")
-    p.add_argument("--vote-phones", type=int, default=1000)
-    p.add_argument("--vote-seconds", type=float, default=10.0)
-    p.add_argument("--stage-phones", type=int, default=1000)
-    p.add_argument("--presses", type=int, default=10)
-    p.add_argument("--idle-seconds", type=float, default=60.0)
+    add_load_options(p)
     p.add_argument("--smoke", action="store_true",
                    help="tens of phones, short phases, one repeat: a correctness check")
     p.add_argument("--url", help="an app that is already running (nothing is started)")

@@ -33,6 +33,7 @@ PITCHES = 12          # enough for 10 presses of "next" after the first pitch st
 BUDGET = 3            # dots per person, at most one per pitch
 GATE = 200            # handshakes (and HTTP joins) in flight at once
 STEP = 30.0           # bound on any one handshake, snapshot or acknowledgement
+SLICES = 5            # a vote burst alternates app and baseline this many times
 
 
 def pct(values: list[float], p: float) -> float | None:
@@ -125,6 +126,27 @@ class Member:
         self.conn: Phone | None = None
         self.ballot: dict[int, int] = {}
         self.rng = random.Random(index)
+
+
+class Burst:
+    """What a vote burst (or several slices of one) got back."""
+
+    def __init__(self):
+        self.lat: list[float] = []
+        self.acked = self.lost = 0
+        self.refusals: Counter = Counter()
+        self.seconds = self.cpu_s = 0.0
+
+    def figures(self) -> dict:
+        return {"acked": self.acked, "refused": sum(self.refusals.values()), "lost": self.lost,
+                "refusals": dict(self.refusals), "seconds": self.seconds,
+                "per_s": self.acked / self.seconds if self.seconds else None,
+                "p50_ms": pct(self.lat, 50) * 1e3 if self.lat else None,
+                "p95_ms": pct(self.lat, 95) * 1e3 if self.lat else None,
+                "p99_ms": pct(self.lat, 99) * 1e3 if self.lat else None,
+                # the load generator's own CPU while it drove this burst: near 100 % would
+                # mean it measures itself, not the server
+                "generator_cpu_pct": self.cpu_s / self.seconds * 100 if self.seconds else None}
 
 
 class Target:
@@ -365,17 +387,12 @@ class Bench:
             return m.rng.choice([p for p in votable if p not in m.ballot]), 1
         return m.rng.choice(on), 0
 
-    async def burst(self, conns: list, votable: list[int], seconds: float,
-                    members: list[Member] | None) -> dict:
+    async def burst(self, tally: "Burst", conns: list, votable: list[int], seconds: float,
+                    members: list[Member]) -> None:
         """Every connection votes as fast as it can (one request in flight each)."""
-        lat: list[float] = []
-        acked = refused = lost = 0
-        refusals: Counter = Counter()
         stop_at = time.perf_counter() + seconds
 
-        async def phone(i: int, conn: Phone):
-            nonlocal acked, refused, lost
-            m = members[i] if members else Member(i)
+        async def phone(m: Member, conn: Phone):
             while time.perf_counter() < stop_at:
                 pitch, dots = self.next_vote(m, votable)
                 t = time.perf_counter()
@@ -383,27 +400,22 @@ class Bench:
                     ack = await conn.emit("vote:set", {"pitch_id": pitch, "dots": dots},
                                           timeout=STEP)
                 except Exception:  # noqa: BLE001 - counted; the phone stops
-                    lost += 1
+                    tally.lost += 1
                     return
-                lat.append(time.perf_counter() - t)
+                tally.lat.append(time.perf_counter() - t)
                 if isinstance(ack, dict) and ack.get("ok") is True:
-                    acked += 1
+                    tally.acked += 1
                     if dots:
                         m.ballot[pitch] = dots
                     else:
                         m.ballot.pop(pitch, None)
                 else:
-                    refused += 1
-                    refusals[str(ack.get("error") if isinstance(ack, dict) else ack)] += 1
+                    tally.refusals[str(ack.get("error") if isinstance(ack, dict) else ack)] += 1
 
-        t0 = time.perf_counter()
-        await asyncio.gather(*(phone(i, c) for i, c in enumerate(conns)))
-        took = time.perf_counter() - t0
-        return {"acked": acked, "refused": refused, "lost": lost, "refusals": dict(refusals),
-                "seconds": took, "per_s": acked / took,
-                "p50_ms": pct(lat, 50) * 1e3 if lat else None,
-                "p95_ms": pct(lat, 95) * 1e3 if lat else None,
-                "p99_ms": pct(lat, 99) * 1e3 if lat else None}
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(phone(m, c) for m, c in zip(members, conns)))
+        tally.seconds += time.perf_counter() - t0
+        tally.cpu_s += time.process_time() - cpu0
 
     async def votes(self, n: int, seconds: float) -> dict:
         errors = await self.ensure(n)
@@ -419,8 +431,24 @@ class Bench:
         await asyncio.sleep(1.0)  # every phone has the voting stage
         votable = [p["id"] for p in phones[0].conn.last["stage"]["votable"]]
         out = {"phones": len(phones), "errors": errors}
-        out["app"] = await self.burst([m.conn for m in phones], votable, seconds, phones)
+        base_conns: list[Phone] = []
+        if self.base:  # as many bare connections to the baseline, held for the whole burst
+            res_c = await gather_gated(self.base.connect({}) for _ in range(len(phones)))
+            base_conns = [c for c in res_c if not isinstance(c, BaseException)]
+            for c in base_conns:
+                c.quiet = True
+            out["baseline_errors"] = errors_of(res_c)
+        base_members = [Member(i) for i in range(len(base_conns))]
+        # Slices in turn, baseline then app, so that a machine whose speed drifts during the
+        # run (other work on it) slows both alike: the ratio is what is compared.
+        app, base = Burst(), Burst()
+        slices = SLICES if base_conns else 1
+        for _ in range(slices):
+            if base_conns:
+                await self.burst(base, base_conns, votable, seconds / slices, base_members)
+            await self.burst(app, [m.conn for m in phones], votable, seconds / slices, phones)
         last_ack = time.perf_counter()
+        out["app"] = app.figures()
         # The recount: the database, through the results API (the moderator's key).
         await asyncio.sleep(1.0)
         status, _h, body = await http(self.app.host, self.app.port, "GET",
@@ -447,15 +475,9 @@ class Bench:
         out["settle_ms"] = None if screen_at is None or tally_at is None else \
             max(0.0, (max(screen_at, tally_at) - last_ack) * 1e3)
         await screen.close()
-        if self.base:
-            conns = []
-            res_c = await gather_gated(self.base.connect({}) for _ in range(len(phones)))
-            conns = [c for c in res_c if not isinstance(c, BaseException)]
-            for c in conns:
-                c.quiet = True
-            out["baseline"] = await self.burst(conns, votable, seconds, None)
-            out["baseline"]["errors"] = errors_of(res_c)
-            await asyncio.gather(*(c.close() for c in conns), return_exceptions=True)
+        if base_conns:
+            await asyncio.gather(*(c.close() for c in base_conns), return_exceptions=True)
+            out["baseline"] = base.figures()
             out["ratio"] = out["app"]["per_s"] / out["baseline"]["per_s"]
             out["p50_ratio"] = out["app"]["p50_ms"] / out["baseline"]["p50_ms"]
         return out
@@ -529,19 +551,42 @@ async def run_all(args) -> dict:
     return out
 
 
+SCENARIOS = ("join", "idle", "votes", "stage", "weight")  # the order they run in
+# The size of the load: (option, type, default, help). `python -m bench` takes the same ones
+# and passes them on (load_options).
+LOAD = [("phones", int, 2000, "phones that join, then idle (default 2000)"),
+        ("vote_phones", int, 1000, "phones in the vote burst (default 1000)"),
+        ("vote_seconds", float, 10.0, "length of the vote burst, s (default 10)"),
+        ("stage_phones", int, 1000, "phones that see the stage changes (default 1000)"),
+        ("presses", int, 10, "presses of 'next' (default 10)"),
+        ("idle_seconds", float, 60.0, "length of the idle room, s (default 60)")]
+
+
+def scenario_list(text: str) -> list[str]:
+    return [x.strip() for x in text.split(",") if x.strip()]
+
+
+def add_load_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scenarios", default=",".join(SCENARIOS), type=scenario_list,
+                   help=f"some of {','.join(SCENARIOS)} (default: all)")
+    for name, kind, default, text in LOAD:
+        p.add_argument("--" + name.replace("_", "-"), type=kind, default=default, help=text)
+
+
+def load_options(args) -> list[str]:
+    """The command line that gives a load generator the same load as `args`."""
+    out = ["--scenarios", ",".join(args.scenarios)]
+    for name, _kind, _default, _text in LOAD:
+        out += ["--" + name.replace("_", "-"), str(getattr(args, name))]
+    return out
+
+
 def parse(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--url", required=True, help="the app, e.g. http://127.0.0.1:5000")
     p.add_argument("--baseline-url", help="the bare baseline (bench/baseline.py)")
     p.add_argument("--server-pid", type=int, help="the app's pid (same machine): RSS and CPU")
-    p.add_argument("--scenarios", default="join,idle,votes,stage,weight",
-                   type=lambda s: [x.strip() for x in s.split(",") if x.strip()])
-    p.add_argument("--phones", type=int, default=2000, help="join and idle (default 2000)")
-    p.add_argument("--vote-phones", type=int, default=1000)
-    p.add_argument("--vote-seconds", type=float, default=10.0)
-    p.add_argument("--stage-phones", type=int, default=1000)
-    p.add_argument("--presses", type=int, default=10)
-    p.add_argument("--idle-seconds", type=float, default=60.0)
+    add_load_options(p)
     p.add_argument("--out", help="also write the JSON here")
     return p.parse_args(argv)
 
