@@ -429,7 +429,8 @@ class Bench:
         if self.console.last.get("stage", {}).get("voting") != "open":
             await self.cmd("voting:open")
         await asyncio.sleep(1.0)  # every phone has the voting stage
-        votable = [p["id"] for p in phones[0].conn.last["stage"]["votable"]]
+        stage = phones[0].conn.last["stage"]
+        votable = stage.get("open_ids") or [p["id"] for p in stage["votable"]]
         out = {"phones": len(phones), "errors": errors}
         base_conns: list[Phone] = []
         if self.base:  # as many bare connections to the baseline, held for the whole burst
