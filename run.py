@@ -1,13 +1,21 @@
 """Start Facilitator on this laptop: `python run.py [--demo] [--port 5000] [--public-url URL]`."""
+import os
 import warnings
 
-warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
-import eventlet  # noqa: E402
+# The async mode is configuration (FACILITATOR_ASYNC_MODE, default eventlet); its monkey-patching
+# must run before anything else imports socket, threading or Flask.
+ASYNC_MODE = os.environ.get("FACILITATOR_ASYNC_MODE", "eventlet")
+if ASYNC_MODE == "gevent":
+    from gevent import monkey
 
-eventlet.monkey_patch()  # before anything else imports socket, threading or Flask
+    monkey.patch_all()
+elif ASYNC_MODE == "eventlet":
+    warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
+    import eventlet
+
+    eventlet.monkey_patch()
 
 import argparse  # noqa: E402
-import os  # noqa: E402
 import sys  # noqa: E402
 
 
@@ -94,17 +102,28 @@ Facilitator is running: {service.find_session(code)['title']}
     serve(app, socketio, args.host, args.port, max_connections)
 
 
-def serve(app, socketio, host: str, port: int, max_connections: int) -> None:
-    """eventlet's WSGI server with a listen backlog big enough for a room of phones that all
-    reconnect at once (Flask-SocketIO's run() keeps the default of 50) and a connection cap
-    above eventlet's default of 1,024."""
-    if socketio.async_mode != "eventlet":
-        socketio.run(app, host=host, port=port)
-        return
-    import eventlet.wsgi
+BACKLOG = 2048
 
-    listener = eventlet.listen((host, port), backlog=2048)
-    eventlet.wsgi.server(listener, app, max_size=max_connections, log_output=False)
+
+def serve(app, socketio, host: str, port: int, max_connections: int) -> None:
+    """The async mode's own WSGI server with a listen backlog big enough for a room of phones
+    that all reconnect at once (Flask-SocketIO's run() keeps the default of 50) and a cap on
+    connections held at once (eventlet's default is 1,024; gevent's is none)."""
+    if socketio.async_mode == "eventlet":
+        import eventlet.wsgi
+
+        listener = eventlet.listen((host, port), backlog=BACKLOG)
+        eventlet.wsgi.server(listener, app, max_size=max_connections, log_output=False)
+    elif socketio.async_mode == "gevent":
+        # Websockets come from simple-websocket (python-engineio's gevent driver uses it when
+        # gevent-websocket is not installed); the pool caps the connections held at once.
+        from gevent.pool import Pool
+        from gevent.pywsgi import WSGIServer
+
+        WSGIServer((host, port), app, backlog=BACKLOG, spawn=Pool(max_connections),
+                   log=None).serve_forever()
+    else:
+        socketio.run(app, host=host, port=port)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from .models import init_db
 from .services import Service, wall_clock_ms
 from .snapshots import Snapshots
 from .timekeeper import Timekeeper
-from . import qr
+from . import compress, qr
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -154,6 +154,8 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
         if request.endpoint != "static":
             resp.headers.setdefault("Cache-Control", "no-store")
         return resp
+
+    compress.init_app(app)
 
     def error_page(status: int):
         def handler(_error):

@@ -80,6 +80,7 @@ class Snapshots:
         self.clock = clock
         self.join_url = join_url
         self.outcome_url = outcome_url
+        self._facts: dict[int, tuple] = {}  # session id -> ((code, revision), queue facts)
 
     # ----- parts ----------------------------------------------------------------------------
 
@@ -272,10 +273,14 @@ class Snapshots:
                 "results_live": s.results_live,
                 "rating_window_seconds": s.rating_window_seconds,
                 "outcome_public": s.outcome_public}
-            out["people"] = [{"id": p.id, "name": p.name, "organisation": p.organisation}
-                             for p in db.scalars(select(Participant).where(
-                                 Participant.session_id == s.id,
-                                 Participant.deleted_at.is_(None)).order_by(Participant.name))]
+            # Three columns, not Participant objects: this list holds the whole room and the
+            # console snapshot is rebuilt up to ten times a second while votes come in.
+            out["people"] = [{"id": pid, "name": name, "organisation": org}
+                             for pid, name, org in db.execute(select(
+                                 Participant.id, Participant.name, Participant.organisation)
+                                 .where(Participant.session_id == s.id,
+                                        Participant.deleted_at.is_(None))
+                                 .order_by(Participant.name))]
             out["sections"] = [_section(x) for x in v.sections]
             out["schedule"] = self._schedule(v, now)
             out["report"] = self._report(v, now)
@@ -328,20 +333,17 @@ class Snapshots:
 
     def me(self, session_id: int, participant_id: int) -> dict:
         with self.make_db() as db:
-            v = View(db, session_id)
-            s = v.s
+            s = db.get(Session, session_id)
             p = db.get(Participant, participant_id)
             if p is None or p.deleted_at is not None:
                 return {"participant": None}
+            votable, own_pitches, live_owners = self._queue_facts(db, s)
             ballot = {x.pitch_id: x.dots for x in db.scalars(
                 select(Vote).where(Vote.participant_id == participant_id))}
             ratings = {str(x.pitch_id): {"impact": x.impact or 0, "ease": x.ease or 0}
                        for x in db.scalars(select(Rating).where(
                            Rating.participant_id == participant_id))}
-            votable = set(v.open_ids)
             rules = voting.rules_for(s.voting_method, s.dots_per_person, s.max_dots_per_pitch)
-            own = [x for x in v.pitches if x.participant_id == participant_id]
-            live_is_mine = any(x.status == queue.LIVE for x in own)
             following = set(db.scalars(select(Interest.pitch_id).where(
                 Interest.participant_id == participant_id)))
             return {
@@ -353,10 +355,31 @@ class Snapshots:
                 "ratings": ratings,
                 "dots_left": voting.dots_left(rules, ballot, votable),
                 "following": sorted(following),
-                "pitches": [{**_pitch(x), "interested": self._interested(db, x.id)}
-                            for x in own],
-                "cue": s.pitcher_message if live_is_mine else "",
+                "pitches": [{**x, "interested": self._interested(db, x["id"])}
+                            for x in own_pitches.get(participant_id, ())],
+                "cue": s.pitcher_message if participant_id in live_owners else "",
             }
+
+    def _queue_facts(self, db: DB, s: Session) -> tuple[set, dict, set]:
+        """What `me` needs from the queue: the pitch ids open for votes, each participant's own
+        pitches, and whose pitch is live. Read once per session revision, not once per `me`:
+        every command that changes pitches, sections or the voting round bumps the revision
+        (services), a vote does not, and in a vote burst re-reading the whole queue for each
+        `me` cost as much as the vote itself (docs/performance.md). The code is in the key
+        because an erased session's id can be given to a new one."""
+        key = (s.code, s.revision)
+        hit = self._facts.get(s.id)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        v = View(db, s.id)
+        own: dict[int, list[dict]] = {}
+        for x in v.pitches:
+            if x.participant_id is not None:
+                own.setdefault(x.participant_id, []).append(_pitch(x))
+        facts = (set(v.open_ids), own,
+                 {x.participant_id for x in v.pitches if x.status == queue.LIVE})
+        self._facts[s.id] = (key, facts)
+        return facts
 
     def _interested(self, db: DB, pitch_id: int) -> list[dict]:
         """Who wants to follow up on a pitch, for its pitcher (and the moderator): name,

@@ -39,8 +39,10 @@ def free_port() -> int:
 class Server:
     """`python run.py` on a free port with its own database and secret, killable for real."""
 
-    def __init__(self, workdir: Path, port: int | None = None, extra: list[str] | None = None):
+    def __init__(self, workdir: Path, port: int | None = None, extra: list[str] | None = None,
+                 env: dict | None = None):
         self.workdir = Path(workdir)
+        self.env = env or {}  # e.g. {"FACILITATOR_ASYNC_MODE": "gevent"}
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -51,7 +53,7 @@ class Server:
 
     def start(self, *args: str) -> "Server":
         env = {**os.environ, "FACILITATOR_SECRET_KEY": "test-secret-" + self.workdir.name,
-               "FACILITATOR_INSTANCE": str(self.workdir), "PYTHONUNBUFFERED": "1"}
+               "FACILITATOR_INSTANCE": str(self.workdir), "PYTHONUNBUFFERED": "1", **self.env}
         env.pop("DATABASE_URL", None)
         cmd = [sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port",
                str(self.port), "--public-url", self.url, "--db", str(self.db), *self.extra,

@@ -147,3 +147,26 @@ def test_qr_svg_encodes_the_join_url(room, app):
     assert res.status_code == 200 and res.mimetype == "image/svg+xml"
     assert res.get_data(as_text=True).lstrip().startswith("<?xml")
     assert app.test_client().get("/qr/ZZZZZZ.svg").status_code == 404
+
+
+def test_pages_and_text_assets_are_gzipped_for_browsers_that_ask(room, app):
+    """The phone's first load stays light on venue Wi-Fi; a repeat visit revalidates nothing
+    (versioned URLs, one-year max-age) and a conditional request still gets its 304."""
+    import gzip
+
+    http = app.test_client()
+    page = http.get(f"/j/{room.code}", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert page.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in page.vary
+    html = gzip.decompress(page.data).decode()
+    assert page.headers["Cache-Control"] == "no-store"
+    vendor = next(s for s in re.findall(r'src="([^"]+)"', html) if "socket.io" in s)
+    plain = http.get(vendor).data
+    packed = http.get(vendor, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "max-age=31536000" in packed.headers["Cache-Control"]
+    assert gzip.decompress(packed.data) == plain and len(packed.data) < len(plain) / 2
+    again = http.get(vendor, headers={"Accept-Encoding": "gzip",
+                                      "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+    # Without Accept-Encoding: the file as it is.
+    assert "Content-Encoding" not in http.get(vendor).headers
