@@ -134,7 +134,6 @@ def ui_text() -> dict:
         "per_pitch_wait": _("Pitches can be rated once they have been on stage."),
         "tie_note_score": _("= marks a tie: equal scores share a rank."),
         "follow": _("I want to follow up"), "following": _("✓ Following up"),
-        "follow_title": _("Follow up on %(title)s"),
         "interested_one": _("%(n)s wants to follow up"), "interested_many": _("%(n)s want to follow up"),
         "interested_none": _("Nobody has asked to follow up yet."),
         "contact_saved": _("Contact details saved."), "contact_removed": _("Contact details removed."),

@@ -242,7 +242,7 @@
             el("span", { class: "bi-pitcher" }, p.pitcher)),
           el("button", {
             type: "button", class: "follow" + (on ? " on" : ""), "aria-pressed": on ? "true" : "false",
-            "aria-label": t("follow_title", { title: p.title }),
+            "aria-label": (on ? t("following") : t("follow")) + ": " + p.title,
             onclick: (ev) => F.send("interest:set", { pitch_id: p.id, on: !on }, ev.currentTarget),
           }, on ? t("following") : t("follow")));
       }));
