@@ -4,6 +4,11 @@
 The wake-up is idempotent: `Service.auto_next` does nothing unless the same pitch is still
 live and past its deadline, so a stale wake-up, a restart, or a second process waking for the
 same deadline cannot skip a pitch.
+
+Several processes: each arms for the changes it made itself, at start-up (`arm_all`) and, with
+a message queue, every few seconds (`sweep`), so a timer started through another process is
+kept even when that process dies. Every process that armed a deadline wakes for it; the
+session row lock and `expect` in `Service.next` let exactly one of them move on.
 """
 from __future__ import annotations
 
@@ -34,12 +39,23 @@ class Timekeeper:
             if self._armed.get(session_id) == found:
                 return
             self._armed[session_id] = found
+        log.info("timekeeper: armed session %s pitch %s due %s", session_id, found[1], found[0])
         self.socketio.start_background_task(self._wake_at, session_id, *found)
 
     def arm_all(self) -> None:
         """After a (re)start: every running timer may have a deadline to keep."""
         for session_id in self.service.sessions_with_running_timers():
             self.arm(session_id)
+
+    def sweep(self, interval_s: float) -> None:
+        """Forever: look at every running timer every `interval_s` seconds (one cheap query,
+        plus one per running timer), and arm for deadlines this process has not seen."""
+        while True:
+            self.socketio.sleep(interval_s)
+            try:
+                self.arm_all()
+            except Exception:  # the database may be away for a moment: try again next time
+                log.exception("timekeeper sweep failed")
 
     def _wake_at(self, session_id: int, due: int, pitch_id: int) -> None:
         delay = (due - self.service.clock()) / 1000
@@ -54,6 +70,8 @@ class Timekeeper:
         except Exception:  # keep the server up; the next change re-arms
             log.exception("auto next failed for session %s", session_id)
             return
+        log.info("timekeeper: woke for session %s pitch %s: %s", session_id, pitch_id,
+                 "moved on" if change is not None else "nothing to do")
         if change is not None:
             self.broadcaster.publish(change)
         self.arm(session_id)
