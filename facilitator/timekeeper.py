@@ -62,9 +62,13 @@ class Timekeeper:
         if delay > 0:
             self.socketio.sleep(delay + 0.05)
         with self._lock:
-            if self._armed.get(session_id) != (due, pitch_id):
-                return  # re-armed or disarmed meanwhile: a newer wake-up owns the deadline
-            del self._armed[session_id]
+            superseded = self._armed.get(session_id) != (due, pitch_id)
+            if not superseded:
+                del self._armed[session_id]
+        if superseded:  # re-armed or disarmed meanwhile: a newer wake-up owns the deadline
+            log.info("timekeeper: woke for session %s pitch %s: superseded", session_id,
+                     pitch_id)
+            return
         try:
             change = self.service.auto_next(session_id, pitch_id)
         except Exception:  # keep the server up; the next change re-arms
