@@ -18,15 +18,20 @@ REQUIRED = (os.environ.get("FACILITATOR_REQUIRE_SERVICES") == "1"
             or os.environ.get("CI") == "true")
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    lacks = missing(nginx=True)
+def require_services(nginx: bool = True) -> None:
+    """Skip (locally) or fail (CI) when PostgreSQL, Redis or nginx is missing."""
+    lacks = missing(nginx=nginx)
     if lacks:
         reason = ("the multi-process tests need " + ", ".join(lacks) +
                   " (Debian: apt-get install redis-server postgresql nginx)")
         if REQUIRED:
             pytest.fail(reason)
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    require_services()
     # A 1 s timekeeper sweep: a timer started through one process is armed on the other
     # within a second (the default is 5 s).
     c = Cluster(tmp_path_factory.mktemp("cluster"), processes=2, nginx=True, sweep_s=1)
