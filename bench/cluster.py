@@ -15,6 +15,8 @@ initdb (as the `postgres` user when run as root: initdb refuses root) in a tempo
 started with pg_ctl on a free loopback port. Redis: FACILITATOR_TEST_REDIS_URL, or a
 throwaway `redis-server` on a free port (each cluster uses its own message queue channel, so a
 shared Redis does not mix clusters). `missing()` says what is not installed.
+
+By hand: `python -m bench.cluster --processes 2 --nginx` starts one and prints its links.
 """
 from __future__ import annotations
 
@@ -319,3 +321,33 @@ class Cluster:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def main(argv=None) -> None:
+    """`python -m bench.cluster [--processes 2] [--nginx]`: start a cluster, make a session,
+    print its links, and keep everything running until Ctrl-C."""
+    import argparse
+    p = argparse.ArgumentParser(description=main.__doc__)
+    p.add_argument("--processes", type=int, default=2)
+    p.add_argument("--nginx", action="store_true", help="nginx in front (docs/deploy.md)")
+    args = p.parse_args(argv)
+    lacks = missing(nginx=args.nginx)
+    if lacks:
+        raise SystemExit("missing: " + ", ".join(lacks))
+    with Cluster(Path(tempfile.mkdtemp(prefix="facilitator-cluster-")), args.processes,
+                 nginx=args.nginx, sweep_s=5) as c:
+        _status, made = c.api("POST", "/api/sessions", {"title": "Cluster"})
+        print(f"PostgreSQL {c.database_url}\nRedis {c.redis.url}")
+        for proc in c.procs:
+            print(f"process {proc.url} (log {proc.log})")
+        print(f"console {made['console_url']}\njoin {made['join_url']}\nCtrl-C to stop.",
+              flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
