@@ -77,9 +77,9 @@ def log_lines(proc, pattern: str) -> list[str]:
             if re.search(pattern, line)]
 
 
-async def overrun_session(cluster, port: int, title: str):
-    """A session whose overrun policy moves on with no grace: a 10 s pitch, then a long one.
-    Returns (console on `port`, code, cookie, session id, [first pitch, second pitch])."""
+async def overrun_started(cluster, port: int, title: str):
+    """A session whose overrun policy moves on with no grace, a 10 s pitch then a long one,
+    started by a console on `port`. Returns (that console, session id, [first, second])."""
     code, cookie, _key = new_session(cluster, title)
     console = await Console(port, code, cookie).open()
     await console.cmd("session:settings", {"overrun_policy": "next",
@@ -88,12 +88,17 @@ async def overrun_session(cluster, port: int, title: str):
                                              "seconds": 10}))["pitch_id"]
     second = (await console.cmd("pitch:add", {"title": "Long", "pitcher": "Omar",
                                               "seconds": 600}))["pitch_id"]
-    return console, code, cookie, session_id(cluster, code), [first, second]
+    await console.cmd("timer:start")
+    return console, session_id(cluster, code), [first, second]
 
 
 def auto_nexts(cluster, sid: int) -> int:
     return cluster.sql("SELECT COUNT(*) FROM log_entries WHERE session_id = %s"
                        " AND action = 'auto next'", sid)[0][0]
+
+
+def statuses(cluster, sid: int) -> dict:
+    return dict(cluster.sql("SELECT id, status FROM pitches WHERE session_id = %s", sid))
 
 
 # ----- the tests ---------------------------------------------------------------------------
@@ -230,13 +235,8 @@ def test_votes_through_both_processes_tally_exactly(cluster, aio):
 def test_a_running_timer_moves_on_once_though_both_processes_armed_it(cluster, aio):
     a, b = cluster.procs
     started = time.monotonic()
-
-    async def start():
-        console, *rest = await overrun_session(cluster, a.port, "Overrun once")
-        await console.cmd("timer:start")
-        return (console, *rest)
-
-    console, code, _cookie, sid, (first, second) = aio.run(start(), 30)
+    console, sid, (first, second) = aio.run(overrun_started(cluster, a.port, "Overrun once"),
+                                            30)
     armed = rf"armed session {sid} pitch {first} "
     # A armed it after its own start; B through its sweep (it saw no command).
     wait_until(lambda: log_lines(a, armed) and log_lines(b, armed), 15, "both processes arm")
@@ -251,7 +251,6 @@ def test_a_running_timer_moves_on_once_though_both_processes_armed_it(cluster, a
     wakes = log_lines(a, woke) + log_lines(b, woke)
     snap = aio.run(console.snapshot(), 15)
     aio.run(console.close(), 10)
-    statuses = dict(cluster.sql("SELECT id, status FROM pitches WHERE session_id = %s", sid))
     outcomes = sorted(line.rsplit(": ", 1)[1] for line in wakes)
     report("test_two_processes-timer-once", {
         "auto_next_entries": auto_nexts(cluster, sid), "wake_outcomes": ", ".join(outcomes),
@@ -259,21 +258,16 @@ def test_a_running_timer_moves_on_once_though_both_processes_armed_it(cluster, a
 
     assert auto_nexts(cluster, sid) == 1
     assert outcomes.count("moved on") == 1, wakes  # both woke (above), one moved on
-    assert statuses == {first: "done", second: "live"}, statuses
+    assert statuses(cluster, sid) == {first: "done", second: "live"}
     assert snap["live"]["id"] == second and snap["timer"]["state"] == "running"
 
 
 def test_the_other_process_keeps_the_timer_when_the_one_that_started_it_dies(cluster, aio):
     a, b = cluster.procs
     started = time.monotonic()
-
-    async def start():
-        console, *rest = await overrun_session(cluster, a.port, "Overrun after a crash")
-        await console.cmd("timer:start")
-        await console.close()
-        return rest
-
-    code, _cookie, sid, (first, second) = aio.run(start(), 30)
+    console, sid, (first, second) = aio.run(
+        overrun_started(cluster, a.port, "Overrun after a crash"), 30)
+    aio.run(console.close(), 10)
     wait_until(lambda: log_lines(b, rf"armed session {sid} pitch {first} "), 15,
                "B arms through its sweep")
     a.kill()  # the process that started the pitch
@@ -285,13 +279,12 @@ def test_the_other_process_keeps_the_timer_when_the_one_that_started_it_dies(clu
     # Restarted, A arms for the pitch now live (and does not move on again).
     wait_until(lambda: log_lines(a, rf"armed session {sid} pitch {second} "), 15,
                "A arms at start-up")
-    statuses = dict(cluster.sql("SELECT id, status FROM pitches WHERE session_id = %s", sid))
     report("test_two_processes-timer-after-kill", {
         "auto_next_entries": auto_nexts(cluster, sid),
         "duration_s": round(time.monotonic() - started, 1)})
     assert len(moved) == 1, moved
     assert auto_nexts(cluster, sid) == 1
-    assert statuses == {first: "done", second: "live"}, statuses
+    assert statuses(cluster, sid) == {first: "done", second: "live"}
 
 
 def test_a_process_killed_during_a_vote_burst_loses_nothing(cluster, aio, tmp_path):
