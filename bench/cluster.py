@@ -287,7 +287,7 @@ class Cluster:
                                  extra=self.extra_args, db=self.postgres.url,
                                  public_url=self.public_url, env=env)
                           for i, port in enumerate(self.ports)]
-            # All at once, as a deployment restarts: create_all must not race.
+            # All at once, as a deployment restarts: the schema set-up must not race.
             with ThreadPoolExecutor(len(self.procs)) as pool:
                 list(pool.map(lambda p: p.start(), self.procs))
             if self.nginx is not None:

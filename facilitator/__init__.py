@@ -81,16 +81,19 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
     make_db = init_db(app.config["DATABASE_URL"])
     service = Service(make_db, clock)
 
-    def join_url(code: str) -> str:
+    service.purge_expired(app.config["RETENTION_DAYS"])
+
+    def base_url() -> str:
         base = app.config.get("PUBLIC_URL")
         if not base:
             try:
                 base = request.url_root
             except RuntimeError:  # outside a request: a background flush
                 base = "http://localhost/"
-        return qr.join_url(base, code)
+        return base.rstrip("/")
 
-    snapshots = Snapshots(make_db, clock, join_url)
+    snapshots = Snapshots(make_db, clock, lambda code: qr.join_url(base_url(), code),
+                          lambda token: f"{base_url()}/o/{token}")
     origins = allowed_origins(app.config.get("PUBLIC_URL"), app.config["ALLOWED_ORIGINS"])
     socketio = SocketIO(
         app,

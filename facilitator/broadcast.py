@@ -34,7 +34,9 @@ class Broadcaster:
 
     # ----- after a command ------------------------------------------------------------------
 
-    def publish(self, change: Change) -> None:
+    def publish(self, change: Change | None) -> None:
+        if change is None:
+            return
         sid = change.session_id
         if change.stage:
             self.stage(sid)
@@ -91,6 +93,12 @@ class Broadcaster:
                            to=room(session_id, "screen"))
         self.socketio.emit("stage", self.snapshots.console(session_id),
                            to=room(session_id, "console"))
+
+    def gone(self, session_id: int) -> None:
+        """The session was erased: every page of it is told, then its rooms are closed."""
+        for audience in ("phones", "screen", "console"):
+            self.socketio.emit("gone", {}, to=room(session_id, audience))
+            self.socketio.close_room(room(session_id, audience))
 
     # ----- to one connection ----------------------------------------------------------------
 

@@ -44,6 +44,8 @@ def from_env(overrides: dict | None = None) -> dict:
         if os.environ.get("FACILITATOR_TIMEKEEPER_SWEEP") else None,
         # Screen and console tallies are sent at most this often while votes pour in.
         "COALESCE_MS": int(os.environ.get("FACILITATOR_COALESCE_MS", "100")),
+        # Sessions (with everything in them) are erased this many days after they were created.
+        "RETENTION_DAYS": int(os.environ.get("FACILITATOR_RETENTION_DAYS", "30")),
         "MAX_MESSAGE_BYTES": 64 * 1024,
         # Per socket connection: events per second after a burst (0: no limit).
         "EVENT_RATE": float(os.environ.get("FACILITATOR_EVENT_RATE", "20")),

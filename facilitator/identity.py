@@ -45,3 +45,11 @@ def grant_participant(code: str, token: str) -> None:
 def participant(service: Service, found: dict) -> int | None:
     token = _bucket("p").get(found["code"])
     return service.participant_by_token(found["id"], token) if token else None
+
+
+def forget(code: str) -> None:
+    """Drop this browser's grants for a session (it was erased)."""
+    for name in ("m", "p"):
+        grants = _bucket(name)
+        if grants.pop(code, None) is not None:
+            cookie[name] = grants

@@ -18,6 +18,12 @@ FIELDS = {
     "overrun_policy": _l("Overrun policy"), "overrun_grace_seconds": _l("Grace period"),
     "changeover_seconds": _l("Changeover"), "fit_floor_seconds": _l("Shortest pitch"),
     "chime": _l("Chime"),
+    "impact": _l("Impact"), "ease": _l("Ease of a quick start"), "on": _l("Follow up"),
+    "email": _l("Email"), "phone": _l("Phone"), "consent": _l("Consent"),
+    "owners": _l("Owners"), "next_step": _l("Next step"), "due": _l("Due date"),
+    "public": _l("Public link"), "confirm": _l("Confirmation"),
+    "voting_method": _l("Voting method"), "voting_round": _l("Voting round"),
+    "results_live": _l("Live results"), "rating_window_seconds": _l("Rating window"),
 }
 
 MESSAGES = {
@@ -80,6 +86,20 @@ MESSAGES = {
     "invalid_dots": _l("That number of dots is not allowed."),
     "max_per_pitch": _l("At most %(max)s dot(s) per pitch."),
     "budget_exceeded": _l("You have used all %(budget)s dots. Take one back to move it."),
+    "wrong_method": _l("That is not how this round votes. Reload the page."),
+    "voting_open": _l("Close voting before changing the method."),
+    "ballots_cast": _l("Ballots were already cast with this method: it cannot change now."),
+    # follow-up, contacts, commitments, the outcome
+    "own_pitch_interest": _l("That is your own pitch."),
+    "invalid_email": _l("That is not an email address."),
+    "invalid_phone": _l("That is not a phone number."),
+    "invalid_date": _l("Give the date as YYYY-MM-DD."),
+    "too_many": _l("%(field)s: at most %(max)s."),
+    "contact_required": _l("Give an email address or a phone number."),
+    "consent_required": _l("Tick the box to agree before you share contact details."),
+    "unknown_participant": _l("That person is not in this session."),
+    "unknown_commitment": _l("That pitch has no commitment."),
+    "wrong_confirmation": _l("Type the session code to confirm."),
 }
 
 

@@ -6,9 +6,10 @@ import sys
 
 from sqlalchemy import (
     BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint,
-    create_engine, event, text,
+    create_engine, event, inspect, text,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.schema import CreateColumn
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
 
 from .domain.timer import Timer
@@ -55,6 +56,19 @@ class Session(Base):
     timer_remaining_ms: Mapped[int] = mapped_column(Integer, default=0)
     timer_ends_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    # voting round (added after the first release: server defaults fill existing rows)
+    voting_method: Mapped[str] = mapped_column(String(16), default="dots",
+                                               server_default="dots")
+    voting_round: Mapped[str] = mapped_column(String(16), default="ballot",
+                                              server_default="ballot")
+    results_live: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    rating_window_seconds: Mapped[int] = mapped_column(Integer, default=60,
+                                                       server_default="60")
+    rate_pitch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rate_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # the outcome: a read-only public link, off until the moderator publishes it
+    outcome_token: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    outcome_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     sections: Mapped[list["Section"]] = relationship(
         back_populates="session", cascade="all, delete-orphan", order_by="Section.position")
@@ -103,6 +117,13 @@ class Participant(Base):
     name: Mapped[str] = mapped_column(String(60))
     organisation: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[int] = mapped_column(BigInteger)
+    # Contact details, stored only with consent (shown to the pitchers this person follows up
+    # with and to the moderator, nobody else).
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    consent_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Set when the participant deleted themselves: name and contacts are gone, votes stay.
+    deleted_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     session: Mapped[Session] = relationship(back_populates="participants")
 
@@ -138,7 +159,19 @@ class Pitch(Base):
     section: Mapped["Section | None"] = relationship()
 
 
-class Vote(Base):
+class PersonOnPitch:
+    """The columns of one participant's mark on one pitch (a vote, a rating, an interest)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
+                                            index=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"))
+    pitch_id: Mapped[int] = mapped_column(ForeignKey("pitches.id", ondelete="CASCADE"),
+                                          index=True)
+
+
+class Vote(PersonOnPitch, Base):
     """Dots one participant put on one pitch. One row per (participant, pitch), enforced by the
     database, so a replayed vote can never count twice."""
 
@@ -148,14 +181,50 @@ class Vote(Base):
         CheckConstraint("dots > 0", name="dots_positive"),
     )
 
+    dots: Mapped[int] = mapped_column(Integer)
+
+
+class Rating(PersonOnPitch, Base):
+    """Impact and ease (1-5 each) one participant gave one pitch; either may still be empty."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "pitch_id", name="one_rating_per_voter_and_pitch"),
+        CheckConstraint("impact IS NULL OR impact BETWEEN 1 AND 5", name="impact_1_to_5"),
+        CheckConstraint("ease IS NULL OR ease BETWEEN 1 AND 5", name="ease_1_to_5"),
+    )
+
+    impact: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ease: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class Interest(PersonOnPitch, Base):
+    """"I want to follow up on this pitch"."""
+
+    __tablename__ = "interests"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "pitch_id", name="one_interest_per_person_and_pitch"),
+    )
+
+    at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Commitment(Base):
+    """A quick win turned into a commitment: who takes it forward, the next step, by when."""
+
+    __tablename__ = "commitments"
+
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
                                             index=True)
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"))
     pitch_id: Mapped[int] = mapped_column(ForeignKey("pitches.id", ondelete="CASCADE"),
-                                          index=True)
-    dots: Mapped[int] = mapped_column(Integer)
+                                          unique=True)
+    # JSON list of owners: {"participant_id": 12, "name": "Ana"} or {"name": "City IT"}
+    owners: Mapped[str] = mapped_column(Text, default="[]")
+    next_step: Mapped[str] = mapped_column(String(280), default="")
+    due: Mapped[str] = mapped_column(String(10), default="")  # YYYY-MM-DD or empty
+    status: Mapped[str] = mapped_column(String(16), default="priority")
+    updated_at: Mapped[int] = mapped_column(BigInteger)
 
 
 class LogEntry(Base):
@@ -193,6 +262,30 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Bring a database made by an earlier release up to date: add the columns it lacks.
+
+    Schema changes so far only add tables (create_all makes them) and columns with a default,
+    which ALTER TABLE ... ADD COLUMN can add on SQLite and PostgreSQL alike. Returns what it
+    added."""
+    added = []
+    have_tables = set(inspect(engine).get_table_names())
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            if table.name not in have_tables:
+                continue
+            have = {c["name"] for c in inspect(conn).get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have:
+                    ddl = CreateColumn(column).compile(dialect=engine.dialect)
+                    # SQLite cannot add a UNIQUE column; the unique index is not needed to
+                    # read old rows, and new rows draw unguessable tokens.
+                    ddl = str(ddl).replace(" UNIQUE", "")
+                    conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
+                    added.append(f"{table.name}.{column.name}")
+    return added
+
+
 def _green_psycopg() -> None:
     """psycopg 3 waits for the server in C (`wait_c`), which blocks eventlet's whole hub: one
     slow query, or a row lock held by another process, would stall every connection of this
@@ -209,13 +302,21 @@ SCHEMA_LOCK = 0x46616331  # "Fac1"
 
 
 def create_tables(engine: Engine) -> None:
-    """Create missing tables. On PostgreSQL several processes may start at once: each takes
-    the same transaction-scoped advisory lock first, so the second waits for the first to
-    commit and then finds every table there, instead of failing on a duplicate one."""
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
-        Base.metadata.create_all(conn)
+    """Add missing columns, then create missing tables. On PostgreSQL several processes may
+    start at once: each holds the same advisory lock meanwhile, so the second waits for the
+    first to finish and then finds every column and table there, instead of failing on a
+    duplicate one."""
+    if engine.dialect.name != "postgresql":
+        add_missing_columns(engine)
+        Base.metadata.create_all(engine)
+        return
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK})
+        try:
+            add_missing_columns(engine)
+            Base.metadata.create_all(engine)
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK})
 
 
 def init_db(url: str) -> sessionmaker:

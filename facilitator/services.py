@@ -21,11 +21,15 @@ from sqlalchemy.orm import Session as DB, sessionmaker
 from .domain import queue, schedule, voting
 from .domain.errors import RuleError
 from .domain.timer import Timer
-from .models import LogEntry, Participant, Pitch, Section, Session, Vote
+from .models import (
+    Commitment, Interest, LogEntry, Participant, Pitch, Rating, Section, Session, Vote,
+)
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L look-alikes
 CODE_LENGTH = 6
-SCREEN_MODES = ("auto", "lobby", "pitch", "voting", "results", "blank")
+SCREEN_MODES = ("auto", "lobby", "pitch", "voting", "results", "commitments", "blank")
+COMMITMENT_STATUSES = ("priority", "follow_up", "parked")
+RETENTION_DAYS = 30  # a session and everything in it is erased this long after it was created
 SECTION_KINDS = ("talks", "pitches", "discussion")
 
 
@@ -184,7 +188,82 @@ class Service:
             return None
         with self.unit() as db:
             return db.scalar(select(Participant.id).where(
-                Participant.session_id == session_id, Participant.token == token))
+                Participant.session_id == session_id, Participant.token == token,
+                Participant.deleted_at.is_(None)))
+
+    def set_contact(self, session_id: int, participant_id: int, email: str, phone: str,
+                    consent: bool) -> Change:
+        """Contact details for follow-up, stored only with consent; without it (or when
+        consent is withdrawn) none are kept."""
+        if consent and not (email or phone):
+            raise RuleError("contact_required")
+        if not consent and (email or phone):
+            raise RuleError("consent_required")
+        with self.unit() as db:
+            p = self._participant(db, session_id, participant_id)
+            p.email, p.phone = (email, phone) if consent else ("", "")
+            p.consent_at = self.clock() if consent else None
+            owners = set(db.scalars(select(Pitch.participant_id).join(
+                Interest, Interest.pitch_id == Pitch.id).where(
+                Interest.participant_id == participant_id, Pitch.participant_id.is_not(None))))
+        return Change(session_id, console=True, participants={participant_id} | owners)
+
+    def delete_participant(self, session_id: int, participant_id: int) -> Change:
+        """A participant leaves for good: name, organisation and contacts go, and so do their
+        follow-up requests and pitches that have not been on stage. Votes and ratings stay,
+        counted anonymously; pitches that ran keep their content without the pitcher's name;
+        commitment owners that were this person lose the name. The browser's token stops
+        working at once."""
+        with self.unit() as db:
+            s = self._session(db, session_id)
+            p = self._participant(db, session_id, participant_id)
+            owners = set(db.scalars(select(Pitch.participant_id).join(
+                Interest, Interest.pitch_id == Pitch.id).where(
+                Interest.participant_id == participant_id, Pitch.participant_id.is_not(None))))
+            db.execute(delete(Interest).where(Interest.participant_id == participant_id))
+            for pitch in db.scalars(select(Pitch).where(Pitch.participant_id == participant_id)):
+                if pitch.status in (queue.PENDING, queue.QUEUED):
+                    db.execute(delete(Vote).where(Vote.pitch_id == pitch.id))
+                    db.execute(delete(Rating).where(Rating.pitch_id == pitch.id))
+                    db.delete(pitch)
+                else:
+                    pitch.pitcher, pitch.organisation, pitch.participant_id = "", "", None
+            for c in db.scalars(select(Commitment).where(Commitment.session_id == s.id)):
+                owners_list = json.loads(c.owners)
+                if any(o.get("participant_id") == participant_id for o in owners_list):
+                    c.owners = json.dumps([o for o in owners_list
+                                           if o.get("participant_id") != participant_id])
+            p.name, p.organisation, p.email, p.phone = "", "", "", ""
+            p.consent_at, p.deleted_at = None, self.clock()
+            p.token = "deleted-" + secrets.token_urlsafe(24)
+            self._touch(s)
+        # The person's own pages learn at once that they are no longer a participant.
+        return Change(session_id, stage=True, counts=True,
+                      participants=owners | {participant_id})
+
+    def _participant(self, db: DB, session_id: int, participant_id: int) -> Participant:
+        p = db.get(Participant, participant_id)
+        if p is None or p.session_id != session_id or p.deleted_at is not None:
+            raise RuleError("not_joined")
+        return p
+
+    def erase_session(self, session_id: int) -> str:
+        """Erase a session and everything in it (the moderator's GDPR erasure). Returns the
+        code it had."""
+        with self.unit() as db:
+            s = self._session(db, session_id)
+            code = s.code
+            db.delete(s)
+        return code
+
+    def purge_expired(self, days: int = RETENTION_DAYS) -> int:
+        """Erase every session created more than `days` days ago; returns how many."""
+        cutoff = self.clock() - days * 86_400_000
+        with self.unit() as db:
+            old = list(db.scalars(select(Session).where(Session.created_at < cutoff)))
+            for s in old:
+                db.delete(s)
+        return len(old)
 
     # ----- moderator commands: one transaction, logged, optionally undoable -----------------
 
@@ -233,6 +312,14 @@ class Service:
     def update_settings(self, session_id: int, **settings) -> Change:
         with self._moderate(session_id, "settings") as step:
             s = step.s
+            if settings.get("voting_method", s.voting_method) != s.voting_method:
+                # Ballots of one method cannot be counted under another.
+                if s.voting == voting.OPEN:
+                    raise RuleError("voting_open")
+                if self._ballots_cast(step.db, s):
+                    raise RuleError("ballots_cast")
+            if settings.get("voting_round") == voting.BALLOT:
+                s.rate_pitch_id = s.rate_until = None
             for k, v in settings.items():
                 setattr(s, k, v)
             if "pitch_seconds" in settings and s.timer_state == "idle" and \
@@ -264,7 +351,7 @@ class Service:
                 Pitch.status.in_((queue.PENDING, queue.QUEUED))))
             if mine >= 3:
                 raise RuleError("too_many_pitches", max=3)
-            who = db.get(Participant, participant_id)
+            who = self._participant(db, s.id, participant_id)
             p = Pitch(session_id=s.id, participant_id=participant_id, pitcher=who.name,
                       organisation=who.organisation, title=title, offer=offer,
                       title_alt=title_alt, offer_alt=offer_alt,
@@ -381,8 +468,12 @@ class Service:
         s.pitcher_message = ""
 
     def _end(self, s: Session, p: Pitch, now: int, status: str) -> None:
-        """Take the live pitch off stage, recording how long it ran and any overrun."""
+        """Take the live pitch off stage, recording how long it ran and any overrun. With a
+        rating window after each pitch, the room is asked to rate it now."""
         t = s.timer
+        if status == queue.DONE and s.voting_round == voting.PER_PITCH and \
+                s.voting == voting.OPEN:
+            s.rate_pitch_id, s.rate_until = p.id, now + s.rating_window_seconds * 1000
         p.status, p.ended_at = status, now
         p.spoken_ms = max(0, t.total_ms - t.remaining(now))
         p.overrun_ms = max(0, -t.remaining(now))
@@ -487,6 +578,10 @@ class Service:
         except RuleError:
             return None
 
+    def _ballots_cast(self, db: DB, s: Session) -> bool:
+        return any(db.scalar(select(func.count()).select_from(t).where(t.session_id == s.id))
+                   for t in (Vote, Rating))
+
     def sessions_with_running_timers(self) -> list[int]:
         with self.unit() as db:
             return list(db.scalars(select(Session.id).where(Session.timer_state == "running")))
@@ -590,6 +685,8 @@ class Service:
             s.voting = target
             if open_:
                 s.revealed = False
+            else:
+                s.rate_pitch_id = s.rate_until = None
         return Change(session_id, stage=True, counts=True,
                       reply={} if open_ else {"undo": "close voting"})
 
@@ -616,6 +713,7 @@ class Service:
             changed = set()
             if "voting" in data:
                 s.voting, s.revealed = data["voting"], data["revealed"]
+                # a rating window that closed with the round stays closed
             if "pitch_id" in data:
                 p = db.get(Pitch, data["pitch_id"])
                 if p is None:
@@ -644,27 +742,29 @@ class Service:
         """Put `dots` of the participant's dots on a pitch (0 takes them off). Idempotent.
 
         Votes do not bump the session revision: they change tallies, not the stage."""
-        for attempt in range(3):
-            try:
-                self._set_dots(session_id, participant_id, pitch_id, dots)
-                break
-            except IntegrityError:
-                # The same vote raced in from another connection (another process): the
-                # unique constraint kept one row; apply ours again on top of it.
-                if attempt == 2:
-                    raise RuleError("busy")
+        self._retry_race(lambda: self._set_dots(session_id, participant_id, pitch_id, dots))
         return Change(session_id, counts=True, participants={participant_id})
+
+    def _ballot_scope(self, db: DB, s: Session, participant_id: int) -> tuple[set, set]:
+        """(pitches this ballot may mark now, the participant's own pitches)."""
+        self._participant(db, s.id, participant_id)
+        pitches = self._pitches(db, s)
+        candidates = queue.votable(pitches, self._talk_sections(db, s))
+        votable = {p.id for p in queue.open_for_votes(
+            candidates, s.voting_round == voting.PER_PITCH)}
+        return votable, {p.id for p in pitches if p.participant_id == participant_id}
 
     def _set_dots(self, session_id: int, participant_id: int, pitch_id: int, dots: int) -> None:
         with self.unit() as db:
             s = self._session(db, session_id, lock=False)
-            pitches = self._pitches(db, s)
-            votable = {p.id for p in queue.votable(pitches, self._talk_sections(db, s))}
-            own = {p.id for p in pitches if p.participant_id == participant_id}
+            if s.voting_method == voting.MATRIX:
+                raise RuleError("wrong_method")
+            votable, own = self._ballot_scope(db, s, participant_id)
             rows = {v.pitch_id: v for v in db.scalars(
                 select(Vote).where(Vote.participant_id == participant_id))}
             voting.check_dots(
-                rules=voting.DotRules(s.dots_per_person, s.max_dots_per_pitch), voting=s.voting,
+                rules=voting.rules_for(s.voting_method, s.dots_per_person,
+                                       s.max_dots_per_pitch), voting=s.voting,
                 ballot={pid: v.dots for pid, v in rows.items()}, pitch_id=pitch_id, dots=dots,
                 votable=votable, own=own)
             row = rows.get(pitch_id)
@@ -675,3 +775,130 @@ class Service:
                             dots=dots))
             elif row is not None:
                 row.dots = dots
+
+    def _retry_race(self, apply: Callable[[], None]) -> None:
+        """Apply an idempotent ballot change; when the same change raced in from another
+        connection, the unique constraint kept one row: apply ours again on top of it."""
+        for attempt in range(3):
+            try:
+                apply()
+                return
+            except IntegrityError:
+                if attempt == 2:
+                    raise RuleError("busy")
+
+    def set_rating(self, session_id: int, participant_id: int, pitch_id: int,
+                   **ratings: int) -> Change:
+        """Impact and/or ease (1-5; 0 takes that rating back) for one pitch. Idempotent."""
+        self._retry_race(lambda: self._set_rating(session_id, participant_id, pitch_id,
+                                                  ratings))
+        return Change(session_id, counts=True, participants={participant_id})
+
+    def _set_rating(self, session_id: int, participant_id: int, pitch_id: int,
+                    ratings: dict) -> None:
+        with self.unit() as db:
+            s = self._session(db, session_id, lock=False)
+            if s.voting_method != voting.MATRIX:
+                raise RuleError("wrong_method")
+            votable, own = self._ballot_scope(db, s, participant_id)
+            voting.check_rating(voting=s.voting, pitch_id=pitch_id, votable=votable, own=own,
+                                ratings=ratings)
+            row = db.scalar(select(Rating).where(Rating.participant_id == participant_id,
+                                                 Rating.pitch_id == pitch_id))
+            if row is None:
+                row = Rating(session_id=s.id, participant_id=participant_id, pitch_id=pitch_id)
+                db.add(row)
+            for name, value in ratings.items():
+                setattr(row, name, value or None)
+            if row.impact is None and row.ease is None:
+                if row.id is not None:
+                    db.delete(row)
+                else:
+                    db.expunge(row)
+
+    # ----- follow-up ------------------------------------------------------------------------
+
+    def set_interest(self, session_id: int, participant_id: int, pitch_id: int,
+                     on: bool) -> Change:
+        """"I want to follow up on this pitch" (or no longer). Idempotent."""
+        owner: set = set()
+
+        def apply() -> None:
+            with self.unit() as db:
+                s = self._session(db, session_id, lock=False)
+                self._participant(db, s.id, participant_id)
+                p = self._pitch(db, s, pitch_id)
+                if p.status == queue.PENDING:
+                    raise RuleError("unknown_pitch")
+                if p.participant_id == participant_id and on:
+                    raise RuleError("own_pitch_interest")
+                owner.clear()
+                owner.update(self._owners(p))
+                row = db.scalar(select(Interest).where(Interest.participant_id == participant_id,
+                                                       Interest.pitch_id == pitch_id))
+                if on and row is None:
+                    db.add(Interest(session_id=s.id, participant_id=participant_id,
+                                    pitch_id=pitch_id, at=self.clock()))
+                elif not on and row is not None:
+                    db.delete(row)
+        self._retry_race(apply)
+        return Change(session_id, counts=True, participants={participant_id} | owner)
+
+    # ----- commitments and the outcome ------------------------------------------------------
+
+    def set_commitment(self, session_id: int, pitch_id: int, owners: list[dict],
+                       next_step: str, due: str, status: str) -> Change:
+        """Turn a quick win into a commitment (or change it): owners (participants of the
+        session or free text), the next step, a due date and a status."""
+        with self._moderate(session_id, "commitment") as step:
+            s, db = step.s, step.db
+            p = self._pitch(db, s, pitch_id)
+            if p.status == queue.PENDING:
+                raise RuleError("unknown_pitch")
+            named = []
+            for o in owners:
+                if "participant_id" in o:
+                    who = db.get(Participant, o["participant_id"])
+                    if who is None or who.session_id != s.id or who.deleted_at is not None:
+                        raise RuleError("unknown_participant")
+                    named.append({"participant_id": who.id, "name": who.name})
+                else:
+                    named.append({"name": o["name"]})
+            c = db.scalar(select(Commitment).where(Commitment.pitch_id == p.id))
+            if c is None:
+                c = Commitment(session_id=s.id, pitch_id=p.id)
+                db.add(c)
+            c.owners, c.next_step, c.due, c.status = json.dumps(named), next_step, due, status
+            c.updated_at = step.now
+            step.detail = f"{p.title}: {status}"
+        return Change(session_id, stage=True)
+
+    def remove_commitment(self, session_id: int, pitch_id: int) -> Change:
+        with self._moderate(session_id, "remove commitment") as step:
+            c = step.db.scalar(select(Commitment).where(Commitment.pitch_id == pitch_id,
+                                                        Commitment.session_id == step.s.id))
+            if c is None:
+                raise RuleError("unknown_commitment")
+            step.detail = self._pitch(step.db, step.s, pitch_id).title
+            step.db.delete(c)
+        return Change(session_id, stage=True)
+
+    def publish_outcome(self, session_id: int, public: bool) -> Change:
+        """Open (or close) the read-only public outcome link; its token is drawn once."""
+        with self._moderate(session_id, "publish outcome" if public else "unpublish outcome"
+                            ) as step:
+            s = step.s
+            if public and not s.outcome_token:
+                s.outcome_token = secrets.token_urlsafe(18)
+            s.outcome_public = public
+        return Change(session_id, stage=True)
+
+    def session_by_outcome_token(self, token: str) -> dict | None:
+        """The session whose published outcome link this is (None if unknown or closed)."""
+        if not isinstance(token, str) or not token:
+            return None
+        with self.unit() as db:
+            s = db.scalar(select(Session).where(Session.outcome_token == token))
+            if s is None or not s.outcome_public:
+                return None
+            return {"id": s.id, "code": s.code, "title": s.title}

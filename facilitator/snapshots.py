@@ -12,13 +12,16 @@ pitch is public) and nothing else about anyone.
 """
 from __future__ import annotations
 
+import json
 from typing import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DB
 
-from .domain import queue, ranking, schedule, voting
-from .models import LogEntry, Participant, Pitch, Section, Session, Vote
+from .domain import queue, schedule, tally, voting
+from .models import (
+    Commitment, Interest, LogEntry, Participant, Pitch, Rating, Section, Session, Vote,
+)
 from .services import UNDO_SECONDS
 
 
@@ -33,12 +36,19 @@ def _section(sec: Section) -> dict:
             "started_at": sec.started_at, "ended_at": sec.ended_at}
 
 
+def results_visible(s: Session) -> bool:
+    """Results reach phones and the screen once revealed; the screen (never the phones, so a
+    vote's cost does not grow with the room) also sees them live when the moderator says so."""
+    return s.revealed
+
+
 def resolve_mode(s: Session, has_live: bool) -> str:
     if s.screen_mode != "auto":
         return s.screen_mode
-    if s.revealed:
+    if s.revealed or (s.results_live and s.voting == voting.OPEN):
         return "results"
-    if s.voting == voting.OPEN:
+    if s.voting == voting.OPEN and not (s.voting_round == voting.PER_PITCH and has_live):
+        # In per-pitch rounds voting stays open through the pitches: the stage comes first.
         return "voting"
     return "pitch" if has_live else "lobby"
 
@@ -59,34 +69,69 @@ class View:
                                       self.section.kind if self.section else None)
         talks = {x.id for x in self.sections if x.kind == "talks"}
         self.votable = queue.votable(self.pitches, talks)
+        self.open_ids = [p.id for p in queue.open_for_votes(
+            self.votable, self.s.voting_round == voting.PER_PITCH)]
 
 
 class Snapshots:
-    def __init__(self, make_db, clock: Callable[[], int], join_url: Callable[[str], str]):
+    def __init__(self, make_db, clock: Callable[[], int], join_url: Callable[[str], str],
+                 outcome_url: Callable[[str], str] = lambda token: f"/o/{token}"):
         self.make_db = make_db
         self.clock = clock
         self.join_url = join_url
+        self.outcome_url = outcome_url
 
     # ----- parts ----------------------------------------------------------------------------
 
     def _results(self, v: View) -> list[dict]:
+        """The ranking under the session's voting method, summed by the database."""
         ids = [p.id for p in v.votable]
-        tallies = {pid: (dots, voters) for pid, dots, voters in v.db.execute(
-            select(Vote.pitch_id, func.sum(Vote.dots), func.count(Vote.id))
-            .where(Vote.pitch_id.in_(ids)).group_by(Vote.pitch_id))} if ids else {}
+        votes, ratings = {}, {}
+        if ids and v.s.voting_method == voting.MATRIX:
+            ratings = {pid: tuple(int(x or 0) for x in rest) for pid, *rest in v.db.execute(
+                select(Rating.pitch_id, func.sum(Rating.impact), func.count(Rating.impact),
+                       func.sum(Rating.ease), func.count(Rating.ease), func.count(Rating.id))
+                .where(Rating.pitch_id.in_(ids)).group_by(Rating.pitch_id))}
+        elif ids:
+            votes = {pid: (int(dots), int(n)) for pid, dots, n in v.db.execute(
+                select(Vote.pitch_id, func.sum(Vote.dots), func.count(Vote.id))
+                .where(Vote.pitch_id.in_(ids)).group_by(Vote.pitch_id))}
+        interest = self._interest(v)
         by_id = {p.id: p for p in v.votable}
-        ranked = ranking.rank(ids, {k: int(x[0]) for k, x in tallies.items()},
-                              {k: int(x[1]) for k, x in tallies.items()})
-        return [{"rank": r.rank, "tied": r.tied, "votes": r.votes, "voters": r.voters,
-                 **_pitch(by_id[r.pitch_id])} for r in ranked]
+        return [{"rank": r.rank, "tied": r.tied, "score": r.score, "votes": r.score,
+                 "voters": r.voters, "impact": r.impact, "ease": r.ease,
+                 "quadrant": r.quadrant, "interest": interest.get(r.pitch_id, 0),
+                 **_pitch(by_id[r.pitch_id])}
+                for r in tally.tally(v.s.voting_method, ids, votes, ratings)]
+
+    def _interest(self, v: View) -> dict[int, int]:
+        """How many people want to follow up on each pitch (counts only, never names)."""
+        return {pid: int(n) for pid, n in v.db.execute(
+            select(Interest.pitch_id, func.count(Interest.id))
+            .where(Interest.session_id == v.s.id).group_by(Interest.pitch_id))}
 
     def _counts(self, v: View) -> dict:
-        ids = [p.id for p in v.votable]
-        ballots = v.db.scalar(select(func.count(func.distinct(Vote.participant_id))).where(
-            Vote.session_id == v.s.id, Vote.pitch_id.in_(ids))) if ids else 0
+        ids = v.open_ids
+        ballots = 0
+        if ids:
+            voters = select(Vote.participant_id).where(Vote.pitch_id.in_(ids)).union(
+                select(Rating.participant_id).where(Rating.pitch_id.in_(ids))).subquery()
+            ballots = v.db.scalar(select(func.count()).select_from(voters))
         joined = v.db.scalar(select(func.count()).select_from(Participant).where(
-            Participant.session_id == v.s.id))
-        return {"participants": joined, "ballots": ballots}
+            Participant.session_id == v.s.id, Participant.deleted_at.is_(None)))
+        return {"participants": joined, "ballots": ballots,
+                "interest": {str(k): n for k, n in self._interest(v).items()}}
+
+    def _commitments(self, v: View) -> list[dict]:
+        """The commitments, in queue order: public (owners are named, nothing else)."""
+        rows = {c.pitch_id: c for c in v.db.scalars(select(Commitment).where(
+            Commitment.session_id == v.s.id))}
+        return [{"pitch_id": p.id, "title": p.title, "pitcher": p.pitcher,
+                 "owners": [o["name"] for o in json.loads(rows[p.id].owners) if o["name"]],
+                 "owner_ids": [o.get("participant_id") for o in json.loads(rows[p.id].owners)],
+                 "next_step": rows[p.id].next_step, "due": rows[p.id].due,
+                 "status": rows[p.id].status}
+                for p in v.pitches if p.id in rows]
 
     def _stage(self, v: View) -> dict:
         s = v.s
@@ -106,13 +151,21 @@ class Snapshots:
             "mode": resolve_mode(s, live is not None),
             "voting": s.voting,
             "revealed": s.revealed,
+            "method": s.voting_method,
+            "round": s.voting_round,
+            "open_ids": v.open_ids,
+            "rate_now": {"pitch_id": s.rate_pitch_id, "until": s.rate_until}
+            if s.rate_pitch_id and s.voting == voting.OPEN else None,
+            "commitments": self._commitments(v),
+            "outcome_url": self.outcome_url(s.outcome_token) if s.outcome_public else None,
             "live": _pitch(live) if live else None,
             "next": _pitch(nxt) if nxt else None,
             "timer": s.timer.to_dict(),
             "queue": [_pitch(p) for p in v.scope if p.status != queue.PENDING],
             "votable": [_pitch(p) for p in v.votable],
             "message": s.screen_message,
-            "tie_rule": ranking.TIE_RULE,
+            "tie_rule": tally.TIE_RULES[s.voting_method],
+            "score_rule": tally.QUICK_WIN_SCORE if s.voting_method == voting.MATRIX else None,
         }
 
     def _schedule(self, v: View, now: int) -> dict:
@@ -178,7 +231,7 @@ class Snapshots:
         with self.make_db() as db:
             v = View(db, session_id)
             out = self._stage(v)
-            out["results"] = self._results(v) if v.s.revealed else None
+            out["results"] = self._results(v) if results_visible(v.s) else None
             return out
 
     def screen(self, session_id: int) -> dict:
@@ -186,14 +239,19 @@ class Snapshots:
             v = View(db, session_id)
             out = self._stage(v)
             out["counts"] = self._counts(v)
-            out["results"] = self._results(v) if v.s.revealed else None
+            out["results"] = self._results(v) if results_visible(v.s) or v.s.results_live \
+                else None
             return out
 
     def counts(self, session_id: int) -> dict:
-        """Head counts only: the coalesced update the screen gets while votes come in."""
+        """Head counts (and live results if shown): the coalesced update the screen gets
+        while votes come in."""
         with self.make_db() as db:
             v = View(db, session_id)
-            return {"rev": v.s.revision, **self._counts(v)}
+            out = {"rev": v.s.revision, **self._counts(v)}
+            if results_visible(v.s) or v.s.results_live:
+                out["results"] = self._results(v)
+            return out
 
     def console(self, session_id: int) -> dict:
         with self.make_db() as db:
@@ -210,7 +268,15 @@ class Snapshots:
                 "overrun_policy": s.overrun_policy,
                 "overrun_grace_seconds": s.overrun_grace_seconds,
                 "changeover_seconds": s.changeover_seconds,
-                "fit_floor_seconds": s.fit_floor_seconds, "screen_language": s.screen_language}
+                "fit_floor_seconds": s.fit_floor_seconds, "screen_language": s.screen_language,
+                "voting_method": s.voting_method, "voting_round": s.voting_round,
+                "results_live": s.results_live,
+                "rating_window_seconds": s.rating_window_seconds,
+                "outcome_public": s.outcome_public}
+            out["people"] = [{"id": p.id, "name": p.name, "organisation": p.organisation}
+                             for p in db.scalars(select(Participant).where(
+                                 Participant.session_id == s.id,
+                                 Participant.deleted_at.is_(None)).order_by(Participant.name))]
             out["sections"] = [_section(x) for x in v.sections]
             out["schedule"] = self._schedule(v, now)
             out["report"] = self._report(v, now)
@@ -218,24 +284,91 @@ class Snapshots:
             out["pitcher_message"] = s.pitcher_message
             return out
 
+    def outcome(self, session_id: int, private: bool) -> dict:
+        """What the session produced: the ranked quick wins with scores, interest and
+        commitments, and the timing. `private` (the moderator's) adds the people who want to
+        follow up and the participants, with contact details only where they consented; the
+        public outcome has no personal data beyond pitchers' and owners' names."""
+        with self.make_db() as db:
+            v = View(db, session_id)
+            s, now = v.s, self.clock()
+            commitments = {c["pitch_id"]: c for c in self._commitments(v)}
+            results = []
+            for r in self._results(v):
+                row = {k: r[k] for k in ("id", "rank", "tied", "title", "title_alt", "pitcher",
+                                         "organisation", "offer", "status", "score", "voters",
+                                         "impact", "ease", "quadrant", "interest")}
+                row["commitment"] = commitments.get(r["id"])
+                if private:
+                    row["interested"] = self._interested(db, r["id"])
+                results.append(row)
+            out = {
+                "code": s.code, "title": s.title, "created_at": s.created_at,
+                "generated_at": now, "method": s.voting_method, "round": s.voting_round,
+                "voting": s.voting, "revealed": s.revealed,
+                "tie_rule": tally.TIE_RULES[s.voting_method],
+                "score_rule": tally.QUICK_WIN_SCORE if s.voting_method == voting.MATRIX
+                else None,
+                "counts": {k: n for k, n in self._counts(v).items() if k != "interest"},
+                "results": results,
+                "commitments": [{k: c[k] for k in c if k != "owner_ids"}
+                                for c in commitments.values()],
+                "timing": {"planned_start": s.planned_start, "planned_end": s.planned_end,
+                           **self._report(v, now)},
+                "outcome_url": self.outcome_url(s.outcome_token) if s.outcome_public else None,
+            }
+            if private:
+                out["participants"] = [
+                    {"name": p.name, "organisation": p.organisation,
+                     **{k: v_ for k, v_ in interested_person(p).items()
+                        if k in ("email", "phone")}}
+                    for p in db.scalars(select(Participant).where(
+                        Participant.session_id == s.id, Participant.deleted_at.is_(None))
+                        .order_by(Participant.name))]
+            return out
+
     def me(self, session_id: int, participant_id: int) -> dict:
         with self.make_db() as db:
             v = View(db, session_id)
             s = v.s
             p = db.get(Participant, participant_id)
-            if p is None:
+            if p is None or p.deleted_at is not None:
                 return {"participant": None}
             ballot = {x.pitch_id: x.dots for x in db.scalars(
                 select(Vote).where(Vote.participant_id == participant_id))}
-            votable = {x.id for x in v.votable}
-            rules = voting.DotRules(s.dots_per_person, s.max_dots_per_pitch)
+            ratings = {str(x.pitch_id): {"impact": x.impact or 0, "ease": x.ease or 0}
+                       for x in db.scalars(select(Rating).where(
+                           Rating.participant_id == participant_id))}
+            votable = set(v.open_ids)
+            rules = voting.rules_for(s.voting_method, s.dots_per_person, s.max_dots_per_pitch)
             own = [x for x in v.pitches if x.participant_id == participant_id]
             live_is_mine = any(x.status == queue.LIVE for x in own)
+            following = set(db.scalars(select(Interest.pitch_id).where(
+                Interest.participant_id == participant_id)))
             return {
                 "rev": s.revision,
-                "participant": {"id": p.id, "name": p.name, "organisation": p.organisation},
+                "participant": {"id": p.id, "name": p.name, "organisation": p.organisation,
+                                "email": p.email, "phone": p.phone,
+                                "consent": p.consent_at is not None},
                 "ballot": {str(k): n for k, n in ballot.items() if k in votable},
+                "ratings": ratings,
                 "dots_left": voting.dots_left(rules, ballot, votable),
-                "pitches": [_pitch(x) for x in own],
+                "following": sorted(following),
+                "pitches": [{**_pitch(x), "interested": self._interested(db, x.id)}
+                            for x in own],
                 "cue": s.pitcher_message if live_is_mine else "",
             }
+
+    def _interested(self, db: DB, pitch_id: int) -> list[dict]:
+        """Who wants to follow up on a pitch, for its pitcher (and the moderator): name,
+        organisation, and contact details only where that person consented."""
+        return [interested_person(p) for p in db.scalars(
+            select(Participant).join(Interest, Interest.participant_id == Participant.id)
+            .where(Interest.pitch_id == pitch_id, Participant.deleted_at.is_(None))
+            .order_by(Interest.at, Interest.id))]
+
+
+def interested_person(p: Participant) -> dict:
+    consent = p.consent_at is not None
+    return {"name": p.name, "organisation": p.organisation,
+            "email": p.email if consent else "", "phone": p.phone if consent else ""}

@@ -24,8 +24,12 @@ from .domain.queue import MARKABLE
 from .messages import error_payload
 from .domain.schedule import OVERRUN_POLICIES
 from .limits import FailureThrottle, TokenBucket
-from .services import ANY, SCREEN_MODES, SECTION_KINDS, Service
-from .validate import ID, NAME, OFFER, ORGANISATION, TITLE, Bool, Choice, Int, Text, parse
+from .domain import voting
+from .services import ANY, COMMITMENT_STATUSES, SCREEN_MODES, SECTION_KINDS, Service
+from .validate import (
+    ID, NAME, OFFER, ORGANISATION, TITLE, Bool, Choice, Date, Email, Int, Owners, Phone, Text,
+    parse,
+)
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +224,18 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper,
         "overrun_grace_seconds": Int(0, 600, required=False),
         "changeover_seconds": Int(0, 300, required=False),
         "fit_floor_seconds": Int(10, 600, required=False),
-        "screen_language": Choice(("en", "zh", "both"), required=False)}, settings)
+        "screen_language": Choice(("en", "zh", "both"), required=False),
+        "voting_method": Choice(voting.METHODS, required=False),
+        "voting_round": Choice(voting.ROUNDS, required=False),
+        "results_live": Bool(required=False),
+        "rating_window_seconds": Int(10, 600, required=False)}, settings)
+    command("commitment:set", mod, {
+        "pitch_id": ID, "owners": Owners(), "next_step": Text(280, blank=True),
+        "due": Date(), "status": Choice(COMMITMENT_STATUSES)},
+        lambda c, d: service.set_commitment(c.session_id, d["pitch_id"], d.get("owners", []),
+                                            d["next_step"], d.get("due", ""), d["status"]))
+    command("commitment:remove", mod, {"pitch_id": ID},
+            lambda c, d: service.remove_commitment(c.session_id, d["pitch_id"]))
 
     # ----- a participant (sender: phone; audience: that person, plus the stage) ------------
     command("pitch:propose", PARTICIPANT, {"title": TITLE, "offer": OFFER, **alt},
@@ -231,6 +246,19 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper,
     command("vote:set", PARTICIPANT, {"pitch_id": ID, "dots": Int(0, 20)},
             lambda c, d: service.set_dots(c.session_id, c.participant_id, d["pitch_id"],
                                           d["dots"]))
+    rating = Int(0, voting.RATING_MAX, required=False)
+    command("rating:set", PARTICIPANT, {"pitch_id": ID, "impact": rating, "ease": rating},
+            lambda c, d: service.set_rating(c.session_id, c.participant_id, d.pop("pitch_id"),
+                                            **d))
+    command("interest:set", PARTICIPANT, {"pitch_id": ID, "on": Bool()},
+            lambda c, d: service.set_interest(c.session_id, c.participant_id, d["pitch_id"],
+                                              d["on"]))
+    command("contact:set", PARTICIPANT, {"email": Email(), "phone": Phone(), "consent": Bool()},
+            lambda c, d: service.set_contact(c.session_id, c.participant_id,
+                                             d.get("email", ""), d.get("phone", ""),
+                                             d["consent"]))
+    command("me:delete", PARTICIPANT, {},
+            lambda c, d: service.delete_participant(c.session_id, c.participant_id))
 
     # ----- any joined page -----------------------------------------------------------------
     @socketio.on("time:sync")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Any, Callable
 
 from .domain.errors import RuleError
 
@@ -71,6 +72,73 @@ class Choice:
         if not isinstance(value, str) or value not in self.options:
             raise RuleError("invalid_choice", field=name)
         return value
+
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{4,24}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _is_date(value: str) -> bool:
+    try:
+        return bool(_DATE.match(value)) and date.fromisoformat(value) is not None
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Checked(Text):
+    """Optional text that, when given, must pass `check`, else `error` names the field."""
+    max_len: int = 254
+    required: bool = False
+    blank: bool = True
+    check: Callable[[str], bool] = bool
+    error: str = "invalid"
+
+    def clean(self, name: str, value: Any) -> str:
+        value = super().clean(name, value)
+        if value and not self.check(value):
+            raise RuleError(self.error, field=name)
+        return value
+
+
+def Email() -> Checked:
+    """An email address (or empty): one @, a dot in the domain, no spaces."""
+    return Checked(254, check=lambda v: bool(_EMAIL.match(v)), error="invalid_email")
+
+
+def Phone() -> Checked:
+    """A phone number (or empty): digits, an optional leading +, spaces and ( ) . / -."""
+    return Checked(32, check=lambda v: bool(_PHONE.match(v))
+                   and sum(c.isdigit() for c in v) >= 6, error="invalid_phone")
+
+
+def Date() -> Checked:
+    """A calendar date as YYYY-MM-DD (or empty)."""
+    return Checked(10, check=_is_date, error="invalid_date")
+
+
+@dataclass(frozen=True)
+class Owners:
+    """Who takes a commitment forward: up to `max_items` entries, each a participant of the
+    session ({"participant_id": n}) or a free-text name ({"name": "City IT"})."""
+    max_items: int = 5
+    required: bool = False
+
+    def clean(self, name: str, value: Any) -> list[dict]:
+        if not isinstance(value, list):
+            raise RuleError("wrong_type", field=name)
+        if len(value) > self.max_items:
+            raise RuleError("too_many", field=name, max=self.max_items)
+        out = []
+        for item in value:
+            if isinstance(item, dict) and set(item) == {"participant_id"}:
+                out.append({"participant_id": ID.clean(name, item["participant_id"])})
+            elif isinstance(item, dict) and set(item) == {"name"}:
+                out.append({"name": NAME.clean(name, item["name"])})
+            else:
+                raise RuleError("wrong_type", field=name)
+        return out
 
 
 ID = Int(1, 2**31 - 1)

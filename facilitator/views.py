@@ -11,9 +11,9 @@ from flask import (
 )
 from flask_babel import force_locale, get_locale, gettext as _
 
-from . import identity, qr
+from . import exports, identity, qr
 from .domain.errors import RuleError
-from .domain.ranking import TIE_RULE
+from .exports import csv_safe
 from .messages import describe, error_payload
 from .services import CODE_LENGTH, normalise_code
 from .ui_text import ui_text
@@ -129,9 +129,83 @@ def log_csv(code):
         "Content-Disposition": f'attachment; filename="facilitator-{found["code"]}-log.csv"'})
 
 
-def csv_safe(text: str) -> str:
-    """Text a spreadsheet must not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def download(body: str, mimetype: str, code: str, name: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="facilitator-{code}-{name}"'})
+
+
+# ----- the outcome --------------------------------------------------------------------------
+
+@bp.context_processor
+def outcome_helpers():
+    return {"method_label": exports.method_label, "status_label": exports.status_label,
+            "rules_text": exports.rules_text,
+            "score_heading": exports.score_heading, "minutes": exports.minutes,
+            "format_ms": exports.when, "retention_days": current_app.config["RETENTION_DAYS"]}
+
+
+@bp.get("/console/<code>/outcome")
+def outcome(code):
+    """The moderator's outcome page; printed, it is the report (print stylesheet, A4)."""
+    found = moderated(code)
+    data = ext("snapshots").outcome(found["id"], private=True)
+    return render_template("outcome.html", o=data, private=True, session=found,
+                           erase_error=request.args.get("erase_error"))
+
+
+@bp.get("/o/<token>")
+def public_outcome(token):
+    """The read-only outcome the moderator shared with the room: no personal data."""
+    found = ext("service").session_by_outcome_token(token)
+    if found is None:
+        abort(404)
+    data = ext("snapshots").outcome(found["id"], private=False)
+    return render_template("outcome.html", o=data, private=False, session=found)
+
+
+@bp.get("/o/<token>/qr.svg")
+def public_outcome_qr(token):
+    """The QR code of the published outcome link, for the screen."""
+    found = ext("service").session_by_outcome_token(token)
+    if found is None:
+        abort(404)
+    return Response(qr.svg(f"{public_base().rstrip('/')}/o/{token}"), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "no-cache"})
+
+
+@bp.get("/console/<code>/outcome.csv")
+def outcome_csv(code):
+    found = moderated(code)
+    data = ext("snapshots").outcome(found["id"], private=True)
+    return download(exports.to_csv(data), "text/csv", found["code"], "outcome.csv")
+
+
+@bp.get("/console/<code>/outcome.md")
+def outcome_md(code):
+    found = moderated(code)
+    data = ext("snapshots").outcome(found["id"], private=True)
+    return download(exports.to_markdown(data), "text/markdown", found["code"], "outcome.md")
+
+
+@bp.post("/console/<code>/outcome/publish")
+def publish_outcome(code):
+    found = moderated(code)
+    change = ext("service").publish_outcome(found["id"], request.form.get("public") == "1")
+    ext("broadcaster").publish(change)
+    return redirect(url_for("pages.outcome", code=found["code"]))
+
+
+@bp.post("/console/<code>/erase")
+def erase(code):
+    """Erase the session and everything in it, once the moderator typed its code."""
+    found = moderated(code)
+    if normalise_code(request.form.get("confirm", "")) != found["code"]:
+        return redirect(url_for("pages.outcome", code=found["code"], erase_error=1))
+    ext("service").erase_session(found["id"])
+    ext("broadcaster").gone(found["id"])
+    identity.forget(found["code"])
+    return render_template("error.html", title=_("Session erased"),
+                           message=_("The session and everything in it are erased."))
 
 
 # ----- the three pages ----------------------------------------------------------------------
@@ -255,20 +329,46 @@ def api_results(code):
     if found is None:
         return api_error(RuleError("unknown_session"), 404)
     snap = ext("snapshots").console(found["id"])
-    bearer = request.headers.get("Authorization", "")
-    is_mod = identity.is_moderator(ext("service"), found["code"])
-    if not is_mod and bearer.startswith("Bearer "):
-        is_mod = ext("service").check_moderator_key(found["code"], bearer[7:]) is not None
-        if not is_mod:
-            ext("throttle").failed(client_address())
-    if not (is_mod or snap["revealed"]):
+    if not (api_moderator(found) or snap["revealed"]):
         return jsonify({"ok": False, "error": "results_hidden",
                         "message": _("The moderator has not revealed the results yet.")}), 403
     return jsonify({
         "ok": True, "code": found["code"], "title": found["title"], "voting": snap["voting"],
         "revealed": snap["revealed"], "ballots": snap["counts"]["ballots"],
-        "tie_rule": TIE_RULE,
-        "results": [{k: r[k] for k in ("rank", "tied", "votes", "voters", "id", "title",
+        "method": snap["method"], "tie_rule": snap["tie_rule"],
+        "score_rule": snap["score_rule"],
+        "results": [{k: r[k] for k in ("rank", "tied", "votes", "score", "voters", "impact",
+                                       "ease", "quadrant", "interest", "id", "title",
                                        "pitcher", "organisation", "offer", "status")}
                     for r in snap["results"]],
     })
+
+
+def api_moderator(found: dict) -> bool:
+    """The moderator of this session: by cookie, or `Authorization: Bearer <key>` (a wrong
+    key counts as a failed guess)."""
+    if identity.is_moderator(ext("service"), found["code"]):
+        return True
+    bearer = request.headers.get("Authorization", "")
+    if bearer.startswith("Bearer "):
+        if ext("service").check_moderator_key(found["code"], bearer[7:]) is not None:
+            return True
+        ext("throttle").failed(client_address())
+    return False
+
+
+@bp.get("/api/sessions/<code>/outcome")
+def api_outcome(code):
+    """The outcome as JSON: the moderator's (with interested people and consented contacts),
+    or, once the moderator published the outcome link, the public one."""
+    if ext("throttle").blocked(client_address()):
+        return api_error(RuleError("too_many_attempts"), 429)
+    found = lookup(code)
+    if found is None:
+        return api_error(RuleError("unknown_session"), 404)
+    private = api_moderator(found)
+    data = ext("snapshots").outcome(found["id"], private=private)
+    if not private and not data["outcome_url"]:
+        return jsonify({"ok": False, "error": "outcome_private",
+                        "message": _("The moderator has not published the outcome.")}), 403
+    return jsonify({"ok": True, **data})

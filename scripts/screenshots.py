@@ -22,16 +22,20 @@ from tests.e2e.harness import (  # noqa: E402
 )
 
 
+OUT: list[Path] = []
+
+
 def main(out: Path, lang: str = "en") -> None:
     out.mkdir(parents=True, exist_ok=True)
+    OUT[:] = [out]
     server = Server(Path(tempfile.mkdtemp()) / "shots").start("--demo")
     links = server.printed_links()
     try:
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             accept = {"Accept-Language": "zh-CN,zh;q=0.9" if lang == "zh" else "en"}
-            new_page = b.new_page
-            b.new_page = lambda **kw: new_page(extra_http_headers=accept, **kw)
+            # Each page in a context of its own (a device), so a page can open more in it.
+            b.new_page = lambda **kw: b.new_context(extra_http_headers=accept, **kw).new_page()
             console = b.new_page(viewport=LAPTOP)
             console.goto(links["console"])
             console.wait_for_selector(".row")
@@ -162,10 +166,80 @@ def main(out: Path, lang: str = "en") -> None:
             shot(screen43, "screen-results-1024")
             shot(phones[1], "phone-results")
             shot(console, "console-results")
+            outcome_shots(b, server, console, screen, phones, shot, send)
+            per_pitch_approval_shots(b, server, shot)
             b.close()
     finally:
         server.stop()
     print(f"screenshots in {out}")
+
+
+def outcome_shots(b, server, console, screen, phones, shot, send) -> None:
+    """Follow-up, commitments, the outcome page and its printed report."""
+    marie, li = phones[1], phones[0]
+    marie.locator("#follow-list li").filter(has_text="Bike sharing").locator("button").click()
+    marie.click("#contact summary")
+    marie.fill("#c-email", "marie@example.org")
+    marie.check("#c-consent")
+    marie.click("#contact-form button[type=submit]")
+    marie.wait_for_timeout(400)
+    shot(marie, "phone-follow-up")
+    li.locator("#my-pitches .interested").scroll_into_view_if_needed()
+    shot(li, "phone-pitcher-interested")
+    bike = console.evaluate(
+        "Array.from(document.querySelectorAll('#queue li[data-id]'))"
+        ".find(li => li.textContent.includes('Bike sharing')).dataset.id")
+    send("commitment:set", {"pitch_id": int(bike), "owners": [{"name": "Li Wei"},
+                            {"name": "Transport department"}],
+                            "next_step": "Share a first data extract", "due": "2027-01-15",
+                            "status": "priority"})
+    console.click("#commitments-box summary")
+    shot(console, "console-commitments")
+    send("screen:mode", {"mode": "commitments"})
+    outcome = console.context.new_page()
+    outcome.goto(console.url + "/outcome")
+    outcome.click("#publish")
+    screen.wait_for_timeout(800)
+    shot(screen, "screen-commitments-1920")
+    for size, vp in (("laptop", LAPTOP), ("phone", PHONE), ("projector", PROJECTOR)):
+        outcome.set_viewport_size(vp)
+        shot(outcome, f"outcome-{size}")
+    outcome.emulate_media(media="print")
+    outcome.pdf(path=str(OUT[0] / "outcome-report.pdf"), format="A4", print_background=True)
+    marie.wait_for_selector("#outcome-link:not([hidden])")
+    marie.click("#outcome-link a")
+    shot(marie, "outcome-public-phone")
+
+
+def per_pitch_approval_shots(b, server, shot) -> None:
+    """Approval voting with a rating window right after each pitch."""
+    status, session = server.api("POST", "/api/sessions", {"title": "Approval round"})
+    assert status == 201, session
+    console = b.new_page(viewport=LAPTOP)
+    console.goto(session["console_url"])
+    console.wait_for_function("() => !!(window.F && F.socket && F.socket.connected)")
+    send = lambda event, payload=None: console.evaluate(  # noqa: E731
+        "([e, p]) => F.send(e, p)", [event, payload or {}])
+    send("session:settings", {"voting_method": "approval", "voting_round": "per_pitch"})
+    for title, who in (("Shared e-scooter parking", "Ana"), ("Free city Wi-Fi map", "Ben")):
+        send("pitch:add", {"title": title, "pitcher": who, "offer": "Ready to start in a month"})
+    screen = b.new_page(viewport=PROJECTOR)
+    screen.goto(session["screen_url"])
+    phone = b.new_page(viewport=PHONE)
+    phone.goto(session["join_url"])
+    phone.fill("#join-name", "Chen Jing")
+    phone.click("#join-form button")
+    phone.wait_for_selector("#app:not([hidden])")
+    send("voting:open")
+    send("stage:next")
+    send("stage:next")
+    phone.wait_for_selector("#rate-now:not([hidden])")
+    shot(phone, "phone-rate-now-approval")
+    shot(screen, "screen-rate-now-1920")
+    phone.locator("#rate-now button.dot").click()
+    phone.wait_for_timeout(300)
+    shot(phone, "phone-approved")
+    shot(console, "console-approval")
 
 
 if __name__ == "__main__":

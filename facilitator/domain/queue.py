@@ -79,3 +79,10 @@ def in_section(pitches: Sequence[PitchLike], section_id: int | None, section_kin
 def votable(pitches: Sequence[PitchLike], talk_sections: set) -> list:
     """Pitches the room can vote for: accepted, not skipped, and not an invited talk."""
     return [p for p in pitches if p.status in VOTABLE and p.section_id not in talk_sections]
+
+
+def open_for_votes(candidates: Sequence[PitchLike], per_pitch: bool) -> list:
+    """The votable pitches a ballot may mark now: all of them for one ballot over the round;
+    with a rating window after each pitch, those that have been on stage (late joiners can
+    still rate every pitch that ran before they came)."""
+    return [p for p in candidates if not per_pitch or p.status == DONE]

@@ -15,7 +15,7 @@ TIE_RULE = "equal dots share a rank (1, 2, 2, 4); tied pitches are listed in que
 @dataclass(frozen=True)
 class Ranked:
     pitch_id: int
-    votes: int
+    votes: float
     voters: int
     rank: int
     tied: bool
@@ -23,7 +23,7 @@ class Ranked:
 
 def rank(
     pitch_ids_in_queue_order: Sequence[int],
-    votes: Mapping[int, int],
+    votes: Mapping[int, float],
     voters: Mapping[int, int] | None = None,
 ) -> list[Ranked]:
     voters = voters or {}

@@ -187,6 +187,7 @@
     });
     socket.on("counts", (c) => handlers.counts && handlers.counts(c));
     socket.on("me", (me) => handlers.me && handlers.me(me));
+    socket.on("gone", () => { socket.disconnect(); F.gone(); });
     F.socket = socket;
     return socket;
   };
@@ -194,6 +195,19 @@
     // Before the first round trip, the snapshot's clock is the best estimate there is.
     if (bestRtt === Infinity && snap.server_now) offset = snap.server_now - Date.now();
   }
+
+  /* The session was erased: nothing on this page is true any more. */
+  F.gone = function () {
+    document.body.replaceChildren(F.el("main", { class: "start-main narrow" },
+      F.el("section", { class: "card gone" }, F.el("h1", {}, F.t("session_erased")))));
+  };
+
+  /* A result's score in the words of the round's method. */
+  F.scoreText = function (method, r) {
+    if (method === "matrix") return F.t("score_is", { n: r.score });
+    const key = method === "approval" ? "approvals" : "dots";
+    return F.t(r.score === 1 ? key + "_one" : key + "_many", { n: r.score });
+  };
 
   /* ---- actions: pressed state at once, then confirmed or a readable error ---- */
   F.toast = function (message, kind) {

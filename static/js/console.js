@@ -3,7 +3,7 @@
   "use strict";
   const { el, t, $, $$, setText, show } = F;
   const timer = F.timerView($(".stage-panel .timer"));
-  const MODES = ["auto", "lobby", "pitch", "voting", "results", "blank"];
+  const MODES = ["auto", "lobby", "pitch", "voting", "results", "commitments", "blank"];
   let snap = null;
   let editing = null; // id of the pitch whose row is an edit form
 
@@ -338,12 +338,18 @@
       onclick: (ev) => F.send("screen:mode", { mode: m }, ev.currentTarget),
     }, m === "auto" ? t("mode_auto", { mode: t("mode_name_" + snap.mode) }) : t("mode_name_" + m))));
     const rows = snap.results;
-    F.render($("#tally"), JSON.stringify(rows.map((r) => [r.id, r.votes, r.rank, r.title])), () => rows.length
+    setText($("#method-name"), t("method_" + snap.method));
+    F.render($("#tally"), JSON.stringify([snap.method, rows.map((r) => [r.id, r.score, r.rank, r.title, r.impact, r.ease, r.interest])]), () => rows.length
       ? rows.map((r) => el("li", { class: r.tied ? "tied" : "" },
         el("span", { class: "rank" }, r.tied ? "=" + r.rank : String(r.rank)),
-        el("span", { class: "t-title" }, r.title),
-        el("span", { class: "t-votes" }, String(r.votes))))
+        el("span", { class: "t-title" }, r.title,
+          el("span", { class: "t-sub" }, [
+            snap.method === "matrix" && r.impact !== null ? t("impact") + " " + r.impact + " · " + t("ease") + " " + (r.ease === null ? "–" : r.ease) : "",
+            r.interest ? t(r.interest === 1 ? "interested_one" : "interested_many", { n: r.interest }) : "",
+          ].filter(Boolean).join(" · "))),
+        el("span", { class: "t-votes" }, F.scoreText(snap.method, r))))
       : [el("li", { class: "empty" }, t("no_votes_yet"))]);
+    renderCommitments();
     const form = $("#settings-form");
     if (!form.contains(document.activeElement)) {
       form.pitch_seconds.value = snap.settings.pitch_seconds;
@@ -356,8 +362,51 @@
       form.fit_floor_seconds.value = snap.settings.fit_floor_seconds;
       form.chime.checked = snap.settings.chime;
       form.screen_language.value = snap.settings.screen_language;
+      form.voting_method.value = snap.settings.voting_method;
+      form.voting_round.value = snap.settings.voting_round;
+      form.rating_window_seconds.value = snap.settings.rating_window_seconds;
+      form.results_live.checked = snap.settings.results_live;
     }
   }
+
+  /* ---- commitments: quick wins turned into who does what by when ---- */
+  function renderCommitments() {
+    const rows = snap.commitments;
+    setText($("#commitment-count"), rows.length ? "(" + rows.length + ")" : "");
+    F.render($("#commitment-list"), JSON.stringify(rows), () => rows.map((c) => el("li", { class: "commitment" },
+      el("span", { class: "c-title" }, c.title),
+      el("span", { class: "c-meta" }, [c.owners.join(", "), c.next_step, c.due, t("status_" + c.status)].filter(Boolean).join(" · ")),
+      el("span", { class: "row-actions" },
+        el("button", { type: "button", class: "link", onclick: () => editCommitment(c) }, t("edit")),
+        el("button", { type: "button", class: "link", "aria-label": t("remove_title", { title: c.title }),
+          onclick: (ev) => F.send("commitment:remove", { pitch_id: c.pitch_id }, ev.currentTarget) }, t("remove"))))));
+    const form = $("#commitment-form");
+    const chosen = form.pitch_id.value;
+    F.render(form.pitch_id, JSON.stringify(snap.results.map((r) => [r.id, r.title, r.rank])), () =>
+      snap.results.map((r) => el("option", { value: String(r.id) }, r.rank + ". " + r.title)));
+    if (chosen) form.pitch_id.value = chosen;
+    F.render($("#people"), JSON.stringify(snap.people), () => snap.people.map((p) => el("option", { value: p.name })));
+  }
+  function editCommitment(c) {
+    const form = $("#commitment-form");
+    form.pitch_id.value = String(c.pitch_id);
+    form.owners.value = c.owners.join(", ");
+    form.next_step.value = c.next_step;
+    form.due.value = c.due;
+    form.status.value = c.status;
+    form.owners.focus();
+  }
+  $("#commitment-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = ev.target;
+    // A name that is a participant's becomes that participant; anything else stays free text.
+    const byName = new Map(snap.people.map((p) => [p.name.toLowerCase(), p.id]));
+    const owners = f.owners.value.split(",").map((x) => x.trim()).filter(Boolean).map((name) =>
+      byName.has(name.toLowerCase()) ? { participant_id: byName.get(name.toLowerCase()) } : { name });
+    const ack = await F.send("commitment:set", { pitch_id: Number(f.pitch_id.value), owners,
+      next_step: f.next_step.value.trim(), due: f.due.value, status: f.status.value }, f.querySelector("button"));
+    if (ack.ok) { f.owners.value = ""; f.next_step.value = ""; f.due.value = ""; F.toast(t("commitment_saved"), "ok"); }
+  });
 
   $("#settings-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -368,6 +417,9 @@
       overrun_policy: f.overrun_policy.value, overrun_grace_seconds: Number(f.overrun_grace_seconds.value),
       changeover_seconds: Number(f.changeover_seconds.value), fit_floor_seconds: Number(f.fit_floor_seconds.value),
       chime: f.chime.checked, screen_language: f.screen_language.value,
+      voting_round: f.voting_round.value, results_live: f.results_live.checked,
+      rating_window_seconds: Number(f.rating_window_seconds.value),
+      ...(f.voting_method.value !== snap.settings.voting_method ? { voting_method: f.voting_method.value } : {}),
     }, f.querySelector("button"));
     if (ack.ok) F.toast(t("saved"), "ok");
   });

@@ -110,7 +110,74 @@
             type: "button", class: "link",
             onclick: (ev) => F.send("pitch:withdraw", { pitch_id: p.id }, ev.currentTarget),
           }, t("withdraw"))
-        : null)));
+        : null,
+      p.status === "pending" ? null : el("div", { class: "interested" },
+        el("p", { class: "interested-count" }, p.interested.length
+          ? t(p.interested.length === 1 ? "interested_one" : "interested_many", { n: p.interested.length })
+          : t("interested_none")),
+        el("ul", { class: "people" }, p.interested.map((x) => el("li", {},
+          el("span", { class: "person-name" }, x.name + (x.organisation ? " · " + x.organisation : "")),
+          x.email ? el("a", { href: "mailto:" + x.email }, x.email) : null,
+          x.phone ? el("a", { href: "tel:" + x.phone.replace(/[^0-9+]/g, "") }, x.phone) : null)))))));
+  }
+
+  /* ---- voting: one control per method ---- */
+  const mineIds = () => new Set(((me && me.pitches) || []).map((p) => p.id));
+
+  function ratingRow(p, what, value) {
+    const rating = (me && me.ratings && me.ratings[String(p.id)]) || { impact: 0, ease: 0 };
+    return el("div", { class: "rate-row", role: "group", "aria-label": t(what) + ": " + p.title },
+      el("span", { class: "rate-label" }, t(what)),
+      el("span", { class: "rate-buttons" }, [1, 2, 3, 4, 5].map((n) => el("button", {
+        type: "button", class: "rate" + (value === n ? " on" : ""),
+        "aria-pressed": value === n ? "true" : "false",
+        "aria-label": t("rate_value", { what: t(what), n, title: p.title }),
+        onclick: (ev) => F.send("rating:set", { pitch_id: p.id, [what]: value === n ? 0 : n }, ev.currentTarget),
+      }, String(n)))));
+  }
+
+  function ballotControls(p, left) {
+    const method = snap.method;
+    const own = mineIds().has(p.id);
+    if (own) return el("span", { class: "own" }, t("your_pitch"));
+    if (method === "matrix") {
+      const r = (me && me.ratings && me.ratings[String(p.id)]) || { impact: 0, ease: 0 };
+      return el("div", { class: "rate-rows" }, ratingRow(p, "impact", r.impact), ratingRow(p, "ease", r.ease));
+    }
+    const dots = ((me && me.ballot) || {})[String(p.id)] || 0;
+    const set = (n) => (ev) => F.send("vote:set", { pitch_id: p.id, dots: n }, ev.currentTarget);
+    const maxPer = method === "approval" ? 1 : snap.session.max_dots_per_pitch;
+    if (maxPer === 1) {
+      const label = method === "approval" ? (dots ? t("approved") : t("approve")) : (dots ? t("dot_given") : t("give_dot"));
+      return el("button", {
+        type: "button", class: dots ? "dot on" : "dot", "aria-pressed": dots ? "true" : "false",
+        disabled: !dots && left !== null && left <= 0, onclick: set(dots ? 0 : 1),
+      }, label);
+    }
+    return el("span", { class: "stepper" },
+      el("button", { type: "button", class: "dot", disabled: dots <= 0, onclick: set(dots - 1),
+        "aria-label": t("take_dot_from", { title: p.title }) }, "\u2212"),
+      el("span", { class: "count" }, String(dots)),
+      el("button", { type: "button", class: "dot", disabled: left <= 0 || dots >= maxPer,
+        onclick: set(dots + 1), "aria-label": t("give_dot_to", { title: p.title }) }, "+"));
+  }
+
+  function ballotItem(p, left) {
+    const voted = snap.method === "matrix"
+      ? !!(me && me.ratings && me.ratings[String(p.id)])
+      : !!(((me && me.ballot) || {})[String(p.id)]);
+    return el("li", { class: "ballot-item" + (voted ? " voted" : "") + (snap.method === "matrix" ? " rating" : "") },
+      el("div", { class: "bi-text" },
+        el("span", { class: "bi-title" }, p.title),
+        p.title_alt ? el("span", { class: "bi-title-alt" }, p.title_alt) : null,
+        el("span", { class: "bi-pitcher" }, p.pitcher + (p.organisation ? " · " + p.organisation : "")),
+        p.offer ? el("span", { class: "bi-offer" }, p.offer) : null),
+      ballotControls(p, left));
+  }
+
+  function ballotKey(list, left) {
+    return JSON.stringify([snap.method, list.map((p) => [p.id, p.title, p.pitcher, p.offer]),
+      me && me.ballot, me && me.ratings, left, snap.session.max_dots_per_pitch, [...mineIds()]]);
   }
 
   function renderVote() {
@@ -123,64 +190,110 @@
       F.render($("#ballot"), "closed", () => []);
       return;
     }
-    const budget = snap.session.dots_per_person;
-    const maxPer = snap.session.max_dots_per_pitch;
-    const ballot = (me && me.ballot) || {};
-    const left = me ? me.dots_left : budget;
-    setText($("#dots-left"), t("dots_left", { left, budget }) + (left === 0 ? " " + t("take_back_hint") : ""));
-    const mine = new Set(((me && me.pitches) || []).map((p) => p.id));
-    const votable = snap.votable;
-    const key = JSON.stringify([votable.map((p) => [p.id, p.title, p.pitcher, p.offer]), ballot,
-      left, maxPer]);
-    F.render($("#ballot"), key, () => votable.map((p) => {
-      const dots = ballot[String(p.id)] || 0;
-      const own = mine.has(p.id);
-      const set = (n) => (ev) => F.send("vote:set", { pitch_id: p.id, dots: n }, ev.currentTarget);
-      let controls;
-      if (own) {
-        controls = el("span", { class: "own" }, t("your_pitch"));
-      } else if (maxPer === 1) {
-        controls = el("button", {
-          type: "button", class: dots ? "dot on" : "dot",
-          "aria-pressed": dots ? "true" : "false",
-          disabled: !dots && left <= 0,
-          onclick: set(dots ? 0 : 1),
-        }, dots ? t("dot_given") : t("give_dot"));
-      } else {
-        controls = el("span", { class: "stepper" },
-          el("button", { type: "button", class: "dot", disabled: dots <= 0, onclick: set(dots - 1),
-            "aria-label": t("take_dot_from", { title: p.title }) }, "\u2212"),
-          el("span", { class: "count" }, String(dots)),
-          el("button", { type: "button", class: "dot", disabled: left <= 0 || dots >= maxPer,
-            onclick: set(dots + 1), "aria-label": t("give_dot_to", { title: p.title }) }, "+"));
-      }
-      return el("li", { class: "ballot-item" + (dots ? " voted" : "") },
-        el("div", { class: "bi-text" },
-          el("span", { class: "bi-title" }, p.title),
-          p.title_alt ? el("span", { class: "bi-title-alt" }, p.title_alt) : null,
-          el("span", { class: "bi-pitcher" }, p.pitcher + (p.organisation ? " · " + p.organisation : "")),
-          p.offer ? el("span", { class: "bi-offer" }, p.offer) : null),
-        controls);
-    }));
+    const openIds = new Set(snap.open_ids);
+    const list = snap.votable.filter((p) => openIds.has(p.id));
+    const left = me ? me.dots_left : snap.session.dots_per_person;
+    let hint;
+    if (snap.method === "matrix") hint = t("rate_hint");
+    else if (snap.method === "approval") hint = t("approve_hint");
+    else hint = t("dots_left", { left, budget: snap.session.dots_per_person }) + (left === 0 ? " " + t("take_back_hint") : "");
+    if (!list.length && snap.round === "per_pitch") hint = t("per_pitch_wait");
+    setText($("#dots-left"), hint);
+    F.render($("#ballot"), ballotKey(list, left), () => list.map((p) => ballotItem(p, left)));
   }
+
+  /* ---- right after a pitch (per-pitch rounds): rate it now ---- */
+  function renderRateNow() {
+    const r = snap.rate_now;
+    const p = r && F.now() < r.until ? snap.votable.find((x) => x.id === r.pitch_id) : null;
+    const visible = !!p && snap.voting === "open" && !mineIds().has(p.id);
+    show($("#rate-now"), visible);
+    $("#app").dataset.rateNow = visible ? "yes" : "no";
+    if (!visible) return;
+    setText($("#rate-now-heading"), t("rate_now", { title: p.title }));
+    const left = me ? me.dots_left : snap.session.dots_per_person;
+    F.render($("#rate-now-ballot"), ballotKey([p], left), () => [ballotItem(p, left)]);
+  }
+  setInterval(() => { if (snap) renderRateNow(); }, 1000);
 
   function renderResults() {
     const rows = snap.results;
     show($("#results"), !!rows);
     if (!rows) return;
-    F.render($("#ranking"), JSON.stringify(rows.map((r) => [r.id, r.rank, r.votes, r.title])),
-      () => rows.map((r) => el("li", { class: "rank-item" + (r.rank <= 3 && r.votes ? " top" : "") },
+    F.render($("#ranking"), JSON.stringify([snap.method, rows.map((r) => [r.id, r.rank, r.score, r.title])]),
+      () => rows.map((r) => el("li", { class: "rank-item" + (r.rank <= 3 && r.score ? " top" : "") },
         el("span", { class: "rank" }, r.tied ? "=" + r.rank : String(r.rank)),
         el("span", { class: "ri-title" }, r.title),
-        el("span", { class: "ri-votes" }, t(r.votes === 1 ? "dots_one" : "dots_many", { n: r.votes })))));
+        el("span", { class: "ri-votes" }, F.scoreText(snap.method, r)))));
   }
+
+  /* ---- follow-up ---- */
+  function renderFollow() {
+    const mine = mineIds();
+    const list = snap.votable.filter((p) => !mine.has(p.id));
+    show($("#follow"), list.length > 0);
+    const following = new Set((me && me.following) || []);
+    F.render($("#follow-list"), JSON.stringify([list.map((p) => [p.id, p.title, p.pitcher]), [...following]]),
+      () => list.map((p) => {
+        const on = following.has(p.id);
+        return el("li", { class: "follow-item" + (on ? " on" : "") },
+          el("span", { class: "fi-text" },
+            el("span", { class: "bi-title" }, p.title),
+            el("span", { class: "bi-pitcher" }, p.pitcher)),
+          el("button", {
+            type: "button", class: "follow" + (on ? " on" : ""), "aria-pressed": on ? "true" : "false",
+            "aria-label": t("follow_title", { title: p.title }),
+            onclick: (ev) => F.send("interest:set", { pitch_id: p.id, on: !on }, ev.currentTarget),
+          }, on ? t("following") : t("follow")));
+      }));
+    const outcome = $("#outcome-link");
+    show(outcome, !!snap.outcome_url);
+    if (snap.outcome_url) outcome.querySelector("a").href = snap.outcome_url;
+  }
+
+  function renderContact() {
+    if (!me || !me.participant) return;
+    const p = me.participant;
+    const contact = [p.email, p.phone].filter(Boolean).join(" · ");
+    setText($("#contact-now"), p.consent ? t("contact_shared", { contact }) : t("contact_not_shared"));
+    show($("#contact-remove"), p.consent);
+    const form = $("#contact-form");
+    if (!form.contains(document.activeElement)) {
+      form.email.value = p.email; form.phone.value = p.phone; form.consent.checked = p.consent;
+    }
+  }
+
+  const contactForm = $("#contact-form");
+  async function saveContact(payload, button, done) {
+    const error = $("#contact-error");
+    const ack = await F.send("contact:set", payload, button);
+    show(error, !ack.ok);
+    setText(error, ack.ok ? "" : ack.message || t("refused"));
+    if (ack.ok) F.toast(done, "ok");
+  }
+  contactForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    saveContact({ email: contactForm.email.value.trim(), phone: contactForm.phone.value.trim(),
+      consent: contactForm.consent.checked }, contactForm.querySelector("button[type=submit]"), t("contact_saved"));
+  });
+  $("#contact-remove").addEventListener("click", (ev) => {
+    saveContact({ consent: false }, ev.currentTarget, t("contact_removed"));
+  });
+  $("#delete-me").addEventListener("click", async (ev) => {
+    if (!window.confirm(t("delete_confirm"))) return;
+    const ack = await F.send("me:delete", {}, ev.currentTarget);
+    if (ack.ok) F.toast(t("deleted"), "ok");
+  });
 
   function renderAll() {
     if (!snap) return;
     renderStage();
     renderMine();
     renderVote();
+    renderRateNow();
     renderResults();
+    renderFollow();
+    renderContact();
     // While voting is open the ballot comes first; otherwise the pitch form.
     $("#app").dataset.voting = snap.voting;
   }

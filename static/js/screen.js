@@ -10,7 +10,10 @@
 
   function field(name) { return $(`[data-field="${name}"]`, root); }
 
+  let interest = {};
   function counts(c) {
+    interest = c.interest || {};
+    if (c.results && current) { current.results = c.results; results(current); }
     $$('[data-count="participants"]').forEach((n) => setText(n, String(c.participants)));
     $$('[data-count="ballots"]').forEach((n) => setText(n, String(c.ballots)));
     F.label($("[data-joined-label]"), c.participants === 1 ? "joined_one" : "joined_many");
@@ -45,29 +48,98 @@
   function results(snap) {
     const list = $("#results");
     const rows = snap.results || [];
-    const key = JSON.stringify(rows.map((r) => [r.id, r.votes, r.rank, r.title, r.pitcher]));
-    const max = Math.max(1, ...rows.map((r) => r.votes));
+    const method = snap.method;
+    const count = (r) => String(interest[String(r.id)] || 0);
+    const key = JSON.stringify([method, rows.map((r) => [r.id, r.score, r.rank, r.title, r.pitcher, r.impact, r.ease]), interest]);
+    const max = Math.max(1, ...rows.map((r) => r.score));
+    root.classList.toggle("matrix-results", method === "matrix");
     F.render(list, key, () => rows.map((r, i) => {
       const bar = el("span", { class: "bar-fill" });
-      bar.style.setProperty("--share", (r.votes / max).toFixed(3));
+      bar.style.setProperty("--share", (r.score / max).toFixed(3));
       const li = el("li", {
-          class: "result" + (r.rank <= 3 && r.votes > 0 ? " top top-" + r.rank : "") +
-            (r.tied ? " tied" : ""),
+          class: "result" + (r.rank <= 3 && r.score > 0 ? " top top-" + r.rank : "") +
+            (r.tied ? " tied" : "") + (r.quadrant === "quick_win" ? " quick-win" : ""),
         },
         el("span", { class: "rank" }, r.tied ? "=" + r.rank : String(r.rank)),
         el("span", { class: "what" },
           el("span", { class: "r-title" }, r.title),
-          el("span", { class: "r-pitcher" }, r.pitcher)),
+          el("span", { class: "r-pitcher" }, r.pitcher),
+          count(r) !== "0" ? el("span", { class: "r-interest" }, t(count(r) === "1" ? "interested_one" : "interested_many", { n: count(r) })) : null),
         el("span", { class: "bar" }, bar),
-        el("span", { class: "votes" }, t(r.votes === 1 ? "dots_one" : "dots_many", { n: r.votes })));
+        el("span", { class: "votes" }, F.scoreText(method, r)));
       // Build up from the bottom of the ranking to the top.
       li.style.setProperty("--delay", ((rows.length - 1 - i) * 0.35).toFixed(2) + "s");
       return li;
     }));
+    F.show($("#matrix-box"), method === "matrix");
+    if (method === "matrix") F.render($("#matrix-box"), key, () => [matrix(rows)]);
     const tie = field("tie-note");
     F.show(tie, rows.some((r) => r.tied));
-    setText(tie, t("tie_note"));
+    setText(tie, method === "dots" ? t("tie_note") : t("tie_note_score"));
   }
+
+  /* Impact up, ease right: each rated pitch a numbered dot at its means; top right wins. */
+  const SVG = "http://www.w3.org/2000/svg";
+  function svg(tag, attrs, text) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function matrix(rows) {
+    const box = svg("svg", { class: "matrix", viewBox: "0 0 440 440", role: "img", "aria-label": t("matrix_label") });
+    const quads = [[240, 20, "m-q m-q-win"], [60, 20, "m-q"], [60, 200, "m-q"], [240, 200, "m-q"]];
+    quads.forEach(([x, y, cls]) => box.append(svg("rect", { class: cls, x, y, width: 180, height: 180 })));
+    box.append(svg("text", { class: "m-ql m-ql-win", x: 410, y: 44, "text-anchor": "end" }, t("quadrant_quick_win")));
+    box.append(svg("text", { class: "m-ql", x: 70, y: 44 }, t("quadrant_major_project")));
+    box.append(svg("text", { class: "m-ql", x: 410, y: 370, "text-anchor": "end" }, t("quadrant_fill_in")));
+    box.append(svg("text", { class: "m-ql", x: 70, y: 370 }, t("quadrant_not_now")));
+    for (let v = 1; v <= 5; v++) {
+      box.append(svg("text", { class: "m-tick", x: 60 + (v - 1) * 90, y: 400, "text-anchor": "middle" }, String(v)));
+      box.append(svg("text", { class: "m-tick", x: 48, y: 385 - (v - 1) * 90, "text-anchor": "end" }, String(v)));
+    }
+    box.append(svg("text", { class: "m-axis", x: 240, y: 430, "text-anchor": "middle" }, t("ease") + " →"));
+    box.append(svg("text", { class: "m-axis", x: 16, y: 200, "text-anchor": "middle", transform: "rotate(-90 16 200)" }, t("impact") + " →"));
+    for (const r of rows) {
+      if (r.impact === null || r.ease === null) continue;
+      const g = svg("g", { class: "m-dot" + (r.quadrant === "quick_win" ? " m-dot-win" : ""),
+        transform: `translate(${60 + (r.ease - 1) * 90} ${380 - (r.impact - 1) * 90})`, "data-pitch": r.id });
+      g.append(svg("circle", { r: 15 }), svg("text", { y: 6, "text-anchor": "middle" }, String(r.rank)),
+        svg("title", {}, `${r.rank}. ${r.title}: ${r.impact} / ${r.ease}`));
+      box.append(g);
+    }
+    return box;
+  }
+
+  function commitments(snap) {
+    const rows = snap.commitments || [];
+    F.render($("#commitments"), JSON.stringify(rows), () => rows.map((c) => el("li", { class: "commitment status-" + c.status },
+      el("span", { class: "c-title" }, c.title),
+      el("span", { class: "c-owners" }, c.owners.join(", ")),
+      c.next_step ? el("span", { class: "c-step" }, c.next_step) : null,
+      el("span", { class: "c-meta" }, [t("status_" + c.status), c.due].filter(Boolean).join(" · ")))));
+    const none = field("no-commitments");
+    F.show(none, !rows.length);
+    setText(none, t("no_commitments"));
+    const qr = $("#outcome-qr");
+    F.show(qr, !!snap.outcome_url);
+    if (snap.outcome_url) {
+      const src = "/o/" + snap.outcome_url.split("/o/")[1] + "/qr.svg";
+      const img = qr.querySelector("img");
+      if (img.getAttribute("src") !== src) img.setAttribute("src", src);
+    }
+  }
+
+  /* Per-pitch rounds: "rate now" while the window after a pitch is open. */
+  function rateBand() {
+    const band = $("#rate-band");
+    const r = current && current.rate_now;
+    const p = r && F.now() < r.until ? current.votable.find((x) => x.id === r.pitch_id) : null;
+    const visible = !!p && current.mode !== "blank" && current.mode !== "results";
+    F.show(band, visible);
+    if (visible) setText(band, t("rate_now_screen", { title: p.title }));
+  }
+  setInterval(rateBand, 500);
 
   /* ---- the chime at 30 s left and at zero, where the browser lets it play ---- */
   const chime = $("#chime");
@@ -131,8 +203,11 @@
     lastLive = liveId;
     if (snap.counts) counts(snap.counts);
     pitch(snap);
-    setText(field("vote-hint"), t("vote_hint", { n: snap.session.dots_per_person }));
+    setText(field("vote-hint"), snap.method === "matrix" ? t("matrix_vote_hint")
+      : snap.method === "approval" ? t("approval_vote_hint") : t("vote_hint", { n: snap.session.dots_per_person }));
     results(snap);
+    commitments(snap);
+    rateBand();
   }
 
   F.connect("screen", { stage, counts, refused: () => root.dataset.mode = "blank" });

@@ -17,9 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_integration_suite_passes_on_postgresql():
     require_services(nginx=False)
     env = {**os.environ, "FACILITATOR_INTEGRATION_DB": "postgresql"}
+    # test_upgrade.py opens SQLite files written by an earlier release: SQLite only.
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                          "tests/integration"], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=600)
+                          "tests/integration",
+                          "--ignore=tests/integration/test_upgrade.py"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ""
     print(f"\nintegration suite on PostgreSQL: {summary}")
     assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-2000:]

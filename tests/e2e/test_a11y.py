@@ -11,7 +11,9 @@ Points: start page, unknown join code, 403 (wrong key), share page; phone: join 
 a pitch live (audience), live pitcher with a cue, voting (one dot given), results; screen:
 lobby, pitch normal / amber / paused / red / overrun, voting, results, a message, a section's
 title card, screen_language "both"; console: a pending sign-up, pitch running, voting open,
-results revealed, fit dialog, help dialog. Beyond those, two states that show what is folded
+results revealed, fit dialog, help dialog; follow-up with the contact form and privacy note
+open (phone), commitments (screen), the outcome page (moderator, before and after publishing;
+public, on the phone). Beyond those, two states that show what is folded
 away: the phone's second-language fields, and the console with every <details> open and a
 queue row and a section being edited.
 
@@ -424,6 +426,41 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
         audit.check(phone, "phone", "results")
         expect(console.locator("#tally li:not(.empty)")).to_have_count(2)
         audit.check(console, "console", "results-revealed")
+
+        # ----- follow-up, contact details and the privacy note on the phone ------------------
+        follow = phone.locator("#follow-list li").filter(has_text=words["title_b"]).locator(
+            "button.follow")
+        follow.click()
+        expect(follow).to_have_attribute("aria-pressed", "true")
+        phone.click("#contact summary")
+        phone.click("#your-data summary")
+        audit.check(phone, "phone", "follow-up-contact-and-privacy-open")
+
+        # ----- a commitment on the screen, then the outcome: moderator's and public ----------
+        pitch_b = console.evaluate(
+            "t => [...document.querySelectorAll('#cm-pitch option')]"
+            ".find(o => o.textContent.includes(t)).value", words["title_b"])
+        send(console, "commitment:set", {"pitch_id": int(pitch_b), "owners": [
+            {"name": words["pitcher_b"]}], "next_step": words["cue"], "due": "2027-01-15",
+            "status": "priority"})
+        send(console, "screen:mode", {"mode": "commitments"})
+        wait_attr(screen, "#screen", "data-mode", "commitments")
+        wait_text(screen, "#commitments .c-owners", words["pitcher_b"])
+        audit.check(screen, "screen", "commitments")
+        send(console, "screen:mode", {"mode": "auto"})
+        outcome = page_in(console.context, "outcome")
+        outcome.goto(f"{server.url}/console/{code}/outcome")
+        expect(outcome.locator("#ranked tbody tr")).to_have_count(2)
+        audit.check(outcome, "outcome", "moderator")
+        outcome.click("#publish")
+        public_url = outcome.locator("#public-link").get_attribute("href")
+        audit.check(outcome, "outcome", "moderator-published")
+        public = page_in(phone.context, "public outcome")
+        public.goto(public_url)
+        expect(public.locator("#commitments tbody tr")).to_have_count(1)
+        audit.check(public, "outcome", "public-phone")
+        outcome.close()
+        public.close()
 
         # ----- the screen: a message from the moderator, then a section's title card ---------
         send(console, "cue:screen", {"text": words["message"]})

@@ -107,7 +107,8 @@ def test_join_validates_and_a_reload_stays_the_same_participant(room, app):
     b.connect("phone")
     me = b.last("me")
     assert me["participant"] == {"id": res.get_json()["participant_id"], "name": "Li Wei",
-                                 "organisation": "Shenzhen"}
+                                 "organisation": "Shenzhen", "email": "", "phone": "",
+                                 "consent": False}
     assert room.state()["counts"]["participants"] == 1
 
 

@@ -265,7 +265,7 @@ def test_everything_survives_a_restart_on_the_same_database(tmp_path, clock):
     snap = app2.extensions["facilitator"]["snapshots"].console(first.session_id)
     assert snap["live"]["id"] == p1 and snap["timer"]["state"] == "running"
     assert snap["timer"]["ends_at"] - clock.now == 75_000
-    assert snap["counts"] == {"participants": 1, "ballots": 1}
+    assert snap["counts"] == {"participants": 1, "ballots": 1, "interest": {}}
     # The same browser (same cookie) is the same participant, with its ballot.
     from .conftest import Browser
     again = Browser(app2, first.code)

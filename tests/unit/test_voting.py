@@ -1,8 +1,24 @@
-"""Unit tests for dot voting (facilitator.domain.voting)."""
+"""Unit tests for voting rules (facilitator.domain.voting) and open_for_votes."""
+from dataclasses import dataclass
+
 import pytest
 
 from facilitator.domain.errors import RuleError
-from facilitator.domain.voting import CLOSED, NOT_STARTED, OPEN, DotRules, check_dots, dots_left
+from facilitator.domain.queue import DONE, LIVE, QUEUED, open_for_votes
+from facilitator.domain.voting import (
+    APPROVAL,
+    CLOSED,
+    DOTS,
+    MATRIX,
+    NOT_STARTED,
+    OPEN,
+    DotRules,
+    check_ballot,
+    check_dots,
+    check_rating,
+    dots_left,
+    rules_for,
+)
 
 VOTABLE = frozenset({1, 2, 3, 4, 5})
 OWN = frozenset({5})
@@ -279,3 +295,185 @@ def test_dots_left_agrees_with_check_dots():
     ballot = apply(ballot, 3, 1)
     assert left == 2
     assert refused(ballot=ballot, pitch_id=4, dots=1).code == "budget_exceeded"
+
+
+# --- approval voting ------------------------------------------------------------------------
+
+APPROVAL_RULES = rules_for(APPROVAL, 3, 2)
+MANY = frozenset(range(1, 13))
+
+
+def test_approval_rules_have_no_budget_and_one_mark_per_pitch():
+    assert APPROVAL_RULES == DotRules(None, 1)
+
+
+@pytest.mark.parametrize("budget, cap", [(3, 1), (5, 2), (10, 3)])
+def test_approval_ignores_the_session_budget_and_cap(budget, cap):
+    rules = rules_for(APPROVAL, budget, cap)
+    assert rules.budget is None
+    assert rules.max_per_pitch == 1
+
+
+@pytest.mark.parametrize("method", [DOTS, MATRIX])
+def test_other_methods_keep_budget_and_cap(method):
+    assert rules_for(method, 5, 2) == DotRules(5, 2)
+
+
+def test_approval_allows_marking_ten_pitches():
+    ballot = {}
+    for pid in range(1, 11):
+        ballot = apply(ballot, pid, 1, rules=APPROVAL_RULES, votable=MANY, own=frozenset({12}))
+    assert sum(ballot.values()) == 10
+
+
+def test_approval_refuses_two_marks_on_one_pitch():
+    err = refused(dots=2, rules=APPROVAL_RULES)
+    assert err.code == "max_per_pitch"
+    assert err.params == {"max": 1}
+
+
+def test_approval_has_no_dots_left():
+    assert dots_left(APPROVAL_RULES, {}, VOTABLE) is None
+    assert dots_left(APPROVAL_RULES, {1: 1, 2: 1, 3: 1, 4: 1}, VOTABLE) is None
+
+
+def test_approval_still_refuses_own_pitch_and_closed_round():
+    assert refused(pitch_id=5, rules=APPROVAL_RULES).code == "own_pitch"
+    assert refused(voting=CLOSED, rules=APPROVAL_RULES).code == "voting_closed"
+    assert refused(pitch_id=99, rules=APPROVAL_RULES).code == "pitch_not_votable"
+
+
+def test_approval_mark_can_be_taken_back():
+    assert check({1: 1, 2: 1}, 1, 0, rules=APPROVAL_RULES) is None
+
+
+# --- shared rules ---------------------------------------------------------------------------
+
+
+def test_check_ballot_shared_rules():
+    kw = dict(votable=VOTABLE, own=OWN)
+    assert check_ballot(voting=OPEN, pitch_id=1, giving=True, **kw) is None
+    with pytest.raises(RuleError) as err:
+        check_ballot(voting=CLOSED, pitch_id=1, giving=True, **kw)
+    assert err.value.code == "voting_closed"
+    with pytest.raises(RuleError) as err:
+        check_ballot(voting=OPEN, pitch_id=9, giving=False, **kw)
+    assert err.value.code == "pitch_not_votable"
+    with pytest.raises(RuleError) as err:
+        check_ballot(voting=OPEN, pitch_id=5, giving=True, **kw)
+    assert err.value.code == "own_pitch"
+    assert check_ballot(voting=OPEN, pitch_id=5, giving=False, **kw) is None
+
+
+# --- matrix ratings -------------------------------------------------------------------------
+
+
+def rate(pitch_id=1, *, voting=OPEN, votable=VOTABLE, own=OWN, **ratings):
+    return check_rating(voting=voting, pitch_id=pitch_id, votable=votable, own=own,
+                        ratings=ratings)
+
+
+def rating_refused(pitch_id=1, **kwargs) -> RuleError:
+    with pytest.raises(RuleError) as exc:
+        rate(pitch_id, **kwargs)
+    return exc.value
+
+
+@pytest.mark.parametrize("impact, ease", [(1, 1), (5, 5), (3, 4), (1, 5)])
+def test_ratings_in_range_are_allowed(impact, ease):
+    assert rate(1, impact=impact, ease=ease) is None
+
+
+def test_one_axis_alone_can_be_rated():
+    assert rate(1, impact=4) is None
+    assert rate(1, ease=2) is None
+
+
+def test_zero_takes_a_rating_back():
+    assert rate(1, impact=0, ease=0) is None
+    assert rate(1, impact=0) is None
+    assert rate(1, impact=3, ease=0) is None
+
+
+@pytest.mark.parametrize("voting", [NOT_STARTED, CLOSED])
+def test_rating_in_a_round_not_open_is_refused(voting):
+    assert rating_refused(1, voting=voting, impact=3, ease=3).code == "voting_closed"
+
+
+def test_taking_a_rating_back_in_a_closed_round_is_refused():
+    assert rating_refused(1, voting=CLOSED, impact=0, ease=0).code == "voting_closed"
+
+
+@pytest.mark.parametrize("pitch_id", [0, 6, 99])
+def test_rating_an_unknown_pitch_is_refused(pitch_id):
+    assert rating_refused(pitch_id, impact=3).code == "pitch_not_votable"
+
+
+def test_rating_a_pitch_no_longer_votable_is_refused_even_to_take_back():
+    votable = frozenset({1, 2})
+    assert rating_refused(3, votable=votable, impact=3).code == "pitch_not_votable"
+    assert rating_refused(3, votable=votable, impact=0, ease=0).code == "pitch_not_votable"
+
+
+def test_rating_own_pitch_is_refused():
+    assert rating_refused(5, impact=5, ease=5).code == "own_pitch"
+    assert rating_refused(5, impact=5).code == "own_pitch"
+
+
+def test_own_pitch_with_one_rating_nonzero_is_refused():
+    assert rating_refused(5, impact=0, ease=3).code == "own_pitch"
+
+
+def test_taking_back_ratings_on_own_pitch_is_allowed():
+    assert rate(5, impact=0, ease=0) is None
+    assert rate(5, ease=0) is None
+
+
+@pytest.mark.parametrize("field", ["impact", "ease"])
+@pytest.mark.parametrize("value", [6, -1, 10])
+def test_rating_out_of_range_names_the_field(field, value):
+    other = "ease" if field == "impact" else "impact"
+    err = rating_refused(1, **{field: value, other: 3})
+    assert err.code == "out_of_range"
+    assert err.params["field"] == field
+    assert err.params == {"field": field, "lo": 1, "hi": 5}
+
+
+def test_unknown_rating_field_is_refused():
+    err = rating_refused(1, impact=3, effort=2)
+    assert err.code == "unknown_field"
+    assert err.params == {"field": "effort"}
+
+
+def test_empty_rating_is_nothing_to_change():
+    assert rating_refused(1).code == "nothing_to_change"
+
+
+# --- open_for_votes -------------------------------------------------------------------------
+
+
+@dataclass
+class Pitch:
+    id: int
+    status: str
+    position: int = 0
+
+
+CANDIDATES = [Pitch(1, DONE), Pitch(2, LIVE), Pitch(3, QUEUED), Pitch(4, DONE)]
+
+
+def test_one_ballot_opens_every_votable_pitch():
+    assert [p.id for p in open_for_votes(CANDIDATES, per_pitch=False)] == [1, 2, 3, 4]
+
+
+def test_per_pitch_rounds_open_only_pitches_that_are_done():
+    assert [p.id for p in open_for_votes(CANDIDATES, per_pitch=True)] == [1, 4]
+
+
+def test_per_pitch_before_any_pitch_ran_opens_nothing():
+    assert open_for_votes([Pitch(1, LIVE), Pitch(2, QUEUED)], per_pitch=True) == []
+
+
+def test_open_for_votes_of_nothing_is_empty():
+    assert open_for_votes([], per_pitch=False) == []
+    assert open_for_votes([], per_pitch=True) == []
