@@ -17,10 +17,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_integration_suite_passes_on_postgresql():
     require_services(nginx=False)
     env = {**os.environ, "FACILITATOR_INTEGRATION_DB": "postgresql"}
-    # test_upgrade.py opens SQLite files written by an earlier release: SQLite only.
+    # Left out: test_upgrade.py opens SQLite files written by an earlier release; the flood
+    # test counts an in-memory token bucket's refusals against the wall clock (no database
+    # involved), which a loaded machine makes flaky, and once is enough.
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                           "tests/integration",
-                          "--ignore=tests/integration/test_upgrade.py"],
+                          "--ignore=tests/integration/test_upgrade.py", "--deselect",
+                          "tests/integration/test_limits.py::"
+                          "test_a_flooding_connection_is_throttled_and_others_are_not"],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ""
     print(f"\nintegration suite on PostgreSQL: {summary}")
