@@ -16,6 +16,7 @@ elif ASYNC_MODE == "eventlet":
     eventlet.monkey_patch()
 
 import argparse  # noqa: E402
+import logging  # noqa: E402
 import sys  # noqa: E402
 
 
@@ -24,7 +25,7 @@ def parse_args(argv=None):
     p.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
     p.add_argument("--port", type=int, default=5000)
     p.add_argument("--public-url", help="base URL phones use to reach this laptop "
-                   "(default: http://<LAN address>:<port>)")
+                   "(default: FACILITATOR_PUBLIC_URL, else http://<LAN address>:<port>)")
     p.add_argument("--db", help="database URL or SQLite file (default: instance/facilitator.db,"
                    " or DATABASE_URL)")
     p.add_argument("--demo", action="store_true",
@@ -65,6 +66,8 @@ def connection_cap(wanted: int) -> int:
 
 def main(argv=None):
     args = parse_args(argv)
+    logging.basicConfig(level=os.environ.get("FACILITATOR_LOG_LEVEL", "WARNING").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     max_connections = connection_cap(args.max_connections)
     from facilitator import create_app, demo, qr
 
@@ -72,9 +75,14 @@ def main(argv=None):
     if args.db:
         overrides["DATABASE_URL"] = args.db if "://" in args.db else \
             f"sqlite:///{os.path.abspath(args.db)}"
-    public = (args.public_url or f"http://{qr.lan_address()}:{args.port}").rstrip("/")
+    public = (args.public_url or os.environ.get("FACILITATOR_PUBLIC_URL")
+              or f"http://{qr.lan_address()}:{args.port}").rstrip("/")
     overrides["PUBLIC_URL"] = public
     app = create_app(overrides)
+    if app.config["MESSAGE_QUEUE"] and not os.environ.get("FACILITATOR_SECRET_KEY"):
+        print("Warning: FACILITATOR_MESSAGE_QUEUE is set but FACILITATOR_SECRET_KEY is not: "
+              "every process behind the proxy needs the same secret key, or each refuses "
+              "the others' cookies (see docs/deploy.md).", file=sys.stderr, flush=True)
     service = app.extensions["facilitator"]["service"]
     socketio = app.extensions["facilitator"]["socketio"]
 

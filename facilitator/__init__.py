@@ -100,6 +100,7 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
         cors_allowed_origins=origins,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["MESSAGE_QUEUE"],
+        channel=app.config["MESSAGE_QUEUE_CHANNEL"],
         max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"],
         ping_interval=20, ping_timeout=20,
     )
@@ -118,6 +119,8 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
     sockets.register(socketio, service, broadcaster, timekeeper, throttle,
                      lambda: TokenBucket(app.config["EVENT_RATE"], app.config["EVENT_BURST"]))
     timekeeper.arm_all()
+    if app.config["TIMEKEEPER_SWEEP_S"] > 0:
+        socketio.start_background_task(timekeeper.sweep, app.config["TIMEKEEPER_SWEEP_S"])
 
     @lru_cache(maxsize=None)
     def asset_version(filename: str) -> str:

@@ -32,7 +32,16 @@ def from_env(overrides: dict | None = None) -> dict:
         or f"sqlite:///{instance / 'facilitator.db'}",
         "PUBLIC_URL": os.environ.get("FACILITATOR_PUBLIC_URL") or None,
         "ASYNC_MODE": os.environ.get("FACILITATOR_ASYNC_MODE", "eventlet"),
+        # Several processes: Redis URL of Flask-SocketIO's message queue, and its channel
+        # (distinct per deployment when deployments share one Redis).
         "MESSAGE_QUEUE": os.environ.get("FACILITATOR_MESSAGE_QUEUE") or None,
+        "MESSAGE_QUEUE_CHANNEL": os.environ.get("FACILITATOR_MESSAGE_QUEUE_CHANNEL")
+        or "flask-socketio",
+        # Seconds between the timekeeper's look at every running timer (0: never; only at
+        # start and after this process's own changes). Default: 5 s with a message queue,
+        # since another process may start a timer this one must keep.
+        "TIMEKEEPER_SWEEP_S": float(os.environ["FACILITATOR_TIMEKEEPER_SWEEP"])
+        if os.environ.get("FACILITATOR_TIMEKEEPER_SWEEP") else None,
         # Screen and console tallies are sent at most this often while votes pour in.
         "COALESCE_MS": int(os.environ.get("FACILITATOR_COALESCE_MS", "100")),
         # Sessions (with everything in them) are erased this many days after they were created.
@@ -58,6 +67,8 @@ def from_env(overrides: dict | None = None) -> dict:
         "LANGUAGES": ["en", "zh"],
     }
     cfg.update(overrides)
+    if cfg["TIMEKEEPER_SWEEP_S"] is None:
+        cfg["TIMEKEEPER_SWEEP_S"] = 5.0 if cfg["MESSAGE_QUEUE"] else 0.0
     if "SECRET_KEY" not in cfg:
         cfg["SECRET_KEY"] = _secret_key(instance)
     if cfg["DATABASE_URL"].startswith("sqlite:///"):

@@ -2,6 +2,8 @@
 it is acknowledged or broadcast (DESIGN principle 1)."""
 from __future__ import annotations
 
+import sys
+
 from sqlalchemy import (
     BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint,
     create_engine, event, inspect, text,
@@ -254,6 +256,8 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
     else:
+        if url.startswith("postgresql"):
+            _green_psycopg()
         engine = create_engine(url, pool_pre_ping=True)
     return engine
 
@@ -282,8 +286,40 @@ def add_missing_columns(engine: Engine) -> list[str]:
     return added
 
 
+def _green_psycopg() -> None:
+    """psycopg 3 waits for the server in C (`wait_c`), which blocks eventlet's whole hub: one
+    slow query, or a row lock held by another process, would stall every connection of this
+    process. Under eventlet's monkey-patching use psycopg's `select`-based wait instead, which
+    the patched `select` turns into a cooperative one. (psycopg detects gevent, not eventlet.)"""
+    patcher = sys.modules.get("eventlet.patcher")  # not imported: not monkey-patched
+    if patcher is not None and patcher.is_monkey_patched("select"):
+        import psycopg.waiting
+        psycopg.waiting.wait = psycopg.waiting.wait_select
+
+
+# Any constant shared by every process: the PostgreSQL advisory lock taken around create_all.
+SCHEMA_LOCK = 0x46616331  # "Fac1"
+
+
+def create_tables(engine: Engine) -> None:
+    """Add missing columns, then create missing tables. On PostgreSQL several processes may
+    start at once: each holds the same advisory lock meanwhile, so the second waits for the
+    first to finish and then finds every column and table there, instead of failing on a
+    duplicate one."""
+    if engine.dialect.name != "postgresql":
+        add_missing_columns(engine)
+        Base.metadata.create_all(engine)
+        return
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK})
+        try:
+            add_missing_columns(engine)
+            Base.metadata.create_all(engine)
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK})
+
+
 def init_db(url: str) -> sessionmaker:
     engine = make_engine(url)
-    add_missing_columns(engine)
-    Base.metadata.create_all(engine)
+    create_tables(engine)
     return sessionmaker(engine, expire_on_commit=False)

@@ -37,17 +37,21 @@ def free_port() -> int:
 
 
 class Server:
-    """`python run.py` on a free port with its own database and secret, killable for real."""
+    """`python run.py` on a free port with its own database and secret, killable for real.
+    Several processes of one deployment (bench/cluster.py) share a database URL (`db`), a
+    public URL and, through `env`, the secret key and the message queue."""
 
     def __init__(self, workdir: Path, port: int | None = None, extra: list[str] | None = None,
+                 db: str | Path | None = None, public_url: str | None = None,
                  env: dict | None = None):
         self.workdir = Path(workdir)
-        self.env = env or {}  # e.g. {"FACILITATOR_ASYNC_MODE": "gevent"}
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.db = self.workdir / "facilitator.db"
+        self.public_url = public_url or self.url
+        self.db = db or self.workdir / "facilitator.db"
         self.extra = extra or []
+        self.env = env or {}
         self.proc: subprocess.Popen | None = None
         self.log = self.workdir / "server.log"
 
@@ -56,8 +60,8 @@ class Server:
                "FACILITATOR_INSTANCE": str(self.workdir), "PYTHONUNBUFFERED": "1", **self.env}
         env.pop("DATABASE_URL", None)
         cmd = [sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port",
-               str(self.port), "--public-url", self.url, "--db", str(self.db), *self.extra,
-               *args]
+               str(self.port), "--public-url", self.public_url, "--db", str(self.db),
+               *self.extra, *args]
         self._log_file = open(self.log, "ab")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log_file,
                                      stderr=subprocess.STDOUT)
@@ -103,15 +107,20 @@ class Server:
         return out
 
     def api(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
-        req = urllib.request.Request(self.url + path, method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json",
-                                              **(headers or {})})
-        try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                return r.status, json.loads(r.read())
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"{}")
+        return http_json(self.url, method, path, body, headers)
+
+
+def http_json(base_url: str, method: str, path: str, body: dict | None = None,
+              headers: dict | None = None) -> tuple[int, dict]:
+    """A JSON API call: (status, decoded body), error statuses included."""
+    req = urllib.request.Request(base_url + path, method=method,
+                                 data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
 
 
 def decode_qr(png_path: Path) -> str:

@@ -2,6 +2,9 @@
 test clients (one per browser: each has its own cookies). The clock is fake."""
 from __future__ import annotations
 
+import atexit
+import os
+
 import pytest
 
 from facilitator import create_app
@@ -18,9 +21,28 @@ class FakeClock:
         self.now += int(seconds * 1000)
 
 
+# FACILITATOR_INTEGRATION_DB=postgresql runs these tests on PostgreSQL instead: a throwaway
+# server (bench/cluster.py; or FACILITATOR_TEST_POSTGRES_URL), one fresh database per file.
+ON_POSTGRES = os.environ.get("FACILITATOR_INTEGRATION_DB") == "postgresql"
+_databases: dict = {}
+_server: list = []
+
+
+def database_url(db_path) -> str:
+    if not ON_POSTGRES:
+        return f"sqlite:///{db_path}"
+    if not _server:
+        from bench.cluster import Postgres
+        _server.append(Postgres().start())
+        atexit.register(_server[0].stop)
+    if str(db_path) not in _databases:
+        _databases[str(db_path)] = _server[0].new_database()
+    return _databases[str(db_path)]
+
+
 def make_app(db_path, clock):
     return create_app({
-        "DATABASE_URL": f"sqlite:///{db_path}",
+        "DATABASE_URL": database_url(db_path),
         "SECRET_KEY": "integration-tests",
         "ASYNC_MODE": "threading",
         "COALESCE_MS": 0,
