@@ -4,12 +4,16 @@
                     [--scenarios join,votes,stage,idle,weight] [--phones 2000]
                     [--idle-seconds 60] [--smoke] [--markdown docs/performance.md]
     python -m bench --url http://host:5000 [--baseline-url http://host:5001]   # already running
+    python -m bench --processes 2 ...   # the app as 2 processes: PostgreSQL, Redis, nginx
 
 For each async mode and each repeat it starts a fresh app (run.py, own empty database) and a
 fresh bare baseline (bench/baseline.py) in that mode, then runs the load generator
 (bench/loadgen.py) in its own process against both. The table shows the median of the
 repeats; figures marked "x baseline" are ratios measured in the same run, the ones to compare
-across machines. Exit status 1 if a run failed outright (not for a missed target).
+across machines. With `--processes N` (N > 1) the app is a bench/cluster.py Cluster instead:
+N run.py processes on a throwaway PostgreSQL, relaying through a throwaway Redis, with nginx in
+front spreading the phones round-robin; the scenarios go through nginx, server RSS and CPU are
+summed over the N processes, and the baseline stays one process. Exit status 1 if a run failed outright (not for a missed target).
 """
 from __future__ import annotations
 
@@ -32,14 +36,16 @@ from .servers import ROOT
 
 
 
-def generator(args, app_url: str, base_url: str | None, pid: int | None, out: Path) -> dict:
+def generator(args, app_url: str, base_url: str | None, pid: int | list[int] | None,
+              out: Path) -> dict:
     """Run the load generator in its own process; its JSON result."""
     cmd = [sys.executable, "-m", "bench.loadgen", "--url", app_url, *load_options(args),
            "--out", str(out)]
     if base_url:
         cmd += ["--baseline-url", base_url]
     if pid:
-        cmd += ["--server-pid", str(pid)]
+        pids = [pid] if isinstance(pid, int) else pid
+        cmd += ["--server-pid", ",".join(str(p) for p in pids)]
     proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           text=True, timeout=args.timeout)
     if proc.returncode != 0 or not out.exists():
@@ -47,7 +53,31 @@ def generator(args, app_url: str, base_url: str | None, pid: int | None, out: Pa
     return json.loads(out.read_text())
 
 
+def cluster_run(args, mode: str, tmp: Path) -> dict:
+    """The app as `args.processes` processes behind nginx (bench/cluster.py), the baseline as
+    one process as usual."""
+    from .cluster import Cluster
+    pb = free_port()
+    base = None
+    with Cluster(tmp / "cluster", processes=args.processes, nginx=True,
+                 env={"FACILITATOR_ASYNC_MODE": mode, "FACILITATOR_LOG_LEVEL": "WARNING"}) as c:
+        try:
+            base = servers.start(servers.baseline_command(pb), f"http://127.0.0.1:{pb}",
+                                 servers.server_env(mode, tmp), tmp / "baseline.log")
+            return generator(args, c.proxy_url, base.url, [p.proc.pid for p in c.procs],
+                             tmp / "result.json")
+        finally:
+            if base is not None:
+                base.stop()
+            for i, p in enumerate(c.procs):
+                if p.proc is not None and p.proc.poll() is not None:
+                    tail = p.log.read_text(errors="replace")[-3000:]
+                    print(f"process {i + 1} died:\n{tail}", file=sys.stderr)
+
+
 def one_run(args, mode: str, tmp: Path) -> dict:
+    if args.processes > 1 and not args.url:
+        return cluster_run(args, mode, tmp)
     if args.url:
         base = None
         if not args.baseline_url:
@@ -189,15 +219,25 @@ def machine() -> str:
 BEGIN, END = "<!-- bench:table -->", "<!-- /bench:table -->"
 
 
-def write_markdown(path: Path, block: str) -> None:
-    """Replace the text between the markers in `path` (docs/performance.md keeps its prose),
-    or write a new file holding only the block."""
+def markers(processes: int = 1) -> tuple[str, str]:
+    """The one-process table's markers, or `<!-- bench:table processes=N -->` for N > 1."""
+    if processes <= 1:
+        return BEGIN, END
+    return (f"<!-- bench:table processes={processes} -->",
+            f"<!-- /bench:table processes={processes} -->")
+
+
+def write_markdown(path: Path, block: str, processes: int = 1) -> None:
+    """Replace the text between the markers in `path` (docs/performance.md keeps its prose);
+    without them, append the block with its markers (a new file holds only the block)."""
+    begin, end = markers(processes)
     old = path.read_text() if path.exists() else ""
-    if BEGIN in old and END in old:
-        before, rest = old.split(BEGIN, 1)
-        path.write_text(f"{before}{BEGIN}\n{block}{END}{rest.split(END, 1)[1]}")
+    if begin in old and end in old:
+        before, rest = old.split(begin, 1)
+        path.write_text(f"{before}{begin}\n{block}{end}{rest.split(end, 1)[1]}")
     else:
-        path.write_text(f"{BEGIN}\n{block}{END}\n")
+        sep = "\n" if old and not old.endswith("\n") else ""
+        path.write_text(f"{old}{sep}{begin}\n{block}{end}\n")
 
 
 def main(argv=None) -> int:
@@ -207,6 +247,9 @@ def main(argv=None) -> int:
     add_load_options(p)
     p.add_argument("--smoke", action="store_true",
                    help="tens of phones, short phases, one repeat: a correctness check")
+    p.add_argument("--processes", type=int, default=1,
+                   help="run the app as this many processes on PostgreSQL and Redis behind "
+                        "nginx (bench/cluster.py); the baseline stays one process")
     p.add_argument("--url", help="an app that is already running (nothing is started)")
     p.add_argument("--baseline-url", help="a baseline that is already running")
     p.add_argument("--markdown", help="also write the table (with the machine) to this file")
@@ -223,11 +266,17 @@ def main(argv=None) -> int:
     modes = ["eventlet", "gevent"] if args.async_mode == "both" else [args.async_mode]
     if args.url:
         modes = modes[:1]
+    elif args.processes > 1:
+        from .cluster import missing
+        lacks = missing(nginx=True)
+        if lacks:
+            p.error("--processes needs " + ", ".join(lacks))
 
     results: dict[str, list[dict]] = {}
     failed = False
     for mode in modes:
-        label = "external" if args.url else mode
+        label = ("external" if args.url else
+                 f"{mode}, {args.processes} processes" if args.processes > 1 else mode)
         results[label] = []
         for i in range(args.repeat):
             print(f"{label}: run {i + 1}/{args.repeat} ...", file=sys.stderr, flush=True)
@@ -240,6 +289,10 @@ def main(argv=None) -> int:
     head = (f"{args.phones} phones join and idle {args.idle_seconds:.0f} s; "
             f"{args.vote_phones} vote for {args.vote_seconds:.0f} s; {args.stage_phones} "
             f"see {args.presses} stage changes; median of {args.repeat} run(s)")
+    if args.processes > 1 and not args.url:
+        head += (f"; the app as {args.processes} run.py processes on PostgreSQL, relaying "
+                 "through Redis, behind nginx (round-robin), server RSS and CPU summed over "
+                 "the processes; the bare baseline is one process")
     text = table(results, args.scenarios)
     print(head)
     print()
@@ -249,7 +302,8 @@ def main(argv=None) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     if args.markdown:
-        write_markdown(Path(args.markdown), f"{head}\n\n{text}\n\nMachine: {machine()}\n")
+        write_markdown(Path(args.markdown), f"{head}\n\n{text}\n\nMachine: {machine()}\n",
+                       1 if args.url else args.processes)
     return 1 if failed or not all(results.values()) else 0
 
 

@@ -1,15 +1,15 @@
 """The load generator: simulated phones speaking the app's real protocol, in their own process.
 
     python -m bench.loadgen --url http://127.0.0.1:5000 --baseline-url http://127.0.0.1:5001 \
-        [--server-pid PID] [--scenarios join,idle,votes,stage,weight] [--phones 2000] \
+        [--server-pid PID[,PID...]] [--scenarios join,idle,votes,stage,weight] [--phones 2000] \
         [--vote-phones 1000] [--stage-phones 1000] [--out result.json]
 
 It creates its own session on the app (POST /api/sessions, 12 pitches added from a console),
 then runs the scenarios in order on one pool of phones: a phone joins once over HTTP and keeps
 its participant cookie; scenarios open and close its socket as they need. The same phones and
 the same code drive the bare baseline (bench/baseline.py) for the figures that are ratios.
-`--server-pid` (same machine only) adds the server's memory and CPU; without it those are
-left out, so the generator can be pointed at any running server. It prints one JSON object
+`--server-pid` (same machine only) adds the server's memory and CPU (summed over the pids when
+several processes serve the app, e.g. behind nginx); without it those are left out, so the generator can be pointed at any running server. It prints one JSON object
 (also written to --out).
 
 Built on bench/wsclient.py, not python-socketio's AsyncClient, which saturates first.
@@ -150,15 +150,17 @@ class Burst:
 
 
 class Target:
-    def __init__(self, url: str, pid: int | None = None):
+    def __init__(self, url: str, pid: int | list[int] | None = None):
         parts = urlsplit(url)
-        self.host, self.port, self.pid = parts.hostname, parts.port or 80, pid
+        self.host, self.port = parts.hostname, parts.port or 80
+        self.pids = [pid] if isinstance(pid, int) else list(pid or [])
 
     def rss(self) -> float | None:
-        return rss_mb(self.pid) if self.pid else None
+        """Summed over the server's processes (one unless the app runs as several)."""
+        return sum(rss_mb(p) for p in self.pids) if self.pids else None
 
     def cpu(self) -> float | None:
-        return cpu_s(self.pid) if self.pid else None
+        return sum(cpu_s(p) for p in self.pids) if self.pids else None
 
     async def connect(self, auth: dict | None, cookie: str | None = None) -> Phone:
         return await Phone.connect(self.host, self.port, auth,
@@ -586,7 +588,8 @@ def parse(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--url", required=True, help="the app, e.g. http://127.0.0.1:5000")
     p.add_argument("--baseline-url", help="the bare baseline (bench/baseline.py)")
-    p.add_argument("--server-pid", type=int, help="the app's pid (same machine): RSS and CPU")
+    p.add_argument("--server-pid", type=lambda v: [int(x) for x in v.split(",")],
+                   help="the app's pid(s), comma-separated (same machine): RSS and CPU, summed")
     add_load_options(p)
     p.add_argument("--out", help="also write the JSON here")
     return p.parse_args(argv)
