@@ -13,6 +13,7 @@ pitch is public) and nothing else about anyone.
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from typing import Callable
 
 from sqlalchemy import func, select
@@ -72,6 +73,14 @@ class View:
         self.open_ids = [p.id for p in queue.open_for_votes(
             self.votable, self.s.voting_round == voting.PER_PITCH)]
 
+    @cached_property
+    def interest(self) -> dict[int, int]:
+        """How many people want to follow up on each pitch (counts only, never names); read
+        once per view, though both the ranking and the head counts show it."""
+        return {pid: int(n) for pid, n in self.db.execute(
+            select(Interest.pitch_id, func.count(Interest.id))
+            .where(Interest.session_id == self.s.id).group_by(Interest.pitch_id))}
+
 
 class Snapshots:
     def __init__(self, make_db, clock: Callable[[], int], join_url: Callable[[str], str],
@@ -97,7 +106,7 @@ class Snapshots:
             votes = {pid: (int(dots), int(n)) for pid, dots, n in v.db.execute(
                 select(Vote.pitch_id, func.sum(Vote.dots), func.count(Vote.id))
                 .where(Vote.pitch_id.in_(ids)).group_by(Vote.pitch_id))}
-        interest = self._interest(v)
+        interest = v.interest
         by_id = {p.id: p for p in v.votable}
         return [{"rank": r.rank, "tied": r.tied, "score": r.score, "votes": r.score,
                  "voters": r.voters, "impact": r.impact, "ease": r.ease,
@@ -105,11 +114,6 @@ class Snapshots:
                  **_pitch(by_id[r.pitch_id])}
                 for r in tally.tally(v.s.voting_method, ids, votes, ratings)]
 
-    def _interest(self, v: View) -> dict[int, int]:
-        """How many people want to follow up on each pitch (counts only, never names)."""
-        return {pid: int(n) for pid, n in v.db.execute(
-            select(Interest.pitch_id, func.count(Interest.id))
-            .where(Interest.session_id == v.s.id).group_by(Interest.pitch_id))}
 
     def _counts(self, v: View) -> dict:
         ids = v.open_ids
@@ -121,7 +125,7 @@ class Snapshots:
         joined = v.db.scalar(select(func.count()).select_from(Participant).where(
             Participant.session_id == v.s.id, Participant.deleted_at.is_(None)))
         return {"participants": joined, "ballots": ballots,
-                "interest": {str(k): n for k, n in self._interest(v).items()}}
+                "interest": {str(k): n for k, n in v.interest.items()}}
 
     def _commitments(self, v: View) -> list[dict]:
         """The commitments, in queue order: public (owners are named, nothing else)."""
@@ -129,7 +133,6 @@ class Snapshots:
             Commitment.session_id == v.s.id))}
         return [{"pitch_id": p.id, "title": p.title, "pitcher": p.pitcher,
                  "owners": [o["name"] for o in json.loads(rows[p.id].owners) if o["name"]],
-                 "owner_ids": [o.get("participant_id") for o in json.loads(rows[p.id].owners)],
                  "next_step": rows[p.id].next_step, "due": rows[p.id].due,
                  "status": rows[p.id].status}
                 for p in v.pitches if p.id in rows]
@@ -315,8 +318,7 @@ class Snapshots:
                 else None,
                 "counts": {k: n for k, n in self._counts(v).items() if k != "interest"},
                 "results": results,
-                "commitments": [{k: c[k] for k in c if k != "owner_ids"}
-                                for c in commitments.values()],
+                "commitments": list(commitments.values()),
                 "timing": {"planned_start": s.planned_start, "planned_end": s.planned_end,
                            **self._report(v, now)},
                 "outcome_url": self.outcome_url(s.outcome_token) if s.outcome_public else None,
