@@ -426,8 +426,9 @@ class Bench:
         await screen.wait_event("stage", STEP)
         screen.quiet = True
         ballots_seen = stamp(screen, "counts", lambda c: c.get("ballots"))
-        tally_seen = stamp(self.console, "stage", lambda snap: {
-            r["id"]: r["votes"] for r in snap.get("results") or [] if r["votes"]})
+        # While votes come in, the console's tally arrives coalesced as `counts`.
+        tally_seen = stamp(self.console, "counts", lambda c: {
+            r["id"]: r["votes"] for r in c.get("results") or [] if r["votes"]})
         if self.console.last.get("stage", {}).get("voting") != "open":
             await self.cmd("voting:open")
         await asyncio.sleep(1.0)  # every phone has the voting stage

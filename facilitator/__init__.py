@@ -11,14 +11,16 @@ from flask_babel import Babel, force_locale, get_locale, gettext
 from markupsafe import Markup
 from flask_socketio import SocketIO
 
-from . import config as config_module
+from . import config as config_module, identity
+from .ballots import Ballots, FactsCache
+from .batching import event_class
 from .broadcast import Broadcaster
 from .domain.errors import RuleError
 from .limits import FailureThrottle, TokenBucket
 from .messages import error_payload
 from .models import init_db
 from .services import Service, wall_clock_ms
-from .snapshots import Snapshots
+from .snapshots import Snapshots, queue_facts
 from .timekeeper import Timekeeper
 from . import compress, qr
 
@@ -75,11 +77,13 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "static"))
     app.config.update(config_module.from_env(config))
+    app.session_interface = identity.CookieSessions()
     Babel(app, locale_selector=select_locale,
           default_translation_directories=str(ROOT / "translations"))
 
     make_db = init_db(app.config["DATABASE_URL"])
-    service = Service(make_db, clock)
+    facts = FactsCache(queue_facts)
+    service = Service(make_db, facts, clock)
 
     service.purge_expired(app.config["RETENTION_DAYS"])
 
@@ -92,7 +96,7 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
                 base = "http://localhost/"
         return base.rstrip("/")
 
-    snapshots = Snapshots(make_db, clock, lambda code: qr.join_url(base_url(), code),
+    snapshots = Snapshots(make_db, facts, clock, lambda code: qr.join_url(base_url(), code),
                           lambda token: f"{base_url()}/o/{token}")
     origins = allowed_origins(app.config.get("PUBLIC_URL"), app.config["ALLOWED_ORIGINS"])
     socketio = SocketIO(
@@ -105,10 +109,13 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
         ping_interval=20, ping_timeout=20,
     )
     broadcaster = Broadcaster(socketio, snapshots, app.config["COALESCE_MS"])
+    ballots = Ballots(make_db.kw["bind"], facts, event_class(socketio.async_mode),
+                      lambda: socketio.sleep(0))
     throttle = FailureThrottle(app.config["FAILED_LOOKUPS_PER_MINUTE"])
     app.extensions["facilitator"] = {"service": service, "snapshots": snapshots,
                                      "throttle": throttle, "origins": origins,
                                      "broadcaster": broadcaster, "db": make_db,
+                                     "ballots": ballots,
                                      "socketio": socketio}
 
     timekeeper = Timekeeper(socketio, service, broadcaster)
@@ -116,7 +123,7 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
 
     from . import sockets, views
     app.register_blueprint(views.bp)
-    sockets.register(socketio, service, broadcaster, timekeeper, throttle,
+    sockets.register(socketio, service, ballots, broadcaster, timekeeper, throttle,
                      lambda: TokenBucket(app.config["EVENT_RATE"], app.config["EVENT_BURST"]))
     timekeeper.arm_all()
     if app.config["TIMEKEEPER_SWEEP_S"] > 0:

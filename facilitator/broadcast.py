@@ -4,7 +4,8 @@ Rooms: one per session and audience (`s<ID>:console`, `s<ID>:screen`, `s<ID>:pho
 per participant (`p<ID>`, all of one person's open tabs). A stage change sends each audience
 one full snapshot; a vote only marks tallies dirty, and the screen and console receive them
 coalesced, at most once per `coalesce_ms`. Phones never get tallies: a vote's cost does not
-grow with the room.
+grow with the room. The voter's reply carries their new ballot; their other pages get it as
+`ballot`.
 """
 from __future__ import annotations
 
@@ -30,22 +31,28 @@ class Broadcaster:
         self.coalesce_s = coalesce_ms / 1000
         self._last_flush: dict[int, float] = {}
         self._scheduled: set[int] = set()
+        self._console_dirty: set[int] = set()  # more than the tallies changed: full snapshot
         self._lock = threading.Lock()
 
     # ----- after a command ------------------------------------------------------------------
 
-    def publish(self, change: Change | None) -> None:
+    def publish(self, change: Change | None, sender: str | None = None) -> None:
+        """`sender`: the connection that made the change; it has the reply already."""
         if change is None:
             return
         sid = change.session_id
         if change.stage:
             self.stage(sid)
         elif change.counts:
+            if change.console:
+                self._console_dirty.add(sid)
             self._counts_soon(sid)
         elif change.console:
             self.socketio.emit("stage", self.snapshots.console(sid), to=room(sid, "console"))
         for pid in change.participants:
             self.me(sid, pid)
+        if change.echo is not None:  # the person's other pages (tabs, devices)
+            self.socketio.emit("ballot", change.reply, to=person(change.echo), skip_sid=sender)
 
     def stage(self, session_id: int) -> None:
         """Full snapshots to every audience of the session."""
@@ -89,10 +96,19 @@ class Broadcaster:
         self._flush_counts(session_id)
 
     def _flush_counts(self, session_id: int) -> None:
-        self.socketio.emit("counts", self.snapshots.counts(session_id),
-                           to=room(session_id, "screen"))
-        self.socketio.emit("stage", self.snapshots.console(session_id),
-                           to=room(session_id, "console"))
+        """Head counts (and live results) to the screen, tallies to the console: one read. The
+        console gets its full snapshot only if a coalesced change was more than a tally (a
+        join adds a name to its list of people)."""
+        with self._lock:
+            full = session_id in self._console_dirty
+            self._console_dirty.discard(session_id)
+        screen, console = self.snapshots.counts(session_id)
+        self.socketio.emit("counts", screen, to=room(session_id, "screen"))
+        if full:
+            self.socketio.emit("stage", self.snapshots.console(session_id),
+                               to=room(session_id, "console"))
+        else:
+            self.socketio.emit("counts", console, to=room(session_id, "console"))
 
     def gone(self, session_id: int) -> None:
         """The session was erased: every page of it is told, then its rooms are closed."""

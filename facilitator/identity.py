@@ -7,8 +7,22 @@ so a cookie for a session that no longer exists, or a stale key, grants nothing.
 from __future__ import annotations
 
 from flask import session as cookie
+from flask.sessions import SecureCookieSessionInterface
 
 from .services import Service
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """The signed cookie, checked once per connection rather than once per event.
+
+    Flask-SocketIO runs every socket event in a request context built from the connection's
+    environ, and Flask opens the session for it: the cookie's signature would be checked again
+    for every vote. Flask-SocketIO then puts the session it saved for the connection at connect
+    (`saved_session` in that environ) in its place, so that copy is what this returns."""
+
+    def open_session(self, app, request):
+        saved = request.environ.get("saved_session")
+        return saved if saved is not None else super().open_session(app, request)
 
 
 KEEP = 20  # grants per kind kept in the cookie: the oldest go, so it never outgrows 4 KB

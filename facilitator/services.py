@@ -58,8 +58,9 @@ class Change:
     session_id: int
     stage: bool = False          # everything public changed: phones, screen and console
     counts: bool = False         # only tallies / head counts: screen and console, coalesced
-    console: bool = False        # only the moderator's view changed
+    console: bool = False        # the moderator's view changed (with counts: coalesced too)
     participants: set = field(default_factory=set)  # personal state of these participants
+    echo: int | None = None      # the reply is this participant's new state: their other pages
     reply: dict = field(default_factory=dict)      # extra data for the sender's acknowledgement
 
 
@@ -75,8 +76,9 @@ class Step:
 
 
 class Service:
-    def __init__(self, make_db: sessionmaker, clock: Callable[[], int] = wall_clock_ms):
+    def __init__(self, make_db: sessionmaker, facts, clock: Callable[[], int] = wall_clock_ms):
         self.make_db = make_db
+        self.facts = facts  # ballots.FactsCache: what the queue says about ballots
         self.clock = clock
 
     @contextmanager
@@ -180,7 +182,7 @@ class Service:
             db.add(p)
             db.flush()
             pid = p.id
-        return Change(session_id, counts=True,
+        return Change(session_id, counts=True, console=True,  # the console lists the people
                       reply={"participant_id": pid, "token": token})
 
     def participant_by_token(self, session_id: int, token: str) -> int | None:
@@ -735,45 +737,14 @@ class Service:
         return Change(session_id, stage=True, counts=True, participants=changed,
                       reply={"undone": entry.action})
 
-    # ----- voting ---------------------------------------------------------------------------
-
-    def set_dots(self, session_id: int, participant_id: int, pitch_id: int, dots: int) -> Change:
-        """Put `dots` of the participant's dots on a pitch (0 takes them off). Idempotent.
-
-        Votes do not bump the session revision: they change tallies, not the stage."""
-        self._retry_race(lambda: self._set_dots(session_id, participant_id, pitch_id, dots))
-        return Change(session_id, counts=True, participants={participant_id})
+    # ----- ratings (dots and approval marks: ballots.py) -------------------------------------
 
     def _ballot_scope(self, db: DB, s: Session, participant_id: int) -> tuple[set, set]:
-        """(pitches this ballot may mark now, the participant's own pitches)."""
+        """(pitches this ballot may mark now, the participant's own pitches): the queue's facts
+        at the session's revision, read once per revision (`ballots.FactsCache`)."""
         self._participant(db, s.id, participant_id)
-        pitches = self._pitches(db, s)
-        candidates = queue.votable(pitches, self._talk_sections(db, s))
-        votable = {p.id for p in queue.open_for_votes(
-            candidates, s.voting_round == voting.PER_PITCH)}
-        return votable, {p.id for p in pitches if p.participant_id == participant_id}
-
-    def _set_dots(self, session_id: int, participant_id: int, pitch_id: int, dots: int) -> None:
-        with self.unit() as db:
-            s = self._session(db, session_id, lock=False)
-            if s.voting_method == voting.MATRIX:
-                raise RuleError("wrong_method")
-            votable, own = self._ballot_scope(db, s, participant_id)
-            rows = {v.pitch_id: v for v in db.scalars(
-                select(Vote).where(Vote.participant_id == participant_id))}
-            voting.check_dots(
-                rules=voting.rules_for(s.voting_method, s.dots_per_person,
-                                       s.max_dots_per_pitch), voting=s.voting,
-                ballot={pid: v.dots for pid, v in rows.items()}, pitch_id=pitch_id, dots=dots,
-                votable=votable, own=own)
-            row = rows.get(pitch_id)
-            if dots == 0 and row is not None:
-                db.delete(row)
-            elif dots > 0 and row is None:
-                db.add(Vote(session_id=s.id, participant_id=participant_id, pitch_id=pitch_id,
-                            dots=dots))
-            elif row is not None:
-                row.dots = dots
+        facts = self.facts.get(db, s.id, s.code, s.revision or 0)
+        return facts.open_ids, self.facts.own_ids(facts, participant_id)
 
     def _retry_race(self, apply: Callable[[], None]) -> None:
         """Apply an idempotent ballot change; when the same change raced in from another

@@ -19,6 +19,7 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DB
 
+from .ballots import FactsCache, QueueFacts, ballot_reply
 from .domain import queue, schedule, tally, voting
 from .models import (
     Commitment, Interest, LogEntry, Participant, Pitch, Rating, Section, Session, Vote,
@@ -82,14 +83,28 @@ class View:
             .where(Interest.session_id == self.s.id).group_by(Interest.pitch_id))}
 
 
+def queue_facts(db: DB, session_id: int) -> tuple[tuple, QueueFacts]:
+    """How `FactsCache` reads a session's queue facts: the pitch ids open for votes, each
+    participant's own pitches, and whose pitch is live."""
+    v = View(db, session_id)
+    own: dict[int, list[dict]] = {}
+    for x in v.pitches:
+        if x.participant_id is not None:
+            own.setdefault(x.participant_id, []).append(_pitch(x))
+    return (v.s.code, v.s.revision or 0), QueueFacts(
+        frozenset(v.open_ids), own,
+        frozenset(x.participant_id for x in v.pitches if x.status == queue.LIVE))
+
+
 class Snapshots:
-    def __init__(self, make_db, clock: Callable[[], int], join_url: Callable[[str], str],
+    def __init__(self, make_db, facts: FactsCache, clock: Callable[[], int],
+                 join_url: Callable[[str], str],
                  outcome_url: Callable[[str], str] = lambda token: f"/o/{token}"):
         self.make_db = make_db
+        self.facts = facts  # what `me` needs from the queue, read once per session revision
         self.clock = clock
         self.join_url = join_url
         self.outcome_url = outcome_url
-        self._facts: dict[int, tuple] = {}  # session id -> ((code, revision), queue facts)
 
     # ----- parts ----------------------------------------------------------------------------
 
@@ -246,15 +261,15 @@ class Snapshots:
             out["results"] = self._results(v) if results_visible(v.s, screen=True) else None
             return out
 
-    def counts(self, session_id: int) -> dict:
-        """Head counts (and live results if shown): the coalesced update the screen gets
-        while votes come in."""
+    def counts(self, session_id: int) -> tuple[dict, dict]:
+        """The coalesced updates while votes come in, for the screen and for the console: head
+        counts, and the results (the screen's only while they are shown to the room)."""
         with self.make_db() as db:
             v = View(db, session_id)
             out = {"rev": v.s.revision, **self._counts(v)}
-            if results_visible(v.s, screen=True):
-                out["results"] = self._results(v)
-            return out
+            results = self._results(v)
+            screen = {**out, "results": results} if results_visible(v.s, screen=True) else out
+            return screen, {**out, "results": results}
 
     def console(self, session_id: int) -> dict:
         with self.make_db() as db:
@@ -339,7 +354,8 @@ class Snapshots:
             p = db.get(Participant, participant_id)
             if p is None or p.deleted_at is not None:
                 return {"participant": None}
-            votable, own_pitches, live_owners = self._queue_facts(db, s)
+            votable, own_pitches, live_owners = self.facts.get(db, s.id, s.code,
+                                                               s.revision or 0)
             ballot = {x.pitch_id: x.dots for x in db.scalars(
                 select(Vote).where(Vote.participant_id == participant_id))}
             ratings = {str(x.pitch_id): {"impact": x.impact or 0, "ease": x.ease or 0}
@@ -353,35 +369,13 @@ class Snapshots:
                 "participant": {"id": p.id, "name": p.name, "organisation": p.organisation,
                                 "email": p.email, "phone": p.phone,
                                 "consent": p.consent_at is not None},
-                "ballot": {str(k): n for k, n in ballot.items() if k in votable},
+                **ballot_reply(rules, ballot, votable),
                 "ratings": ratings,
-                "dots_left": voting.dots_left(rules, ballot, votable),
                 "following": sorted(following),
                 "pitches": [{**x, "interested": self._interested(db, x["id"])}
                             for x in own_pitches.get(participant_id, ())],
                 "cue": s.pitcher_message if participant_id in live_owners else "",
             }
-
-    def _queue_facts(self, db: DB, s: Session) -> tuple[set, dict, set]:
-        """What `me` needs from the queue: the pitch ids open for votes, each participant's own
-        pitches, and whose pitch is live. Read once per session revision, not once per `me`:
-        every command that changes pitches, sections or the voting round bumps the revision
-        (services), a vote does not, and in a vote burst re-reading the whole queue for each
-        `me` cost as much as the vote itself (docs/performance.md). The code is in the key
-        because an erased session's id can be given to a new one."""
-        key = (s.code, s.revision)
-        hit = self._facts.get(s.id)
-        if hit is not None and hit[0] == key:
-            return hit[1]
-        v = View(db, s.id)
-        own: dict[int, list[dict]] = {}
-        for x in v.pitches:
-            if x.participant_id is not None:
-                own.setdefault(x.participant_id, []).append(_pitch(x))
-        facts = (set(v.open_ids), own,
-                 {x.participant_id for x in v.pitches if x.status == queue.LIVE})
-        self._facts[s.id] = (key, facts)
-        return facts
 
     def _interested(self, db: DB, pitch_id: int) -> list[dict]:
         """Who wants to follow up on a pitch, for its pitcher (and the moderator): name,

@@ -14,10 +14,11 @@ import logging
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import request
+from flask import has_request_context, request
 from flask_socketio import ConnectionRefusedError, join_room
 
 from . import identity
+from .ballots import Ballots
 from .broadcast import Broadcaster, person, room
 from .domain.errors import RuleError
 from .domain.queue import MARKABLE
@@ -50,7 +51,7 @@ def refuse(err: RuleError):
     raise ConnectionRefusedError(err.code, error_payload(err))
 
 
-def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper,
+def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcaster, timekeeper,
              throttle: FailureThrottle, new_bucket: Callable[[], TokenBucket]) -> None:
     conns: dict[str, Conn] = {}
     buckets: dict[str, TokenBucket] = {}
@@ -100,18 +101,34 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper,
         conns.pop(request.sid, None)
         buckets.pop(request.sid, None)
 
-    def flooding() -> bool:
-        bucket = buckets.get(request.sid)
+    def flooding(sid: str) -> bool:
+        bucket = buckets.get(sid)
         return bucket is not None and not bucket.take()
 
-    def command(event: str, role: str | None, spec: dict, call: Callable[[Conn, dict], object],
-                ) -> None:
-        """Register `event`: authorise the sender's role, validate, run, publish, acknowledge."""
+    def refusal(sid: str, err: RuleError) -> dict:
+        """The refusal in the reader's language: a bare event has no request context, so one is
+        made from the connection's environ (refusals are rare; the hot path needs none)."""
+        if has_request_context():
+            return error_payload(err)
+        environ = socketio.server.get_environ(sid) or {}
+        app = environ.get("flask.app")
+        if app is None:
+            return error_payload(err)
+        with app.request_context(environ):
+            return error_payload(err)
 
-        def handler(*args):
-            conn = conns.get(request.sid)
+    def command(event: str, role: str | None, spec: dict, call: Callable[[Conn, dict], object],
+                bare: bool = False) -> None:
+        """Register `event`: authorise the sender's role, validate, run, publish, acknowledge.
+
+        `bare`: the handler runs without Flask's request context, which Flask-SocketIO builds for
+        every event (URL matching, the session: a quarter of a vote's time in a vote burst,
+        docs/performance.md). Only for commands that need nothing from Flask."""
+
+        def run(sid: str, args: tuple):
+            conn = conns.get(sid)
             try:
-                if flooding():
+                if flooding(sid):
                     raise RuleError("rate_limited")
                 if len(args) > 1:  # one payload per event, never more
                     raise RuleError("wrong_type", field="payload")
@@ -122,18 +139,21 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper,
                     raise RuleError("forbidden" if role == MODERATOR else "not_joined")
                 change = call(conn, parse(spec, payload))
             except RuleError as err:
-                return error_payload(err)
+                return refusal(sid, err)
             except Exception:  # never let a bad request take the connection down
                 log.exception("event %s failed", event)
-                return error_payload(RuleError("server_error"))
+                return refusal(sid, RuleError("server_error"))
             if change is None:
                 return {"ok": True}
-            broadcaster.publish(change)
+            broadcaster.publish(change, sender=sid)
             if change.stage:
                 timekeeper.arm(change.session_id)
             return {"ok": True, **change.reply}
 
-        socketio.on_event(event, handler)
+        if bare:
+            socketio.server.on(event, lambda sid, *args: run(sid, args))
+        else:
+            socketio.on_event(event, lambda *args: run(request.sid, args))
 
     # ----- the moderator (sender: console; audience: everyone in the session) --------------
     mod = MODERATOR
@@ -244,8 +264,8 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper,
             lambda c, d: service.withdraw_pitch(c.session_id, c.participant_id,
                                                 d["pitch_id"]))
     command("vote:set", PARTICIPANT, {"pitch_id": ID, "dots": Int(0, 20)},
-            lambda c, d: service.set_dots(c.session_id, c.participant_id, d["pitch_id"],
-                                          d["dots"]))
+            lambda c, d: ballots.set_dots(c.session_id, c.participant_id, d["pitch_id"],
+                                          d["dots"]), bare=True)
     rating = Int(0, voting.RATING_MAX, required=False)
     command("rating:set", PARTICIPANT, {"pitch_id": ID, "impact": rating, "ease": rating},
             lambda c, d: service.set_rating(c.session_id, c.participant_id, d.pop("pitch_id"),
@@ -264,7 +284,7 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper,
     @socketio.on("time:sync")
     def time_sync(*_args):
         """Sender: any page. Answers the server clock so browsers can run the same timer."""
-        if flooding():
+        if flooding(request.sid):
             return error_payload(RuleError("rate_limited"))
         if len(_args) > 1:
             return error_payload(RuleError("wrong_type", field="payload"))
@@ -278,4 +298,5 @@ def register(socketio, service: Service, broadcaster: Broadcaster, timekeeper,
     @socketio.on("*")
     def unknown(event, *_args):
         """Sender: anyone. An event nobody handles gets a clear refusal, never silence."""
-        return error_payload(RuleError("rate_limited" if flooding() else "unknown_event"))
+        return error_payload(RuleError("rate_limited" if flooding(request.sid)
+                                       else "unknown_event"))

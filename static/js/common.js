@@ -187,6 +187,7 @@
     });
     socket.on("counts", (c) => handlers.counts && handlers.counts(c));
     socket.on("me", (me) => handlers.me && handlers.me(me));
+    socket.on("ballot", (b) => handlers.ballot && handlers.ballot(b));
     socket.on("gone", () => { socket.disconnect(); F.gone(); });
     F.socket = socket;
     return socket;

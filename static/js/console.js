@@ -481,8 +481,16 @@
   setInterval(clock, 1000);
   clock();
 
+  // Coalesced while votes come in: head counts and the tally, no more.
+  function counts(c) {
+    if (!snap || c.rev < snap.rev) return;
+    snap = { ...snap, counts: { participants: c.participants, ballots: c.ballots, interest: c.interest }, results: c.results };
+    renderSession();
+  }
+
   F.connect("console", {
     stage,
+    counts,
     refused: (data) => F.toast(data.message || t("refused")),
   });
 })();

@@ -43,7 +43,7 @@
     show($("#join"), false);
     show($("#app"), true);
     $("#phone").dataset.joined = "yes";
-    if (!F.socket) F.connect("phone", { stage, me: onMe, refused });
+    if (!F.socket) F.connect("phone", { stage, me: onMe, ballot: onBallot, refused });
     else F.socket.connect();
   }
 
@@ -145,7 +145,10 @@
       return el("div", { class: "rate-rows" }, ratingRow(p, "impact", r.impact), ratingRow(p, "ease", r.ease));
     }
     const dots = ((me && me.ballot) || {})[String(p.id)] || 0;
-    const set = (n) => (ev) => F.send("vote:set", { pitch_id: p.id, dots: n }, ev.currentTarget);
+    const set = (n) => async (ev) => {
+      const ack = await F.send("vote:set", { pitch_id: p.id, dots: n }, ev.currentTarget);
+      if (ack.ok) onBallot(ack);
+    };
     const maxPer = method === "approval" ? 1 : snap.session.max_dots_per_pitch;
     if (maxPer === 1) {
       const label = method === "approval" ? (dots ? t("approved") : t("approve")) : (dots ? t("dot_given") : t("give_dot"));
@@ -299,6 +302,12 @@
   }
 
   function stage(s) { snap = s; renderAll(); }
+  // A vote's reply, and the same sent to this person's other pages: the new ballot.
+  function onBallot(b) {
+    if (!me) return;
+    me = { ...me, ballot: b.ballot, dots_left: b.dots_left };
+    renderAll();
+  }
   function onMe(m) {
     if (!m.participant) return refused({ error: "not_joined" });
     me = m;

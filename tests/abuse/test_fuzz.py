@@ -70,9 +70,12 @@ def _closure(fn, name: str):
 def introspect(wrapper) -> tuple[bool, str | None, dict | None]:
     """(is a `command`, role, spec) of a registered Socket.IO handler.
 
-    Flask-SocketIO wraps each handler (closure cell `handler`); `sockets.command` closes over
-    `role` and `spec`. Plain `@socketio.on` handlers have neither: (False, None, None)."""
+    Flask-SocketIO wraps each handler (closure cell `handler`; a bare command is registered on
+    the Socket.IO server itself, unwrapped); `sockets.command` registers a lambda over `run`,
+    which closes over `role` and `spec`. Plain `@socketio.on` handlers have neither:
+    (False, None, None)."""
     inner = _closure(wrapper, "handler") or wrapper
+    inner = _closure(inner, "run") or inner
     spec = _closure(inner, "spec")
     if isinstance(spec, dict):
         return True, _closure(inner, "role"), spec

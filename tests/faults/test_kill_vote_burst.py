@@ -189,7 +189,7 @@ def test_kill_during_a_vote_burst_loses_and_doubles_nothing(server, aio, tmp_pat
         # The last coalesced tallies of the burst, once the flush after the last vote is due.
         await asyncio.sleep(0.5)
         counts = drain(screen, "counts")
-        live = drain(console.conn, "stage")
+        live = drain(console.conn, "counts")
         last_counts = counts[-1] if counts else None
         last_results = live[-1]["results"] if live else None
         await console.cmd("voting:close")

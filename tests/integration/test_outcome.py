@@ -205,7 +205,7 @@ def test_ballot_count_is_shown_live_after_a_rating(room):
     counts = room.screen.last("counts")
     assert counts["ballots"] == 1 and counts["participants"] == 2
     assert "results" not in counts
-    assert room.moderator.last("stage")["counts"]["ballots"] == 1
+    assert room.moderator.last("counts")["ballots"] == 1
     assert b.emit("rating:set", {"pitch_id": p1, "ease": 2})["ok"]
     assert room.screen.last("counts")["ballots"] == 2
 
@@ -272,8 +272,7 @@ def test_ballot_can_change_until_the_round_closes(room):
     assert a.emit("vote:set", {"pitch_id": p3, "dots": 1})["error"] == "budget_exceeded"
     # Move a dot from One to Three.
     assert a.emit("vote:set", {"pitch_id": p1, "dots": 0})["ok"]
-    assert a.emit("vote:set", {"pitch_id": p3, "dots": 1})["ok"]
-    assert a.last("me")["ballot"] == {str(p2): 1, str(p3): 1}
+    assert a.emit("vote:set", {"pitch_id": p3, "dots": 1})["ballot"] == {str(p2): 1, str(p3): 1}
     assert room.mod("voting:close")["ok"]
     for pid, n in ((p1, 1), (p2, 0), (p3, 0)):
         assert a.emit("vote:set", {"pitch_id": pid, "dots": n})["error"] == "voting_closed"

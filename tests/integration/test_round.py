@@ -3,7 +3,7 @@ import pytest
 
 from facilitator import create_app
 
-from .conftest import make_app
+from .conftest import Browser, make_app
 
 
 def test_connect_sends_each_audience_its_snapshot(room):
@@ -170,14 +170,17 @@ def test_dot_voting_rules(room):
     assert a.emit("vote:set", {"pitch_id": mod1, "dots": 2})["error"] == "max_per_pitch"
     assert a.emit("vote:set", {"pitch_id": mod1, "dots": -1})["error"] == "out_of_range"
     for p in (mod1, mod2, mod3):
-        assert a.emit("vote:set", {"pitch_id": p, "dots": 1})["ok"]
-    assert a.last("me")["dots_left"] == 0
+        ack = a.emit("vote:set", {"pitch_id": p, "dots": 1})
+        assert ack["ok"]
+    assert ack["dots_left"] == 0  # the reply carries the new ballot
     assert a.emit("vote:set", {"pitch_id": mod4, "dots": 1})["error"] == "budget_exceeded"
     # Replaying a vote changes nothing; moving a dot is take one back, give one.
     assert a.emit("vote:set", {"pitch_id": mod1, "dots": 1})["ok"]
     assert a.emit("vote:set", {"pitch_id": mod3, "dots": 0})["ok"]
-    assert a.emit("vote:set", {"pitch_id": mod4, "dots": 1})["ok"]
-    assert a.last("me")["ballot"] == {str(mod1): 1, str(mod2): 1, str(mod4): 1}
+    ack = a.emit("vote:set", {"pitch_id": mod4, "dots": 1})
+    assert ack["ballot"] == {str(mod1): 1, str(mod2): 1, str(mod4): 1}
+    # The reply says what the database holds (`me` reads it there).
+    assert room.snapshots.me(room.session_id, a.participant_id)["ballot"] == ack["ballot"]
     assert b.emit("vote:set", {"pitch_id": own, "dots": 1})["ok"]
     assert room.mod("voting:close")["ok"]
     assert a.emit("vote:set", {"pitch_id": mod4, "dots": 0})["error"] == "voting_closed"
@@ -192,11 +195,41 @@ def test_a_vote_reaches_screen_and_console_but_no_phone(room):
     for c in (a, b):
         c.received()
     room.drain()
-    assert a.emit("vote:set", {"pitch_id": p, "dots": 1})["ok"]
+    ack = a.emit("vote:set", {"pitch_id": p, "dots": 1})
+    assert ack == {"ok": True, "ballot": {str(p): 1}, "dots_left": 2}
     assert room.screen.last("counts")["ballots"] == 1
-    assert room.moderator.last("stage")["results"][0]["votes"] == 1
+    # The console's coalesced update is the tally, not its whole snapshot.
+    assert room.moderator.last("counts")["results"][0]["votes"] == 1
+    assert room.moderator.received("stage") == []
     assert b.received() == []  # another phone hears nothing of it
-    assert [m for m in a.received() if "ballot" not in m] == []  # only its own "me"
+    assert a.received() == []  # the voter has the ballot in the reply
+    # The screen never receives results before the reveal.
+    assert all(s.get("results") is None for s in room.screen.received("stage"))
+
+
+def test_the_voters_other_pages_get_the_new_ballot(room):
+    """Two tabs of one person: a vote on one shows on the other, and nowhere else."""
+    a = room.phone("Li")
+    other_tab = Browser(room.app, room.code)
+    other_tab.http = a.http  # the same browser: the same cookie
+    other_tab.connect("phone")
+    b = room.phone("Marie")
+    p = room.add("P1")
+    room.mod("voting:open")
+    for c in (a, other_tab, b):
+        c.received()
+    ack = a.emit("vote:set", {"pitch_id": p, "dots": 1})
+    assert other_tab.received("ballot") == [{"ballot": {str(p): 1}, "dots_left": 2}]
+    assert a.received() == [] and b.received() == []
+    assert ack["ballot"] == {str(p): 1}
+    # A refused vote tells nobody anything.
+    assert other_tab.emit("vote:set", {"pitch_id": 99999, "dots": 1})["error"] == \
+        "pitch_not_votable"
+    assert a.received() == [] and other_tab.received() == []
+    # A join reaches the console as its full snapshot (the list of people changed).
+    room.drain()
+    room.phone("Ada")
+    assert "Ada" in [x["name"] for x in room.moderator.last("stage")["people"]]
     # The screen never receives results before the reveal.
     assert all(s.get("results") is None for s in room.screen.received("stage"))
 
