@@ -177,6 +177,13 @@ def test_whole_round(server, open_page, artifacts):
     expect(own).to_contain_text("Your pitch")
     expect(own.locator("button.dot")).to_have_count(0)
     shot(phone_a, artifacts, "10-phone-a-ballot")
+    # The same person in a second tab: it follows the votes given in the first.
+    tab_errors: list = []
+    tab_b = phone_b.context.new_page()
+    tab_b.on("pageerror", lambda exc: tab_errors.append(str(exc)))
+    tab_b.goto(phone_b.url)
+    wait_visible(tab_b, "#ballot")
+    expect(tab_b.locator("#dots-left")).to_contain_text("3 of 3")
 
     ballot_item(phone_a, TITLE_B).locator("button.dot").click()
     expect(ballot_item(phone_a, TITLE_B).locator("button.dot")).to_have_attribute(
@@ -188,6 +195,12 @@ def test_whole_round(server, open_page, artifacts):
             "aria-pressed", "true")
     expect(phone_b.locator("#dots-left")).to_contain_text("1 of 3")
     shot(phone_b, artifacts, "11-phone-b-voted")
+    expect(tab_b.locator("#dots-left")).to_contain_text("1 of 3")
+    for title in (TITLE_A, TITLE_B):
+        expect(ballot_item(tab_b, title).locator("button.dot")).to_have_attribute(
+            "aria-pressed", "true")
+    assert not tab_errors, tab_errors
+    tab_b.close()
 
     wait_text(screen, '.mode-voting [data-count="ballots"]', "2", exact=True)
     # While voting is open the room sees no standings.
