@@ -25,12 +25,17 @@ def person(participant_id: int) -> str:
 
 
 class Broadcaster:
-    def __init__(self, socketio, snapshots: Snapshots, coalesce_ms: int = 100):
+    def __init__(self, socketio, snapshots: Snapshots, coalesce_ms: int = 100,
+                 settle_ms: int | None = None):
         self.socketio = socketio
         self.snapshots = snapshots
         self.coalesce_s = coalesce_ms / 1000
+        # The last word: once a session's tallies have been quiet this long, one more flush.
+        self.settle_s = (3 * coalesce_ms if settle_ms is None else settle_ms) / 1000
         self._last_flush: dict[int, float] = {}
+        self._last_change: dict[int, float] = {}
         self._scheduled: set[int] = set()
+        self._settling: set[int] = set()
         self._console_dirty: set[int] = set()  # more than the tallies changed: full snapshot
         self._lock = threading.Lock()
 
@@ -74,18 +79,24 @@ class Broadcaster:
         checks the deadline too, so a saturated server cannot starve the flush."""
         now = time.monotonic()
         with self._lock:
+            self._last_change[session_id] = now
+            settle = self.settle_s > 0 and session_id not in self._settling
+            if settle:
+                self._settling.add(session_id)
             due = self._last_flush.get(session_id, 0.0) + self.coalesce_s
             if now >= due:
                 self._last_flush[session_id] = now
-                flush_now = True
+                action = "now"
+            elif session_id in self._scheduled:
+                action = None  # a flush is already on its way
             else:
-                flush_now = False
-                if session_id in self._scheduled:
-                    return
                 self._scheduled.add(session_id)
-        if flush_now:
+                action = "later"
+        if settle:
+            self.socketio.start_background_task(self._settle, session_id)
+        if action == "now":
             self._flush_counts(session_id)
-        else:
+        elif action == "later":
             self.socketio.start_background_task(self._flush_later, session_id, due - now)
 
     def _flush_later(self, session_id: int, delay: float) -> None:
@@ -93,6 +104,20 @@ class Broadcaster:
         with self._lock:
             self._scheduled.discard(session_id)
             self._last_flush[session_id] = time.monotonic()
+        self._flush_counts(session_id)
+
+    def _settle(self, session_id: int) -> None:
+        """One more flush once the session's tallies have been quiet for `settle_s`. Flushes
+        read the database and can overtake one another on their way to a page (reads that yield
+        on PostgreSQL; with several processes, one process's flush arrives through Redis after
+        another's): the last word is read after every change it follows."""
+        while True:
+            with self._lock:
+                wait = self._last_change[session_id] + self.settle_s - time.monotonic()
+                if wait <= 0:
+                    self._settling.discard(session_id)
+                    break
+            self.socketio.sleep(wait)
         self._flush_counts(session_id)
 
     def _flush_counts(self, session_id: int) -> None:
@@ -103,6 +128,8 @@ class Broadcaster:
             full = session_id in self._console_dirty
             self._console_dirty.discard(session_id)
         screen, console = self.snapshots.counts(session_id)
+        if screen is None:  # the session was erased meanwhile
+            return
         self.socketio.emit("counts", screen, to=room(session_id, "screen"))
         if full:
             self.socketio.emit("stage", self.snapshots.console(session_id),

@@ -261,10 +261,12 @@ class Snapshots:
             out["results"] = self._results(v) if results_visible(v.s, screen=True) else None
             return out
 
-    def counts(self, session_id: int) -> tuple[dict, dict]:
+    def counts(self, session_id: int) -> tuple[dict | None, dict | None]:
         """The coalesced updates while votes come in, for the screen and for the console: head
         counts, and the results (the screen's only while they are shown to the room)."""
         with self.make_db() as db:
+            if db.get(Session, session_id) is None:  # erased since the change
+                return None, None
             v = View(db, session_id)
             out = {"rev": v.s.revision, **self._counts(v)}
             results = self._results(v)
