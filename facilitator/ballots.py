@@ -102,13 +102,12 @@ class Ballots:
     def _write_with_retry(self, votes: Sequence[DotVote]) -> list:
         """A row another process inserted meanwhile breaks the unique constraint: read the
         ballots again and apply the batch on top (the same rule as one vote at a time)."""
-        for attempt in range(3):
+        for _attempt in range(3):
             try:
                 return self.write(votes)
             except IntegrityError:
-                if attempt == 2:
-                    return [RuleError("busy")] * len(votes)
-        raise AssertionError("unreachable")
+                continue
+        return [RuleError("busy")] * len(votes)
 
     def write(self, votes: Sequence[DotVote]) -> list:
         """Check each vote in arrival order and store the batch: one transaction."""
@@ -135,9 +134,10 @@ class Ballots:
             return RuleError("unknown_session")
         if s.voting_method == voting.MATRIX:
             return RuleError("wrong_method")
+        with DB(bind=conn) as db:  # in this transaction (closing it leaves the transaction)
+            facts = self.facts.get(db, session_id, s.code, s.revision or 0)
         r = _Round(s.voting, voting.rules_for(s.voting_method, s.dots_per_person,
-                                              s.max_dots_per_pitch),
-                   self.facts.get(DB(bind=conn), session_id, s.code, s.revision or 0))
+                                              s.max_dots_per_pitch), facts)
         alive = conn.scalars(select(PARTICIPANTS.c.id).where(
             PARTICIPANTS.c.id.in_(voters), PARTICIPANTS.c.session_id == session_id,
             PARTICIPANTS.c.deleted_at.is_(None))).all()
