@@ -50,7 +50,8 @@ class Broadcaster:
             self.stage(sid)
         elif change.counts:
             if change.console:
-                self._console_dirty.add(sid)
+                with self._lock:
+                    self._console_dirty.add(sid)
             self._counts_soon(sid)
         elif change.console:
             self.socketio.emit("stage", self.snapshots.console(sid), to=room(sid, "console"))
