@@ -15,14 +15,13 @@ from typing import Callable, NamedTuple, Sequence
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DB
 
 from .batching import GroupCommit
 from .domain import voting
 from .domain.errors import RuleError
 from .models import Participant, Session, Vote
-from .services import Change
+from .services import Change, retry_race
 
 SESSIONS, PARTICIPANTS, VOTES = Session.__table__, Participant.__table__, Vote.__table__
 
@@ -102,12 +101,10 @@ class Ballots:
     def _write_with_retry(self, votes: Sequence[DotVote]) -> list:
         """A row another process inserted meanwhile breaks the unique constraint: read the
         ballots again and apply the batch on top (the same rule as one vote at a time)."""
-        for _attempt in range(3):
-            try:
-                return self.write(votes)
-            except IntegrityError:
-                continue
-        return [RuleError("busy")] * len(votes)
+        try:
+            return retry_race(lambda: self.write(votes))
+        except RuleError as err:
+            return [err] * len(votes)
 
     def write(self, votes: Sequence[DotVote]) -> list:
         """Check each vote in arrival order and store the batch: one transaction."""

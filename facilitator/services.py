@@ -12,7 +12,7 @@ import secrets
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +34,8 @@ SECTION_KINDS = ("talks", "pitches", "discussion")
 
 
 UNDO_SECONDS = 30
-ANY = object()  # "no expectation" for commands that may name the pitch they saw live
+ANY = object()
+T = TypeVar("T")  # "no expectation" for commands that may name the pitch they saw live
 
 
 def wall_clock_ms() -> int:
@@ -49,6 +50,18 @@ def local_midnight_ms(now_ms: int) -> int:
 
 def normalise_code(code: str) -> str:
     return "".join(code.split()).upper()[:CODE_LENGTH * 2]
+
+
+def retry_race(apply: Callable[[], T]) -> T:
+    """Apply an idempotent ballot change and return what it returns; when the same change
+    raced in from another connection, the unique constraint kept one row: apply ours again on
+    top of it (three tries, then `busy`)."""
+    for _attempt in range(3):
+        try:
+            return apply()
+        except IntegrityError:
+            continue
+    raise RuleError("busy")
 
 
 @dataclass
@@ -205,9 +218,7 @@ class Service:
             p = self._participant(db, session_id, participant_id)
             p.email, p.phone = (email, phone) if consent else ("", "")
             p.consent_at = self.clock() if consent else None
-            owners = set(db.scalars(select(Pitch.participant_id).join(
-                Interest, Interest.pitch_id == Pitch.id).where(
-                Interest.participant_id == participant_id, Pitch.participant_id.is_not(None))))
+            owners = self._followed_pitchers(db, participant_id)
         return Change(session_id, console=True, participants={participant_id} | owners)
 
     def delete_participant(self, session_id: int, participant_id: int) -> Change:
@@ -219,9 +230,7 @@ class Service:
         with self.unit() as db:
             s = self._session(db, session_id)
             p = self._participant(db, session_id, participant_id)
-            owners = set(db.scalars(select(Pitch.participant_id).join(
-                Interest, Interest.pitch_id == Pitch.id).where(
-                Interest.participant_id == participant_id, Pitch.participant_id.is_not(None))))
+            owners = self._followed_pitchers(db, participant_id)
             db.execute(delete(Interest).where(Interest.participant_id == participant_id))
             for pitch in db.scalars(select(Pitch).where(Pitch.participant_id == participant_id)):
                 if pitch.status in (queue.PENDING, queue.QUEUED):
@@ -243,11 +252,21 @@ class Service:
         return Change(session_id, stage=True, counts=True,
                       participants=owners | {participant_id})
 
-    def _participant(self, db: DB, session_id: int, participant_id: int) -> Participant:
+    def _participant(self, db: DB, session_id: int, participant_id: int,
+                     missing: str = "not_joined") -> Participant:
+        """A participant of this session who has not deleted themselves, else `missing`."""
         p = db.get(Participant, participant_id)
         if p is None or p.session_id != session_id or p.deleted_at is not None:
-            raise RuleError("not_joined")
+            raise RuleError(missing)
         return p
+
+    @staticmethod
+    def _followed_pitchers(db: DB, participant_id: int) -> set:
+        """Participants whose pitches this participant wants to follow up on (they see this
+        person's name and consented contact details)."""
+        return set(db.scalars(select(Pitch.participant_id).join(
+            Interest, Interest.pitch_id == Pitch.id).where(
+            Interest.participant_id == participant_id, Pitch.participant_id.is_not(None))))
 
     def erase_session(self, session_id: int) -> str:
         """Erase a session and everything in it (the moderator's GDPR erasure). Returns the
@@ -746,21 +765,11 @@ class Service:
         facts = self.facts.get(db, s.id, s.code, s.revision or 0)
         return facts.open_ids, self.facts.own_ids(facts, participant_id)
 
-    def _retry_race(self, apply: Callable[[], None]) -> None:
-        """Apply an idempotent ballot change; when the same change raced in from another
-        connection, the unique constraint kept one row: apply ours again on top of it."""
-        for attempt in range(3):
-            try:
-                apply()
-                return
-            except IntegrityError:
-                if attempt == 2:
-                    raise RuleError("busy")
 
     def set_rating(self, session_id: int, participant_id: int, pitch_id: int,
                    **ratings: int) -> Change:
         """Impact and/or ease (1-5; 0 takes that rating back) for one pitch. Idempotent."""
-        self._retry_race(lambda: self._set_rating(session_id, participant_id, pitch_id,
+        retry_race(lambda: self._set_rating(session_id, participant_id, pitch_id,
                                                   ratings))
         return Change(session_id, counts=True, participants={participant_id})
 
@@ -791,9 +800,7 @@ class Service:
     def set_interest(self, session_id: int, participant_id: int, pitch_id: int,
                      on: bool) -> Change:
         """"I want to follow up on this pitch" (or no longer). Idempotent."""
-        owner: set = set()
-
-        def apply() -> None:
+        def apply() -> set:
             with self.unit() as db:
                 s = self._session(db, session_id, lock=False)
                 self._participant(db, s.id, participant_id)
@@ -802,8 +809,6 @@ class Service:
                     raise RuleError("unknown_pitch")
                 if p.participant_id == participant_id and on:
                     raise RuleError("own_pitch_interest")
-                owner.clear()
-                owner.update(self._owners(p))
                 row = db.scalar(select(Interest).where(Interest.participant_id == participant_id,
                                                        Interest.pitch_id == pitch_id))
                 if on and row is None:
@@ -811,7 +816,8 @@ class Service:
                                     pitch_id=pitch_id, at=self.clock()))
                 elif not on and row is not None:
                     db.delete(row)
-        self._retry_race(apply)
+                return self._owners(p)
+        owner = retry_race(apply)
         return Change(session_id, counts=True, participants={participant_id} | owner)
 
     # ----- commitments and the outcome ------------------------------------------------------
@@ -828,9 +834,8 @@ class Service:
             named = []
             for o in owners:
                 if "participant_id" in o:
-                    who = db.get(Participant, o["participant_id"])
-                    if who is None or who.session_id != s.id or who.deleted_at is not None:
-                        raise RuleError("unknown_participant")
+                    who = self._participant(db, s.id, o["participant_id"],
+                                            missing="unknown_participant")
                     named.append({"participant_id": who.id, "name": who.name})
                 else:
                     named.append({"name": o["name"]})
