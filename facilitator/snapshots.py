@@ -342,10 +342,7 @@ class Snapshots:
             }
             if private:
                 out["participants"] = [
-                    {"name": p.name, "organisation": p.organisation,
-                     **{k: v_ for k, v_ in interested_person(p).items()
-                        if k in ("email", "phone")}}
-                    for p in db.scalars(select(Participant).where(
+                    contact_card(p) for p in db.scalars(select(Participant).where(
                         Participant.session_id == s.id, Participant.deleted_at.is_(None))
                         .order_by(Participant.name))]
             return out
@@ -382,13 +379,15 @@ class Snapshots:
     def _interested(self, db: DB, pitch_id: int) -> list[dict]:
         """Who wants to follow up on a pitch, for its pitcher (and the moderator): name,
         organisation, and contact details only where that person consented."""
-        return [interested_person(p) for p in db.scalars(
+        return [contact_card(p) for p in db.scalars(
             select(Participant).join(Interest, Interest.participant_id == Participant.id)
             .where(Interest.pitch_id == pitch_id, Participant.deleted_at.is_(None))
             .order_by(Interest.at, Interest.id))]
 
 
-def interested_person(p: Participant) -> dict:
+def contact_card(p: Participant) -> dict:
+    """A person as the moderator and the pitchers they follow up with see them: name,
+    organisation, and contact details only where that person consented."""
     consent = p.consent_at is not None
     return {"name": p.name, "organisation": p.organisation,
             "email": p.email if consent else "", "phone": p.phone if consent else ""}
