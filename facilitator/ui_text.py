@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from .domain.voting import METHODS
+from .exports import method_label, status_label
+from .services import COMMITMENT_STATUSES
+
 
 def ui_text() -> dict:
     return {
@@ -148,13 +152,11 @@ def ui_text() -> dict:
         "quadrant_quick_win": _("Quick wins"), "quadrant_major_project": _("Major projects"),
         "quadrant_fill_in": _("Fill-ins"), "quadrant_not_now": _("Not now"),
         "matrix_label": _("Impact and ease of each pitch: the quick wins are top right"),
-        "status_priority": _("Priority"), "status_follow_up": _("Follow-up"),
-        "status_parked": _("Parked"),
+        **{"status_" + x: status_label(x) for x in COMMITMENT_STATUSES},
         "owners": _("Owners"), "next_step": _("Next step"), "due": _("Due"),
         "no_commitments": _("No commitments yet."),
         "commitment_saved": _("Commitment saved."),
         "add_owner": _("Add"), "remove_owner": _("Remove %(name)s"),
         "commit": _("Commitment"),
-        "method_dots": _("Dot voting"), "method_approval": _("Approval voting"),
-        "method_matrix": _("Impact x ease rating"),
+        **{"method_" + m: method_label(m) for m in METHODS},
     }
