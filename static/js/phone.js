@@ -125,7 +125,6 @@
   const mineIds = () => new Set(((me && me.pitches) || []).map((p) => p.id));
 
   function ratingRow(p, what, value) {
-    const rating = (me && me.ratings && me.ratings[String(p.id)]) || { impact: 0, ease: 0 };
     return el("div", { class: "rate-row", role: "group", "aria-label": t(what) + ": " + p.title },
       el("span", { class: "rate-label" }, t(what)),
       el("span", { class: "rate-buttons" }, [1, 2, 3, 4, 5].map((n) => el("button", {
