@@ -157,6 +157,13 @@ def main(out: Path, lang: str = "en") -> None:
             shot(screen, "screen-voting-1920")
             shot(screen43, "screen-voting-1024")
             shot(console, "console-voting")
+            # The ballot and the live tally at every size (each page ends at its own size).
+            for size, vp in (("laptop", LAPTOP), ("projector", PROJECTOR), ("phone", PHONE)):
+                phones[1].set_viewport_size(vp)
+                shot(phones[1], f"phone-voting-after-{size}")
+            for size, vp in (("phone", PHONE), ("projector", PROJECTOR), ("laptop", LAPTOP)):
+                console.set_viewport_size(vp)
+                shot(console, f"console-voting-{size}")
             console.keyboard.press("v")
             console.keyboard.press("e")
             console.wait_for_timeout(300)

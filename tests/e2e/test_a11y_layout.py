@@ -1,6 +1,8 @@
-"""Beyond axe: the phone page at 320 px and at 200% zoom, and the screen's timer contrast
-(at least 7:1, WCAG AAA, in every timer state, as it must hold on a washed-out projector)."""
+"""Beyond axe: the phone page at 320 px and at 200% zoom, the console on a phone, and the
+screen's timer contrast (at least 7:1, WCAG AAA, in every timer state, as it must hold on a
+washed-out projector)."""
 import pytest
+from playwright.sync_api import expect
 
 from .harness import PROJECTOR
 from .helpers import wait_attr, wait_connected, wait_visible
@@ -87,3 +89,19 @@ def test_the_screen_timer_keeps_7_to_1_contrast_in_every_state(server, open_page
     seen["normal"] = screen.evaluate(CONTRAST, digits)
     print("screen timer contrast: " + ", ".join(f"{k} {v:.1f}:1" for k, v in seen.items()))
     assert all(v >= 7 for v in seen.values()), seen
+
+
+def test_the_console_fits_a_phone(server, open_page):
+    """A co-moderator may open the console on a phone: one column, nothing cut off at the right
+    (the timer, the primary buttons, every link in the header)."""
+    server.start()
+    _, made = server.api("POST", "/api/sessions", {"title": "A session title long enough to cut"})
+    console = open_page({"width": 390, "height": 844}, made["console_url"], "console")
+    wait_connected(console)
+    console.evaluate("F.send('pitch:add', {title: 'Rainwater', pitcher: 'Ines'})")
+    console.evaluate("F.send('timer:start', {})")
+    expect(console.locator(".console-timer .digits")).to_have_text("2:00")
+    assert no_horizontal_scroll(console)
+    for sel in (".console-timer .digits", "#btn-next", ".ch-links a:last-child", "#tally"):
+        box = console.locator(sel).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1, sel
