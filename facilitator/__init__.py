@@ -123,8 +123,10 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
 
     from . import sockets, views
     app.register_blueprint(views.bp)
-    sockets.register(socketio, service, ballots, broadcaster, timekeeper, throttle,
-                     lambda: TokenBucket(app.config["EVENT_RATE"], app.config["EVENT_BURST"]))
+    app.extensions["facilitator"]["connections"] = sockets.register(
+        socketio, service, ballots, broadcaster, timekeeper, throttle,
+        lambda: TokenBucket(app.config["EVENT_RATE"], app.config["EVENT_BURST"]),
+        app.config["IDENTITY_SWEEP_S"])
     timekeeper.arm_all()
     if app.config["TIMEKEEPER_SWEEP_S"] > 0:
         socketio.start_background_task(timekeeper.sweep, app.config["TIMEKEEPER_SWEEP_S"])

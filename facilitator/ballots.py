@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session as DB
 
 from .batching import GroupCommit
 from .domain import voting
-from .domain.errors import RuleError
+from .domain.errors import IdentityGone, RuleError
 from .models import Participant, Session, Vote
 from .services import Change, retry_race
 
@@ -70,6 +70,10 @@ class DotVote:
     participant_id: int
     pitch_id: int
     dots: int
+    # The voter's proof (from their connection): the session's join code and their secret
+    # token, checked in the batch's own reads. None: already checked by the caller.
+    code: str | None = None
+    token: str | None = None
 
 
 @dataclass
@@ -79,6 +83,8 @@ class _Round:
     voting: str
     rules: voting.DotRules
     facts: QueueFacts
+    code: str = ""
+    tokens: dict = field(default_factory=dict)   # participant -> secret token
     before: dict = field(default_factory=dict)   # participant -> {pitch: (row id, dots)}
     after: dict = field(default_factory=dict)    # participant -> {pitch: dots}
 
@@ -90,10 +96,13 @@ class Ballots:
         self.group = GroupCommit(self._write_with_retry, make_event, pause)
 
     def set_dots(self, session_id: int, participant_id: int, pitch_id: int,
-                 dots: int) -> Change:
+                 dots: int, code: str | None = None, token: str | None = None) -> Change:
         """Put `dots` of the participant's dots on a pitch (0 takes them off). Idempotent.
-        Acknowledged with the new ballot, which the person's other pages get too."""
-        result = self.group.submit(DotVote(session_id, participant_id, pitch_id, dots))
+        Acknowledged with the new ballot, which the person's other pages get too. With
+        `code` and `token`, refused with IdentityGone unless the session still has that code
+        and the participant that token."""
+        result = self.group.submit(DotVote(session_id, participant_id, pitch_id, dots,
+                                           code, token))
         if isinstance(result, Exception):
             raise result
         return Change(session_id, counts=True, reply=result, echo=participant_id)
@@ -128,16 +137,17 @@ class Ballots:
             SESSIONS.c.dots_per_person, SESSIONS.c.max_dots_per_pitch)
             .where(SESSIONS.c.id == session_id).with_for_update()).first()
         if s is None:
-            return RuleError("unknown_session")
+            return IdentityGone("unknown_session")
         if s.voting_method == voting.MATRIX:
             return RuleError("wrong_method")
         with DB(bind=conn) as db:  # in this transaction (closing it leaves the transaction)
             facts = self.facts.get(db, session_id, s.code, s.revision or 0)
         r = _Round(s.voting, voting.rules_for(s.voting_method, s.dots_per_person,
-                                              s.max_dots_per_pitch), facts)
-        alive = conn.scalars(select(PARTICIPANTS.c.id).where(
+                                              s.max_dots_per_pitch), facts, s.code)
+        r.tokens = dict(conn.execute(select(PARTICIPANTS.c.id, PARTICIPANTS.c.token).where(
             PARTICIPANTS.c.id.in_(voters), PARTICIPANTS.c.session_id == session_id,
-            PARTICIPANTS.c.deleted_at.is_(None))).all()
+            PARTICIPANTS.c.deleted_at.is_(None))).all())
+        alive = list(r.tokens)
         r.before = {pid: {} for pid in alive}
         for row_id, pid, pitch_id, dots in conn.execute(select(
                 VOTES.c.id, VOTES.c.participant_id, VOTES.c.pitch_id, VOTES.c.dots)
@@ -147,11 +157,15 @@ class Ballots:
         return r
 
     def _apply(self, r: _Round | RuleError, v: DotVote):
+        if isinstance(r, IdentityGone) and v.code is None:
+            return RuleError(r.code)
         if isinstance(r, RuleError):
             return r
+        if v.code is not None and v.code != r.code:
+            return IdentityGone("unknown_session")
         ballot = r.after.get(v.participant_id)
-        if ballot is None:
-            return RuleError("not_joined")
+        if ballot is None or (v.token is not None and r.tokens[v.participant_id] != v.token):
+            return IdentityGone("not_joined") if v.code is not None else RuleError("not_joined")
         open_ids = r.facts.open_ids
         try:
             voting.check_dots(rules=r.rules, voting=r.voting, ballot=ballot,

@@ -42,6 +42,12 @@ def from_env(overrides: dict | None = None) -> dict:
         # since another process may start a timer this one must keep.
         "TIMEKEEPER_SWEEP_S": float(os.environ["FACILITATOR_TIMEKEEPER_SWEEP"])
         if os.environ.get("FACILITATOR_TIMEKEEPER_SWEEP") else None,
+        # Seconds between a look at every open connection's identity (its session, its
+        # participant, its moderator key still there), closing the ones that no longer hold.
+        # 0: never; a connection is closed at once by the process that erased or deleted,
+        # and by any process at its next event. Default: 30 s with a message queue.
+        "IDENTITY_SWEEP_S": float(os.environ["FACILITATOR_IDENTITY_SWEEP"])
+        if os.environ.get("FACILITATOR_IDENTITY_SWEEP") else None,
         # Screen and console tallies are sent at most this often while votes pour in.
         "COALESCE_MS": int(os.environ.get("FACILITATOR_COALESCE_MS", "100")),
         # Sessions (with everything in them) are erased this many days after they were created.
@@ -69,6 +75,8 @@ def from_env(overrides: dict | None = None) -> dict:
     cfg.update(overrides)
     if cfg["TIMEKEEPER_SWEEP_S"] is None:
         cfg["TIMEKEEPER_SWEEP_S"] = 5.0 if cfg["MESSAGE_QUEUE"] else 0.0
+    if cfg["IDENTITY_SWEEP_S"] is None:
+        cfg["IDENTITY_SWEEP_S"] = 30.0 if cfg["MESSAGE_QUEUE"] else 0.0
     if "SECRET_KEY" not in cfg:
         cfg["SECRET_KEY"] = _secret_key(instance)
     if cfg["DATABASE_URL"].startswith("sqlite:///"):

@@ -1,12 +1,19 @@
 """Who a browser is, from its signed, HttpOnly session cookie (DESIGN principle 6).
 
-The cookie holds, per session code, the moderator key this browser proved and/or the
-participant token it was given at join. Both are checked against the database on every use,
-so a cookie for a session that no longer exists, or a stale key, grants nothing.
+The cookie holds, per session code, a moderator grant and/or the participant token this
+browser was given at join. The grant is not the moderator key itself but an HMAC of it with the
+server's secret: the cookie is signed, not encrypted, and a copied cookie value must not reveal
+the console link. Both are checked against the database on every use, so a cookie for a
+session that no longer exists, or for a moderator key that was replaced ("new console link"),
+grants nothing.
 """
 from __future__ import annotations
 
-from flask import session as cookie
+import base64
+import hashlib
+import hmac
+
+from flask import current_app, session as cookie
 from flask.sessions import SecureCookieSessionInterface
 
 from .services import Service
@@ -43,22 +50,58 @@ def _store(name: str, code: str, secret: str) -> None:
     cookie.permanent = True
 
 
+GRANT = "g1."  # marks a grant; a cookie from an earlier release holds the key itself
+
+
+def _grant(code: str, key: str) -> str:
+    secret = current_app.secret_key
+    secret = secret.encode() if isinstance(secret, str) else secret
+    mac = hmac.new(secret, f"moderator:{code}:{key}".encode(), hashlib.sha256).digest()
+    return GRANT + base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
 def grant_moderator(code: str, key: str) -> None:
-    _store("m", code, key)
+    _store("m", code, _grant(code, key))
+
+
+def moderator_key(service: Service, code: str) -> str | None:
+    """The session's current moderator key, if this browser holds a grant for it."""
+    held = _bucket("m").get(code)
+    if not isinstance(held, str) or not held:
+        return None
+    key = service.moderator_key(code)
+    if key is None:
+        return None
+    if hmac.compare_digest(held.encode(), _grant(code, key).encode()):
+        return key
+    if not held.startswith(GRANT) and hmac.compare_digest(held.encode(), key.encode()):
+        grant_moderator(code, key)  # an earlier release's cookie: the key leaves it
+        return key
+    return None
 
 
 def is_moderator(service: Service, code: str) -> bool:
-    key = _bucket("m").get(code)
-    return isinstance(key, str) and service.check_moderator_key(code, key) is not None
+    return moderator_key(service, code) is not None
 
 
 def grant_participant(code: str, token: str) -> None:
     _store("p", code, token)
 
 
+def participant_token(code: str) -> str | None:
+    token = _bucket("p").get(code)
+    return token if isinstance(token, str) and token else None
+
+
 def participant(service: Service, found: dict) -> int | None:
-    token = _bucket("p").get(found["code"])
+    token = participant_token(found["code"])
     return service.participant_by_token(found["id"], token) if token else None
+
+
+def names(code: str) -> bool:
+    """This browser was given a grant for this session by this server (the cookie is signed):
+    it knows the code without guessing it. Whether the grant still holds is checked apart."""
+    return code in _bucket("m") or code in _bucket("p")
 
 
 def forget(code: str) -> None:

@@ -19,10 +19,18 @@ class Base(DeclarativeBase):
     pass
 
 
+# Tables whose ids a browser holds (in a socket's identity, in a command's payload): an id is
+# never handed out twice, so a number that pointed at an erased row can never point at a new
+# one. SQLite reuses the highest freed rowid unless the table is AUTOINCREMENT; PostgreSQL
+# sequences never go back.
+NEVER_REUSED = {"sqlite_autoincrement": True}
+
+
 class Session(Base):
     """One networking session: a public join code, a secret moderator key, its stage."""
 
     __tablename__ = "sessions"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(6), unique=True, index=True)
@@ -92,6 +100,7 @@ class Section(Base):
     """A timed part of the agenda."""
 
     __tablename__ = "sections"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
@@ -109,6 +118,7 @@ class Participant(Base):
     """One phone. Identified by an unguessable token held in a signed cookie."""
 
     __tablename__ = "participants"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
@@ -132,6 +142,7 @@ class Pitch(Base):
     """One entry in the queue."""
 
     __tablename__ = "pitches"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
@@ -244,7 +255,10 @@ class LogEntry(Base):
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # hide_parameters: a failed statement's message (and SQL logging at INFO) never
+        # carries the values: names, contacts and pitch titles stay out of the log.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -254,12 +268,105 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
+            # Deleted or overwritten content is zeroed in the file, not left in free space
+            # (after "delete me" or an erase; Service.scrub_disk empties the WAL as well).
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
     else:
         if url.startswith("postgresql"):
             _green_psycopg()
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     return engine
+
+
+def checkpoint(engine: Engine) -> bool:
+    """SQLite: copy the WAL into the database file and truncate it to zero bytes, so that
+    rows just deleted (or overwritten) no longer sit in the WAL. Never waits for a reader: a
+    reader in another green thread cannot finish while this one blocks in C, so with one
+    still reading it returns False and the caller tries again a moment later. Other
+    databases: nothing to do (True)."""
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA busy_timeout=0")
+        try:
+            busy, _log, _done = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        finally:
+            conn.exec_driver_sql("PRAGMA busy_timeout=30000")
+    return busy == 0
+
+
+def never_reused_tables_missing(engine: Engine) -> list[str]:
+    """SQLite tables that should be AUTOINCREMENT (NEVER_REUSED) but were made without it by
+    an earlier release."""
+    if engine.dialect.name != "sqlite":
+        return []
+    want = [t.name for t in Base.metadata.sorted_tables
+            if t.dialect_options["sqlite"].get("autoincrement")]
+    with engine.connect() as conn:
+        made = dict(conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table'").all())
+    return [name for name in want if name in made and "AUTOINCREMENT" not in made[name].upper()]
+
+
+def rebuild_never_reused(engine: Engine) -> list[str]:
+    """Give an earlier release's SQLite tables AUTOINCREMENT, keeping every row and id.
+
+    SQLite cannot add AUTOINCREMENT to a table: each one is rebuilt (the procedure of SQLite's
+    ALTER TABLE documentation): with foreign keys off, in one transaction, create the new
+    table, copy the rows, drop the old one, rename, create its indexes, check the foreign
+    keys, commit. The copy's highest id seeds `sqlite_sequence`, so no id at or below it is
+    drawn again. Returns the tables rebuilt."""
+    todo = never_reused_tables_missing(engine)
+    if not todo:
+        return []
+    raw = engine.raw_connection()
+    try:
+        dbapi = raw.driver_connection
+        saved = dbapi.isolation_level
+        dbapi.isolation_level = None  # explicit BEGIN / COMMIT below
+        try:
+            dbapi.execute("PRAGMA foreign_keys=OFF")
+            dbapi.execute("BEGIN IMMEDIATE")
+            try:
+                made = dict(dbapi.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall())
+                rebuilt = []
+                for table in Base.metadata.sorted_tables:
+                    if table.name not in todo or "AUTOINCREMENT" in made[table.name].upper():
+                        continue  # another process did it meanwhile
+                    _rebuild(dbapi, engine, table)
+                    rebuilt.append(table.name)
+                broken = dbapi.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:5]}")
+                dbapi.execute("COMMIT")
+            except BaseException:
+                dbapi.execute("ROLLBACK")
+                raise
+        finally:
+            dbapi.execute("PRAGMA foreign_keys=ON")
+            dbapi.isolation_level = saved
+    finally:
+        raw.close()
+    return rebuilt
+
+
+def _rebuild(dbapi, engine: Engine, table) -> None:
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    temp = f"{table.name}__rebuild"
+    ddl = str(CreateTable(table).compile(dialect=engine.dialect)).strip()
+    head = f"CREATE TABLE {table.name} ("
+    assert ddl.startswith(head), ddl[:80]
+    dbapi.execute(f"CREATE TABLE {temp} (" + ddl[len(head):])
+    have = [r[1] for r in dbapi.execute(f"PRAGMA table_info({table.name})").fetchall()]
+    cols = ", ".join(f'"{c.name}"' for c in table.columns if c.name in have)
+    dbapi.execute(f"INSERT INTO {temp} ({cols}) SELECT {cols} FROM {table.name}")
+    dbapi.execute(f"DROP TABLE {table.name}")
+    dbapi.execute(f"ALTER TABLE {temp} RENAME TO {table.name}")
+    for index in table.indexes:
+        dbapi.execute(str(CreateIndex(index).compile(dialect=engine.dialect)))
 
 
 def add_missing_columns(engine: Engine) -> list[str]:
@@ -309,6 +416,7 @@ def create_tables(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
         add_missing_columns(engine)
         Base.metadata.create_all(engine)
+        rebuild_never_reused(engine)
         return
     with engine.connect() as lock:
         lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK})

@@ -23,6 +23,7 @@ from .domain.errors import RuleError
 from .domain.timer import Timer
 from .models import (
     Commitment, Interest, LogEntry, Participant, Pitch, Rating, Section, Session, Vote,
+    checkpoint,
 )
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L look-alikes
@@ -46,6 +47,11 @@ def local_midnight_ms(now_ms: int) -> int:
     """Epoch ms of the start of the local day that contains `now_ms` (the laptop's zone)."""
     t = time.localtime(now_ms / 1000)
     return int(time.mktime((t.tm_year, t.tm_mon, t.tm_mday, 0, 0, 0, 0, 0, -1)) * 1000)
+
+
+def _chunks(ids: list, size: int = 500) -> Iterator[list]:
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
 
 
 def normalise_code(code: str) -> str:
@@ -162,6 +168,70 @@ class Service:
                 return s.id
             return None
 
+    def rotate_moderator_key(self, session_id: int) -> str:
+        """Draw a new moderator key: the old console link and every grant made from it stop
+        working at once. Returns the new key."""
+        key = secrets.token_urlsafe(24)
+        with self._moderate(session_id, "new_console_link") as step:
+            step.s.moderator_key = key
+        return key
+
+    def identity_error(self, session_id: int, code: str, participant_id: int | None = None,
+                       token: str | None = None, key: str | None = None) -> str | None:
+        """Whether a connection's identity still holds: its session still exists under the
+        same join code, and (for a phone) its participant is still in it with the same secret
+        token, (for a console) the moderator key is still the one it proved. None if it
+        holds, else the error code to refuse with. One read, by primary key."""
+        with self.unit() as db:
+            row = db.execute(
+                select(Session.code, Session.moderator_key, Participant.token,
+                       Participant.deleted_at)
+                .select_from(Session)
+                .outerjoin(Participant, (Participant.id == (participant_id or 0)) &
+                           (Participant.session_id == Session.id))
+                .where(Session.id == session_id)).first()
+        if row is None or row.code != code:
+            return "unknown_session"
+        if key is not None and not hmac.compare_digest(row.moderator_key.encode(),
+                                                       key.encode()):
+            return "forbidden"
+        if participant_id is not None and (
+                row.token is None or row.deleted_at is not None or token is None
+                or not hmac.compare_digest(row.token.encode(), token.encode())):
+            return "not_joined"
+        return None
+
+    def identities_gone(self, conns: dict) -> set:
+        """Of `conns` (socket id -> (session id, code, participant id, token, key)), the socket
+        ids whose identity no longer holds (see identity_error), in a few reads for all of
+        them: the sweep of one process's open sockets."""
+        sessions, people = {}, {}
+        session_ids = sorted({c[0] for c in conns.values()})
+        participant_ids = sorted({c[2] for c in conns.values() if c[2] is not None})
+        with self.unit() as db:
+            for chunk in _chunks(session_ids):
+                sessions.update((sid, (code, key)) for sid, code, key in db.execute(
+                    select(Session.id, Session.code, Session.moderator_key)
+                    .where(Session.id.in_(chunk))))
+            for chunk in _chunks(participant_ids):
+                people.update((pid, (sid, token)) for pid, sid, token in db.execute(
+                    select(Participant.id, Participant.session_id, Participant.token)
+                    .where(Participant.id.in_(chunk), Participant.deleted_at.is_(None))))
+        gone = set()
+        for sock, (sid, code, pid, token, key) in conns.items():
+            found = sessions.get(sid)
+            if found is None or found[0] != code or (key is not None and found[1] != key):
+                gone.add(sock)
+            elif pid is not None and people.get(pid) != (sid, token):
+                gone.add(sock)
+        return gone
+
+    def scrub_disk(self) -> bool:
+        """After an erasure: no copy of the erased rows left in SQLite's WAL (the pages are
+        zeroed in the database file by secure_delete). False if a reader kept the WAL busy:
+        call again a moment later."""
+        return checkpoint(self.make_db.kw["bind"])
+
     def screen_language(self, session_id: int) -> str:
         with self.unit() as db:
             return db.scalar(select(Session.screen_language).where(
@@ -232,13 +302,18 @@ class Service:
             p = self._participant(db, session_id, participant_id)
             owners = self._followed_pitchers(db, participant_id)
             db.execute(delete(Interest).where(Interest.participant_id == participant_id))
+            removed = []
             for pitch in db.scalars(select(Pitch).where(Pitch.participant_id == participant_id)):
-                if pitch.status in (queue.PENDING, queue.QUEUED):
+                # Removed by the moderator before it ran (kept only for undo): never public.
+                if pitch.status in (queue.PENDING, queue.QUEUED) or (
+                        pitch.status == queue.REMOVED and pitch.started_at is None):
+                    removed.append(pitch.title)
                     db.execute(delete(Vote).where(Vote.pitch_id == pitch.id))
                     db.execute(delete(Rating).where(Rating.pitch_id == pitch.id))
                     db.delete(pitch)
                 else:
                     pitch.pitcher, pitch.organisation, pitch.participant_id = "", "", None
+            self._forget_titles(db, s.id, removed)
             for c in db.scalars(select(Commitment).where(Commitment.session_id == s.id)):
                 owners_list = json.loads(c.owners)
                 if any(o.get("participant_id") == participant_id for o in owners_list):
@@ -251,6 +326,18 @@ class Service:
         # The person's own pages learn at once that they are no longer a participant.
         return Change(session_id, stage=True, counts=True,
                       participants=owners | {participant_id})
+
+    @staticmethod
+    def _forget_titles(db: DB, session_id: int, titles: list[str]) -> None:
+        """The moderator's log names pitches by title ("accept: <title>", "<title> to 3"): the
+        rows that name a pitch just deleted with its author keep the action, not the title."""
+        titles = [t for t in titles if t]
+        if not titles:
+            return
+        for entry in db.scalars(select(LogEntry).where(LogEntry.session_id == session_id)):
+            detail = entry.detail or ""
+            if any(detail == t or detail.startswith(t + " to ") for t in titles):
+                entry.detail = "-"
 
     def _participant(self, db: DB, session_id: int, participant_id: int,
                      missing: str = "not_joined") -> Participant:

@@ -1,11 +1,15 @@
 """Socket events -> services -> broadcast. Thin: each handler names its sender and audience.
 
-Every connection proves its role once, at connect, from the signed cookie (DESIGN principle 6):
+Every connection proves its role at connect, from the signed cookie (DESIGN principle 6):
 - `console`: the browser holds the moderator grant for this session;
 - `phone`: the browser holds a participant token of this session;
 - `screen`: anyone with the join code (read-only; it can send nothing but `sync`).
-A role or identity inside a payload is never trusted. Every event is then authorised on its
-own, its payload validated, and answered with an acknowledgement: `{"ok": true, ...}` or
+A role or identity inside a payload is never trusted. The identity a connection proved
+(`Conn`: session id AND join code; the participant's token; the moderator key) is checked again
+by every event against the database, so it never outlives the rows it points at: after an
+erase, a "delete me" or a new console link the event is refused and the connection closed
+(`Connections`). Every event is then authorised on its own, its payload validated, and
+answered with an acknowledgement: `{"ok": true, ...}` or
 `{"ok": false, "error": code, "message": readable text}`. A refusal changes nothing.
 """
 from __future__ import annotations
@@ -20,7 +24,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 from . import identity
 from .ballots import Ballots
 from .broadcast import Broadcaster, person, room
-from .domain.errors import RuleError
+from .domain.errors import IdentityGone, RuleError
 from .domain.queue import MARKABLE
 from .messages import error_payload
 from .domain.schedule import OVERRUN_POLICIES
@@ -40,10 +44,111 @@ ROLES = ("console", "screen", "phone")
 
 @dataclass(frozen=True)
 class Conn:
+    """Who a connection proved to be. Ids alone are not trusted to stay meaningful: the code,
+    the token and the key are what each event checks again."""
+
     session_id: int
     code: str
     role: str
     participant_id: int | None = None
+    token: str | None = None     # phone: the participant's secret token
+    key: str | None = None       # console: the moderator key its grant was made from
+
+    def proof(self) -> tuple:
+        return (self.session_id, self.code, self.participant_id, self.token, self.key)
+
+
+# Seconds between a connection being cut and its close: its own acknowledgement, and the
+# "gone"/"me" that tells the page why, go out first.
+CUT_DELAY_S = 0.3
+
+
+class Connections:
+    """This process's open connections and their identities; closes the ones whose identity
+    no longer holds.
+
+    With several processes (a message queue), each process closes its own connections: the
+    process that erased a session or deleted a participant at once; every other one at the
+    next event such a connection sends (each event checks its identity) or at its sweep
+    (`IDENTITY_SWEEP_S`), whichever comes first. Nothing of a later session reaches them
+    meanwhile: ids are never reused, so their rooms never carry anything again."""
+
+    def __init__(self, socketio, service: Service):
+        self.socketio, self.service = socketio, service
+        self.conns: dict[str, Conn] = {}
+        self.cut_sids: set[str] = set()
+
+    def cut(self, sids, delay: float = CUT_DELAY_S) -> None:
+        """Refuse every further event of these connections now, close them after `delay`."""
+        sids = [sid for sid in sids if sid not in self.cut_sids]
+        if not sids:
+            return
+        self.cut_sids.update(sids)
+
+        def close():
+            if delay:
+                self.socketio.sleep(delay)
+            server = self.socketio.server
+            for sid in sids:
+                try:
+                    eio_sid = server.manager.eio_sid_from_sid(sid, "/")
+                    server.disconnect(sid, namespace="/")
+                    if eio_sid is not None:  # the WebSocket too, not only the namespace
+                        server.eio.disconnect(eio_sid)
+                except Exception:  # noqa: BLE001 - already gone
+                    log.debug("closing a cut connection failed", exc_info=True)
+                self.cut_sids.discard(sid)
+
+        self.socketio.start_background_task(close)
+
+    def forget(self, sid: str) -> None:
+        self.conns.pop(sid, None)
+
+    def _where(self, test) -> list[str]:
+        return [sid for sid, c in list(self.conns.items()) if test(c)]
+
+    def session_erased(self, session_id: int) -> None:
+        self.cut(self._where(lambda c: c.session_id == session_id))
+
+    def participant_deleted(self, participant_id: int) -> None:
+        self.cut(self._where(lambda c: c.participant_id == participant_id))
+
+    def key_replaced(self, session_id: int) -> None:
+        """A new console link: every console of the session reconnects (a browser that
+        holds the new grant gets in again; one that held only the old link does not)."""
+        self.cut(self._where(lambda c: c.session_id == session_id and c.role == MODERATOR))
+
+    def sweep_once(self) -> int:
+        """Close every connection of this process whose identity no longer holds."""
+        proofs = {sid: c.proof() for sid, c in list(self.conns.items())}
+        if not proofs:
+            return 0
+        gone = self.service.identities_gone(proofs)
+        self.cut(gone, delay=0)
+        return len(gone)
+
+    def sweep(self, every_s: float) -> None:
+        while True:
+            self.socketio.sleep(every_s)
+            try:
+                self.sweep_once()
+            except Exception:  # noqa: BLE001 - try again at the next sweep
+                log.exception("identity sweep failed")
+
+    def scrub_disk(self) -> None:
+        """After an erasure: empty SQLite's WAL of the erased rows, now or, if a reader holds
+        it, a moment later (a few tries)."""
+        if self.service.scrub_disk():
+            return
+
+        def retry():
+            for _ in range(40):
+                self.socketio.sleep(0.25)
+                if self.service.scrub_disk():
+                    return
+            log.warning("the database log could not be checkpointed after an erasure")
+
+        self.socketio.start_background_task(retry)
 
 
 def refuse(err: RuleError):
@@ -52,9 +157,13 @@ def refuse(err: RuleError):
 
 
 def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcaster, timekeeper,
-             throttle: FailureThrottle, new_bucket: Callable[[], TokenBucket]) -> None:
-    conns: dict[str, Conn] = {}
+             throttle: FailureThrottle, new_bucket: Callable[[], TokenBucket],
+             identity_sweep_s: float = 0) -> Connections:
+    connections = Connections(socketio, service)
+    conns = connections.conns
     buckets: dict[str, TokenBucket] = {}
+    if identity_sweep_s > 0:
+        socketio.start_background_task(connections.sweep, identity_sweep_s)
 
     def guessing(err: RuleError):
         """A wrong code or role counts against this address's tries per minute."""
@@ -72,25 +181,41 @@ def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcas
         """Sender: any page. Checks the role, joins the rooms, sends the first snapshot."""
         if lifecycle_event_from_client():
             return error_payload(RuleError("unknown_event"))
-        if throttle.blocked(request.remote_addr or "?"):
-            refuse(RuleError("too_many_attempts"))
         try:
             data = parse({"code": Text(12), "role": Choice(ROLES)}, auth)
         except RuleError as err:
             refuse(err)
+        # While this address is held for guessing, only a browser that proves it was given
+        # this session (a right code and a valid cookie) gets in: a whole venue behind one
+        # NAT address keeps its phones and its console. Any other failure then answers
+        # too_many_attempts alike, so a held address learns nothing about its guess.
+        held = throttle.blocked(request.remote_addr or "?")
+
+        def fail(err: RuleError, counts: bool = True):
+            if held:
+                refuse(RuleError("too_many_attempts"))
+            if counts:
+                guessing(err)
+            refuse(err)
+
         found = service.find_session(data["code"])
         if found is None:
-            guessing(RuleError("unknown_session"))
-        sid, role, participant_id = found["id"], data["role"], None
-        if role == MODERATOR and not identity.is_moderator(service, found["code"]):
-            guessing(RuleError("forbidden"))
-        if role == PARTICIPANT:
-            participant_id = identity.participant(service, found)
+            fail(RuleError("unknown_session"))
+        sid, role, participant_id, token, key = found["id"], data["role"], None, None, None
+        if role == MODERATOR:
+            key = identity.moderator_key(service, found["code"])
+            if key is None:
+                fail(RuleError("forbidden"))
+        elif role == PARTICIPANT:
+            token = identity.participant_token(found["code"])
+            participant_id = service.participant_by_token(found["id"], token) if token else None
             if participant_id is None:
-                refuse(RuleError("not_joined"))
+                fail(RuleError("not_joined"), counts=False)
             join_room(person(participant_id))
+        elif held and not identity.names(found["code"]):
+            fail(RuleError("too_many_attempts"))
         join_room(room(sid, "phones" if role == PARTICIPANT else role))
-        conns[request.sid] = Conn(sid, found["code"], role, participant_id)
+        conns[request.sid] = Conn(sid, found["code"], role, participant_id, token, key)
         buckets[request.sid] = new_bucket()
         broadcaster.welcome(request.sid, sid, role, participant_id)
 
@@ -98,7 +223,7 @@ def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcas
     def disconnect(*_args):
         if lifecycle_event_from_client():
             return error_payload(RuleError("unknown_event"))
-        conns.pop(request.sid, None)
+        connections.forget(request.sid)
         buckets.pop(request.sid, None)
 
     def flooding(sid: str) -> bool:
@@ -135,9 +260,19 @@ def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcas
                 payload = args[0] if args else None
                 if conn is None:
                     raise RuleError("not_joined")
+                if sid in connections.cut_sids:
+                    raise IdentityGone("not_joined")
                 if role is not None and conn.role != role:
                     raise RuleError("forbidden" if role == MODERATOR else "not_joined")
+                if not bare:  # a bare command's batch checks the identity in its own read
+                    gone = service.identity_error(conn.session_id, conn.code,
+                                                  conn.participant_id, conn.token, conn.key)
+                    if gone:
+                        raise IdentityGone(gone)
                 change = call(conn, parse(spec, payload))
+            except IdentityGone as err:
+                connections.cut([sid])
+                return refusal(sid, err)
             except RuleError as err:
                 return refusal(sid, err)
             except Exception:  # never let a bad request take the connection down
@@ -265,7 +400,7 @@ def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcas
                                                 d["pitch_id"]))
     command("vote:set", PARTICIPANT, {"pitch_id": ID, "dots": Int(0, 20)},
             lambda c, d: ballots.set_dots(c.session_id, c.participant_id, d["pitch_id"],
-                                          d["dots"]), bare=True)
+                                          d["dots"], code=c.code, token=c.token), bare=True)
     rating = Int(0, voting.RATING_MAX, required=False)
     command("rating:set", PARTICIPANT, {"pitch_id": ID, "impact": rating, "ease": rating},
             lambda c, d: service.set_rating(c.session_id, c.participant_id, d.pop("pitch_id"),
@@ -277,8 +412,15 @@ def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcas
             lambda c, d: service.set_contact(c.session_id, c.participant_id,
                                              d.get("email", ""), d.get("phone", ""),
                                              d["consent"]))
-    command("me:delete", PARTICIPANT, {},
-            lambda c, d: service.delete_participant(c.session_id, c.participant_id))
+    def delete_me(c: Conn, _d: dict):
+        change = service.delete_participant(c.session_id, c.participant_id)
+        # Every page of this person (here; other processes at their next event or sweep)
+        # gets its `me` without a participant, then is closed; the disk forgets them.
+        connections.participant_deleted(c.participant_id)
+        connections.scrub_disk()
+        return change
+
+    command("me:delete", PARTICIPANT, {}, delete_me)
 
     # ----- any joined page -----------------------------------------------------------------
     @socketio.on("time:sync")
@@ -300,3 +442,5 @@ def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcas
         """Sender: anyone. An event nobody handles gets a clear refusal, never silence."""
         return error_payload(RuleError("rate_limited" if flooding(request.sid)
                                        else "unknown_event"))
+
+    return connections

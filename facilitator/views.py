@@ -51,9 +51,12 @@ def lookup(code: str) -> dict | None:
     """Find a session by join code; wrong codes count against this address (guessing is held
     to a few tries a minute, and while held every lookup answers 429)."""
     throttle = ext("throttle")
-    if throttle.blocked(client_address()):
-        abort(429)
+    held = throttle.blocked(client_address())
     found = ext("service").find_session(code)
+    if held and (found is None or not identity.names(found["code"])):
+        # A right code with this server's cookie for it still gets through (a whole venue
+        # behind one NAT address keeps its phones); anything else learns nothing meanwhile.
+        abort(429)
     if found is None:
         throttle.failed(client_address())
     return found
@@ -111,7 +114,20 @@ def create_from_form():
 def share(code):
     found = moderated(code)
     key = ext("service").moderator_key(found["code"])
-    return render_template("share.html", session=found, links=links(found["code"], key))
+    return render_template("share.html", session=found, links=links(found["code"], key),
+                           replaced=request.args.get("replaced") == "1")
+
+
+@bp.post("/console/<code>/new-link")
+def new_console_link(code):
+    """Replace the moderator key: the old console link, and every browser signed in with it,
+    stop working at once; this browser gets the new one. (Cross-site posts are refused by
+    the same-origin check.)"""
+    found = moderated(code)
+    key = ext("service").rotate_moderator_key(found["id"])
+    identity.grant_moderator(found["code"], key)
+    ext("connections").key_replaced(found["id"])
+    return redirect(url_for("pages.share", code=found["code"], replaced=1))
 
 
 @bp.get("/console/<code>/log.csv")
@@ -203,6 +219,8 @@ def erase(code):
         return redirect(url_for("pages.outcome", code=found["code"], erase_error=1))
     ext("service").erase_session(found["id"])
     ext("broadcaster").gone(found["id"])
+    ext("connections").session_erased(found["id"])
+    ext("connections").scrub_disk()
     identity.forget(found["code"])
     return render_template("error.html", title=_("Session erased"),
                            message=_("The session and everything in it are erased."))

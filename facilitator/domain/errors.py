@@ -6,3 +6,8 @@ class RuleError(Exception):
         super().__init__(code)
         self.code = code
         self.params = params
+
+
+class IdentityGone(RuleError):
+    """The sender's session or participant no longer exists, or its moderator key changed:
+    refused, and the connection is closed."""

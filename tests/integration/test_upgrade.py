@@ -130,3 +130,71 @@ def test_init_db_twice_is_a_no_op_the_second_time(tmp_path):
     after = {t: [c["name"] for c in inspect(engine).get_columns(t)]
              for t in inspect(make_engine(url)).get_table_names()}
     assert after == before
+
+
+def table_sql(path: Path) -> dict:
+    conn = sqlite3.connect(path)
+    try:
+        return dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type IN "
+                                 "('table', 'index') AND sql IS NOT NULL"))
+    finally:
+        conn.close()
+
+
+def test_upgrade_makes_ids_never_reused_keeping_every_row(tmp_path):
+    """The first release's tables reuse a freed id (plain INTEGER PRIMARY KEY); the upgrade
+    rebuilds the tables whose ids browsers hold as AUTOINCREMENT, rows and ids intact."""
+    db = tmp_path / "old.db"
+    load_release1(db)
+    before = sqlite3.connect(db)
+    rows = {t: before.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
+            for t in ("sessions", "sections", "participants", "pitches", "votes",
+                      "log_entries")}
+    before.close()
+    assert not any("AUTOINCREMENT" in table_sql(db)[t]
+                   for t in ("sessions", "participants", "pitches"))
+
+    clock = FakeClock(start=CREATED_AT + 3_600_000)
+    app = make_app(db, clock)
+    schema = table_sql(db)
+    for t in ("sessions", "sections", "participants", "pitches"):
+        assert "AUTOINCREMENT" in schema[t], t
+    assert "ix_sessions_code" in schema and "ix_participants_session_id" in schema
+    after = sqlite3.connect(db)
+    try:
+        for t, old_rows in rows.items():
+            # Same rows, same ids (new columns, if any, come after the old ones).
+            got = after.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
+            assert [r[:len(o)] for r, o in zip(got, old_rows)] == old_rows and \
+                len(got) == len(old_rows), t
+        assert after.execute("PRAGMA foreign_key_check").fetchall() == []
+        seq = dict(after.execute("SELECT name, seq FROM sqlite_sequence"))
+        assert seq["participants"] == max(r[0] for r in rows["participants"])
+    finally:
+        after.close()
+
+    # A freed id is not handed out again: delete Bo's row, join someone new.
+    service = app.extensions["facilitator"]["service"]
+    sid = service.find_session(CODE)["id"]
+    conn = sqlite3.connect(db)
+    top = conn.execute("SELECT max(id) FROM participants").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("DELETE FROM participants WHERE id = ?", (top,))
+    conn.commit()
+    conn.close()
+    change = service.join(sid, "After upgrade", "")
+    assert change.reply["participant_id"] > top
+    # A second start finds nothing to rebuild.
+    from facilitator.models import never_reused_tables_missing
+    assert never_reused_tables_missing(make_engine(f"sqlite:///{db}")) == []
+    schema = table_sql(db)
+    make_app(db, clock)
+    assert table_sql(db) == schema
+
+
+def test_a_fresh_database_never_reuses_ids(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    init_db(url)
+    schema = table_sql(tmp_path / "fresh.db")
+    for t in ("sessions", "sections", "participants", "pitches"):
+        assert "AUTOINCREMENT" in schema[t], t
