@@ -146,6 +146,8 @@ def ui_text() -> dict:
         "delete_confirm": _("Delete your name, organisation and contact details from this session? Your votes stay counted anonymously. This cannot be undone."),
         "deleted": _("You were removed from this session."),
         "session_erased": _("This session was erased by the moderator."),
+        "data_deleted": _("You deleted your data. Nothing about you is kept in this session."),
+        "console_signed_out": _("This console was signed out: its link was replaced. Open the new console link."),
         "see_outcome": _("See the outcome"),
         "mode_commitments": _("The commitments are on screen."),
         "mode_name_commitments": _("Commitments"),

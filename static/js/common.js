@@ -169,12 +169,32 @@
       bestRtt = Infinity;
       syncClock(socket, 4);
     });
-    socket.on("disconnect", () => setBanner("reconnecting"));
+    let gone = false;
+    let retries = 0;
+    const retry = () => {  // the client's own backoff, for reconnects it does not make itself
+      retries += 1;
+      const delay = Math.min(5000, 500 * 2 ** Math.min(retries, 4)) * (0.5 + Math.random());
+      setTimeout(() => { if (!gone && !socket.connected) socket.connect(); }, delay);
+    };
+    socket.on("disconnect", (reason) => {
+      setBanner("reconnecting");
+      // The server closed this connection on purpose (its identity changed: a new console
+      // link, "delete me", an erased session). Connect again once: the cookie either still
+      // proves who this page is, or the refusal says why not.
+      if (reason === "io server disconnect" && !gone) retry();
+    });
+    socket.on("connect", () => { retries = 0; });
+    // Refusals that say "not now" rather than "not you": keep trying as the same person.
+    const TRANSIENT = ["too_many_attempts", "rate_limited", "server_error", "busy"];
     socket.on("connect_error", (err) => {
-      // A refusal from the server (wrong role, unknown session) is final; anything else retries.
-      if (!socket.active) {
+      const data = err.data || {};
+      if (!socket.active && TRANSIENT.includes(data.error)) {
+        setBanner("reconnecting");
+        retry();
+      } else if (!socket.active) {
+        // A refusal from the server (wrong role, unknown session) is final.
         setBanner(null);
-        if (handlers.refused) handlers.refused(err.data || {});
+        if (handlers.refused) handlers.refused(data);
       } else {
         setBanner("reconnecting");
       }
@@ -188,7 +208,7 @@
     socket.on("counts", (c) => handlers.counts && handlers.counts(c));
     socket.on("me", (me) => handlers.me && handlers.me(me));
     socket.on("ballot", (b) => handlers.ballot && handlers.ballot(b));
-    socket.on("gone", () => { socket.disconnect(); F.gone(); });
+    socket.on("gone", () => { gone = true; socket.disconnect(); F.gone(); });
     F.socket = socket;
     return socket;
   };
@@ -198,9 +218,12 @@
   }
 
   /* The session was erased: nothing on this page is true any more. */
-  F.gone = function () {
+  F.gone = function () { F.final("session_erased"); };
+  /* A final state: the page says why it stopped, and stops (no reconnecting). */
+  F.final = function (key) {
+    if (F.socket) F.socket.disconnect();
     document.body.replaceChildren(F.el("main", { class: "start-main narrow" },
-      F.el("section", { class: "card gone" }, F.el("h1", {}, F.t("session_erased")))));
+      F.el("section", { class: "card gone", role: "status" }, F.el("h1", {}, F.t(key)))));
   };
 
   /* A result's score in the words of the round's method. */

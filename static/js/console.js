@@ -491,7 +491,12 @@
   F.connect("console", {
     stage,
     counts,
-    refused: (data) => F.toast(data.message || t("refused")),
+    refused: (data) => {
+      if (data.error === "unknown_session") return F.gone();
+      // This browser's grant no longer opens the console: the link was replaced.
+      if (data.error === "forbidden") return F.final("console_signed_out");
+      F.toast(data.message || t("refused"));
+    },
   });
 })();
 

@@ -48,6 +48,7 @@
   }
 
   function refused(data) {
+    if (data && data.error === "unknown_session") return F.gone();
     // Not (or no longer) a participant of this session: ask for a name again.
     if (F.socket) F.socket.disconnect();
     show($("#app"), false);
@@ -308,7 +309,8 @@
     renderAll();
   }
   function onMe(m) {
-    if (!m.participant) return refused({ error: "not_joined" });
+    // No participant any more: this person deleted their data (here or in another tab).
+    if (!m.participant) return F.final("data_deleted");
     me = m;
     show($("#who"), true);
     setText($("#who"), t("joined_as", { name: m.participant.name }));
