@@ -141,9 +141,13 @@
     return view;
   };
   function tick() {
+    if (F.stopped) return;
     views.forEach((v) => v.render());
     setTimeout(() => requestAnimationFrame(tick), 100);
   }
+  /* Periodic work of a page, stopped with the page (F.final). */
+  const intervals = [];
+  F.every = function (fn, ms) { intervals.push(setInterval(fn, ms)); };
   requestAnimationFrame(tick);
 
   /* ---- connection: one socket, full snapshots, a banner while it is down ---- */
@@ -221,6 +225,8 @@
   F.gone = function () { F.final("session_erased"); };
   /* A final state: the page says why it stopped, and stops (no reconnecting). */
   F.final = function (key) {
+    F.stopped = true;
+    intervals.forEach(clearInterval);
     if (F.socket) F.socket.disconnect();
     document.body.replaceChildren(F.el("main", { class: "start-main narrow" },
       F.el("section", { class: "card gone", role: "status" }, F.el("h1", {}, F.t(key)))));

@@ -478,7 +478,7 @@
     if (snap) renderSchedule();
     setText($("#clock"), new Date(F.now()).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" }));
   }
-  setInterval(clock, 1000);
+  F.every(clock, 1000);
   clock();
 
   // Coalesced while votes come in: head counts and the tally, no more.

@@ -217,7 +217,7 @@
     const left = me ? me.dots_left : snap.session.dots_per_person;
     F.render($("#rate-now-ballot"), ballotKey([p], left), () => [ballotItem(p, left)]);
   }
-  setInterval(() => { if (snap) renderRateNow(); }, 1000);
+  F.every(() => { if (snap) renderRateNow(); }, 1000);
 
   function renderResults() {
     const rows = snap.results;

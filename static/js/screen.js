@@ -139,7 +139,7 @@
     F.show(band, visible);
     if (visible) setText(band, t("rate_now_screen", { title: p.title }));
   }
-  setInterval(rateBand, 500);
+  F.every(rateBand, 500);
 
   /* ---- the chime at 30 s left and at zero, where the browser lets it play ---- */
   const chime = $("#chime");
@@ -178,7 +178,7 @@
     root.classList.toggle("has-message", showMsg);
     setText(msg, current.message || "");
   }
-  setInterval(overlays, 500);
+  F.every(overlays, 500);
 
   function stage(snap) {
     // The screen is rendered in the session's screen language: follow a change of it.
