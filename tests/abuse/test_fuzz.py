@@ -29,6 +29,7 @@ import math
 import os
 import sqlite3
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -382,9 +383,18 @@ def _check_event(a: Arena, event: str, is_command: bool, role, spec, payload) ->
         a.refused_now(where)
     else:
         a.accepted_now()
+        if event == "me:delete":
+            # The server closes every connection of a participant who deleted themselves:
+            # fuzz on with a newly joined one (a new reference state).
+            deadline = time.monotonic() + 5
+            while sender.sio.is_connected() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert not sender.sio.is_connected(), ("still connected", where())
+            a.phones["ada"] = a.room.phone("Ada", "Org A")
+            a.before, a.version = None, a.data_version()
     assert not a.errors.records, (where(), a.errors.text())
     if a.examples % ANSWERS_EVERY == 0:
-        assert sender.sio.emit("time:sync", callback=True)["ok"] is True, where()
+        assert a.sender(role).sio.emit("time:sync", callback=True)["ok"] is True, where()
     a.drain()
 
 
