@@ -232,10 +232,16 @@ def erase(code):
 def console(code):
     key = request.args.get("key")
     if key is not None:
-        found = session_or_404(code)
-        if ext("service").check_moderator_key(found["code"], key) is None:
-            ext("throttle").failed(client_address())
-            abort(403)
+        # The right code with its right key (192 bits) opens the console even while this
+        # address is held for guessing; any wrong pair then answers 429 alike.
+        throttle = ext("throttle")
+        held = throttle.blocked(client_address())
+        found = ext("service").find_session(code)
+        if found is None or ext("service").check_moderator_key(found["code"], key) is None:
+            if held:
+                abort(429)
+            throttle.failed(client_address())
+            abort(404 if found is None else 403)
         identity.grant_moderator(found["code"], key)
         # Drop the key from the address bar and history once the cookie holds it.
         return redirect(url_for("pages.console", code=found["code"]))

@@ -51,6 +51,12 @@ def test_a_right_code_and_a_valid_cookie_pass_while_the_address_is_held(app, clo
     room.moderator.connect("console")
     assert room.moderator.sio.is_connected()
     assert room.moderator.http.get(f"/console/{room.code}").status_code == 200
+    # The console link opens on a new device (right code, right key); a wrong key does not.
+    key = room.info["console_url"].split("key=", 1)[1]
+    laptop = Browser(app, room.code)
+    assert laptop.http.get(f"/console/{room.code}?key={key[:-2]}xx").status_code == 429
+    assert laptop.http.get(f"/console/{room.code}?key={key}").status_code == 302
+    assert laptop.http.get(f"/console/{room.code}").status_code == 200
     # The screen on the moderator's laptop (its cookie names the session).
     screen = Browser(app, room.code)
     screen.http = room.moderator.http
