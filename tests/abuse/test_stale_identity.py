@@ -17,7 +17,6 @@ import sqlite3
 import time
 import urllib.parse
 
-import pytest
 
 from bench.wsclient import ProtocolError, SioClient
 
