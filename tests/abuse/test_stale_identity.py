@@ -17,7 +17,6 @@ import sqlite3
 import time
 import urllib.parse
 
-
 from bench.wsclient import ProtocolError, SioClient
 
 from .conftest import Browser, Room, frozen
