@@ -37,7 +37,8 @@ PITCHES = [
 ]
 
 
-def create(service, pitch_seconds: int = 120) -> tuple[str, str]:
-    return service.create_session(title=TITLE, pitch_seconds=pitch_seconds,
-                                  dots_per_person=3, sections=SECTIONS, pitches=PITCHES,
-                                  planned_minutes=sum(s["minutes"] for s in SECTIONS))
+def create(service, **settings) -> tuple[str, str]:
+    """The demo session with the default settings (domain/settings.py), or these."""
+    return service.create_session(title=TITLE, sections=SECTIONS, pitches=PITCHES,
+                                  planned_minutes=sum(s["minutes"] for s in SECTIONS),
+                                  **settings)

@@ -10,16 +10,25 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from .domain.commitments import STATUS_OPTIONS
+from .domain.options import Option
+from .domain.voting import METHOD_OPTIONS
+
+
+def label(options: tuple[Option, ...], value: str) -> str:
+    """A declared option's short label in the reader's language (the value if unknown)."""
+    found = next((o for o in options if o.value == value), None)
+    if found is None:
+        return value
+    return found.label if found.lang else _(found.label)
 
 
 def status_label(status: str) -> str:
-    return {"priority": _("Priority"), "follow_up": _("Follow-up"),
-            "parked": _("Parked")}.get(status, status)
+    return label(STATUS_OPTIONS, status)
 
 
 def method_label(method: str) -> str:
-    return {"dots": _("Dot voting"), "approval": _("Approval voting"),
-            "matrix": _("Impact x ease rating")}.get(method, method)
+    return label(METHOD_OPTIONS, method)
 
 
 def quadrant_label(quadrant: str | None) -> str:

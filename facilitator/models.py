@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.schema import CreateColumn
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
 
+from .domain.settings import DEFAULTS
 from .domain.timer import Timer
 
 
@@ -26,6 +27,16 @@ class Base(DeclarativeBase):
 NEVER_REUSED = {"sqlite_autoincrement": True}
 
 
+def setting_column(name: str, type_, server: bool = False):
+    """A declared setting's column with its declared default; `server`: also as the server
+    default, which fills the rows of a database from before the column existed."""
+    default = DEFAULTS[name]
+    if not server:
+        return mapped_column(type_, default=default)
+    literal = str(int(default)) if isinstance(default, bool) else str(default)
+    return mapped_column(type_, default=default, server_default=literal)
+
+
 class Session(Base):
     """One networking session: a public join code, a secret moderator key, its stage."""
 
@@ -37,20 +48,20 @@ class Session(Base):
     moderator_key: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[int] = mapped_column(BigInteger)
-    # settings
-    pitch_seconds: Mapped[int] = mapped_column(Integer, default=120)
-    dots_per_person: Mapped[int] = mapped_column(Integer, default=3)
-    max_dots_per_pitch: Mapped[int] = mapped_column(Integer, default=1)
-    auto_accept: Mapped[bool] = mapped_column(Boolean, default=False)
+    # settings: defaults from their declaration (domain/settings.py)
+    pitch_seconds: Mapped[int] = setting_column("pitch_seconds", Integer)
+    dots_per_person: Mapped[int] = setting_column("dots_per_person", Integer)
+    max_dots_per_pitch: Mapped[int] = setting_column("max_dots_per_pitch", Integer)
+    auto_accept: Mapped[bool] = setting_column("auto_accept", Boolean)
     # agenda and time keeping
     planned_start: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     planned_end: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    changeover_seconds: Mapped[int] = mapped_column(Integer, default=15)
-    fit_floor_seconds: Mapped[int] = mapped_column(Integer, default=60)
-    overrun_policy: Mapped[str] = mapped_column(String(8), default="count")
-    overrun_grace_seconds: Mapped[int] = mapped_column(Integer, default=15)
-    chime: Mapped[bool] = mapped_column(Boolean, default=True)
-    screen_language: Mapped[str] = mapped_column(String(8), default="en")  # en | zh | both
+    changeover_seconds: Mapped[int] = setting_column("changeover_seconds", Integer)
+    fit_floor_seconds: Mapped[int] = setting_column("fit_floor_seconds", Integer)
+    overrun_policy: Mapped[str] = setting_column("overrun_policy", String(8))
+    overrun_grace_seconds: Mapped[int] = setting_column("overrun_grace_seconds", Integer)
+    chime: Mapped[bool] = setting_column("chime", Boolean)
+    screen_language: Mapped[str] = setting_column("screen_language", String(8))
     # cues
     screen_message: Mapped[str] = mapped_column(String(140), default="")
     pitcher_message: Mapped[str] = mapped_column(String(140), default="")
@@ -65,13 +76,11 @@ class Session(Base):
     timer_ends_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
     # voting round (added after the first release: server defaults fill existing rows)
-    voting_method: Mapped[str] = mapped_column(String(16), default="dots",
-                                               server_default="dots")
-    voting_round: Mapped[str] = mapped_column(String(16), default="ballot",
-                                              server_default="ballot")
-    results_live: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    rating_window_seconds: Mapped[int] = mapped_column(Integer, default=60,
-                                                       server_default="60")
+    voting_method: Mapped[str] = setting_column("voting_method", String(16), server=True)
+    voting_round: Mapped[str] = setting_column("voting_round", String(16), server=True)
+    results_live: Mapped[bool] = setting_column("results_live", Boolean, server=True)
+    rating_window_seconds: Mapped[int] = setting_column("rating_window_seconds", Integer,
+                                                        server=True)
     rate_pitch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rate_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # the outcome: a read-only public link, off until the moderator publishes it

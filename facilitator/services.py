@@ -18,7 +18,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DB, sessionmaker
 
-from .domain import queue, schedule, voting
+from .domain import queue, schedule, screen, voting
+from .domain.settings import DEFAULTS, LOCKED_BY_VOTES
 from .domain.errors import RuleError
 from .domain.timer import Timer
 from .models import (
@@ -28,10 +29,7 @@ from .models import (
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L look-alikes
 CODE_LENGTH = 6
-SCREEN_MODES = ("auto", "lobby", "pitch", "voting", "results", "commitments", "blank")
-COMMITMENT_STATUSES = ("priority", "follow_up", "parked")
 RETENTION_DAYS = 30  # a session and everything in it is erased this long after it was created
-SECTION_KINDS = ("talks", "pitches", "discussion")
 
 
 UNDO_SECONDS = 30
@@ -108,25 +106,26 @@ class Service:
 
     # ----- sessions -------------------------------------------------------------------------
 
-    def create_session(self, *, title: str, pitch_seconds: int = 120, dots_per_person: int = 3,
-                       max_dots_per_pitch: int = 1, auto_accept: bool = False,
-                       sections: list[dict] | None = None,
-                       pitches: list[dict] | None = None,
-                       planned_minutes: int | None = None) -> tuple[str, str]:
-        """Create a session; returns (join code, moderator key). `planned_minutes` sets the
-        agenda to start now and end that many minutes later."""
+    def create_session(self, *, title: str, sections: list[dict] | None = None,
+                       pitches: list[dict] | None = None, planned_minutes: int | None = None,
+                       **settings: bool | int | str) -> tuple[str, str]:
+        """Create a session; returns (join code, moderator key). `settings`: any of the declared
+        settings (domain/settings.py), the others take their defaults. `planned_minutes` sets
+        the agenda to start now and end that many minutes later."""
+        unknown = set(settings) - set(DEFAULTS)
+        if unknown:
+            raise TypeError(f"not a setting: {sorted(unknown)}")
+        settings = {**DEFAULTS, **settings}
         for _ in range(20):
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             key = secrets.token_urlsafe(24)  # 192 bits
             try:
                 with self.unit() as db:
                     s = Session(code=code, moderator_key=key, title=title,
-                                created_at=self.clock(), pitch_seconds=pitch_seconds,
-                                dots_per_person=dots_per_person,
-                                max_dots_per_pitch=max_dots_per_pitch, auto_accept=auto_accept,
-                                screen_mode="auto", voting=voting.NOT_STARTED, revealed=False,
-                                revision=0)
-                    s.timer = Timer.ready(pitch_seconds * 1000)
+                                created_at=self.clock(), **settings,
+                                screen_mode=screen.AUTO, voting=voting.NOT_STARTED,
+                                revealed=False, revision=0)
+                    s.timer = Timer.ready(s.pitch_seconds * 1000)
                     db.add(s)
                     made = [Section(session=s, position=i, **sec)
                             for i, sec in enumerate(sections or [])]
@@ -135,7 +134,7 @@ class Service:
                         p = dict(p)
                         index = p.pop("section", None)
                         db.add(Pitch(session=s, position=i, status=queue.QUEUED,
-                                     seconds=p.pop("seconds", pitch_seconds),
+                                     seconds=p.pop("seconds", s.pitch_seconds),
                                      section=made[index] if index is not None else None,
                                      **p))
                     if planned_minutes is not None:
@@ -420,7 +419,7 @@ class Service:
     def update_settings(self, session_id: int, **settings) -> Change:
         with self._moderate(session_id, "settings") as step:
             s = step.s
-            if settings.get("voting_method", s.voting_method) != s.voting_method:
+            if any(settings.get(k, getattr(s, k)) != getattr(s, k) for k in LOCKED_BY_VOTES):
                 # Ballots of one method cannot be counted under another.
                 if s.voting == voting.OPEN:
                     raise RuleError("voting_open")
@@ -494,7 +493,7 @@ class Service:
                       offer=offer, title_alt=title_alt, offer_alt=offer_alt,
                       status=queue.QUEUED, position=self._end_position(db, s),
                       seconds=seconds or s.pitch_seconds,
-                      section_id=sec.id if sec and sec.kind != "pitches" else None)
+                      section_id=sec.id if sec and sec.kind != schedule.PITCHES else None)
             db.add(p)
             db.flush()
             step.detail = title

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DB
 
 from .ballots import FactsCache, QueueFacts, ballot_reply
-from .domain import queue, schedule, tally, voting
+from .domain import queue, schedule, screen, settings, tally, voting
 from .models import (
     Commitment, Interest, LogEntry, Participant, Pitch, Rating, Section, Session, Vote,
 )
@@ -45,7 +45,7 @@ def results_visible(s: Session, screen: bool = False) -> bool:
 
 
 def resolve_mode(s: Session, has_live: bool) -> str:
-    if s.screen_mode != "auto":
+    if s.screen_mode != screen.AUTO:
         return s.screen_mode
     if s.revealed or (s.results_live and s.voting == voting.OPEN):
         return "results"
@@ -69,7 +69,7 @@ class View:
                             None)
         self.scope = queue.in_section(self.pitches, self.section.id if self.section else None,
                                       self.section.kind if self.section else None)
-        talks = {x.id for x in self.sections if x.kind == "talks"}
+        talks = {x.id for x in self.sections if x.kind == schedule.TALKS}
         self.votable = queue.votable(self.pitches, talks)
         self.open_ids = [p.id for p in queue.open_for_votes(
             self.votable, self.s.voting_round == voting.PER_PITCH)]
@@ -160,12 +160,7 @@ class Snapshots:
             "rev": s.revision,
             "server_now": self.clock(),
             "session": {"code": s.code, "title": s.title, "join_url": self.join_url(s.code),
-                        "dots_per_person": s.dots_per_person,
-                        "max_dots_per_pitch": s.max_dots_per_pitch,
-                        "pitch_seconds": s.pitch_seconds, "chime": s.chime,
-                        "screen_language": s.screen_language,
-                        "overrun_policy": s.overrun_policy,
-                        "overrun_grace_seconds": s.overrun_grace_seconds},
+                        **{name: getattr(s, name) for name in settings.PUBLIC}},
             "section": _section(v.section) if v.section else None,
             "mode": resolve_mode(s, live is not None),
             "voting": s.voting,
@@ -281,18 +276,9 @@ class Snapshots:
             out["counts"] = self._counts(v)
             out["results"] = self._results(v)
             out["pending"] = [_pitch(p) for p in v.pitches if p.status == queue.PENDING]
-            out["settings"] = {
-                "auto_accept": s.auto_accept, "screen_mode": s.screen_mode,
-                "pitch_seconds": s.pitch_seconds, "dots_per_person": s.dots_per_person,
-                "max_dots_per_pitch": s.max_dots_per_pitch, "chime": s.chime,
-                "overrun_policy": s.overrun_policy,
-                "overrun_grace_seconds": s.overrun_grace_seconds,
-                "changeover_seconds": s.changeover_seconds,
-                "fit_floor_seconds": s.fit_floor_seconds, "screen_language": s.screen_language,
-                "voting_method": s.voting_method, "voting_round": s.voting_round,
-                "results_live": s.results_live,
-                "rating_window_seconds": s.rating_window_seconds,
-                "outcome_public": s.outcome_public}
+            out["settings"] = {**{x.name: getattr(s, x.name) for x in settings.SETTINGS},
+                               "screen_mode": s.screen_mode,
+                               "outcome_public": s.outcome_public}
             # Three columns, not Participant objects: this list holds the whole room and the
             # console snapshot is rebuilt up to ten times a second while votes come in.
             out["people"] = [{"id": pid, "name": name, "organisation": org}

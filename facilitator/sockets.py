@@ -27,13 +27,14 @@ from .broadcast import Broadcaster, person, room
 from .domain.errors import IdentityGone, RuleError
 from .domain.queue import MARKABLE
 from .messages import error_payload
-from .domain.schedule import OVERRUN_POLICIES
+from .domain import commitments, screen, voting
+from .domain.schedule import SECTION_KINDS
+from .domain.settings import BY_NAME as SETTING
 from .limits import FailureThrottle, TokenBucket
-from .domain import voting
-from .services import ANY, COMMITMENT_STATUSES, SCREEN_MODES, SECTION_KINDS, Service
+from .services import ANY, Service
 from .validate import (
     ID, NAME, OFFER, ORGANISATION, TITLE, Bool, Choice, Date, Email, Int, Owners, Phone, Text,
-    parse,
+    parse, setting_field, setting_fields,
 )
 
 log = logging.getLogger(__name__)
@@ -294,9 +295,10 @@ def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcas
     mod = MODERATOR
     alt = {"title_alt": Text(80, required=False, blank=True),
            "offer_alt": Text(280, required=False, blank=True)}
+    # A pitch's own length has the bounds of the default pitch length.
+    pitch_length = SETTING["pitch_seconds"]
     optional = {"offer": Text(280, required=False, blank=True), "organisation": ORGANISATION,
-                **alt,
-                "seconds": Int(10, 3600, required=False)}
+                **alt, "seconds": setting_field(pitch_length)}
     command("pitch:add", mod, {"title": TITLE, "pitcher": NAME, **optional},
             lambda c, d: service.add_pitch(c.session_id, **d))
 
@@ -341,7 +343,7 @@ def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcas
             lambda c, d: service.cue(c.session_id, "screen", d["text"]))
     command("cue:pitcher", mod, {"text": Text(140, blank=True)},
             lambda c, d: service.cue(c.session_id, "pitcher", d["text"]))
-    command("schedule:fit", mod, {"seconds": Int(10, 3600)},
+    command("schedule:fit", mod, {"seconds": setting_field(pitch_length, required=True)},
             lambda c, d: service.fit(c.session_id, d["seconds"]))
     time_of_day = Text(5, required=False, blank=True)
     command("agenda:times", mod, {"start": time_of_day, "end": time_of_day},
@@ -361,7 +363,7 @@ def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcas
     command("voting:close", mod, {}, lambda c, d: service.set_voting(c.session_id, False))
     command("results:reveal", mod, {"revealed": Bool()},
             lambda c, d: service.reveal(c.session_id, d["revealed"]))
-    command("screen:mode", mod, {"mode": Choice(SCREEN_MODES)},
+    command("screen:mode", mod, {"mode": Choice(screen.MODES)},
             lambda c, d: service.set_screen_mode(c.session_id, d["mode"]))
     command("section:set", mod, {"section_id": Int(1, 2**31 - 1, required=False)},
             lambda c, d: service.set_section(c.session_id, d.get("section_id")))
@@ -371,22 +373,10 @@ def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcas
             raise RuleError("nothing_to_change")
         return service.update_settings(c.session_id, **d)
 
-    command("session:settings", mod, {
-        "auto_accept": Bool(required=False), "pitch_seconds": Int(10, 3600, required=False),
-        "dots_per_person": Int(1, 20, required=False),
-        "max_dots_per_pitch": Int(1, 20, required=False), "chime": Bool(required=False),
-        "overrun_policy": Choice(OVERRUN_POLICIES, required=False),
-        "overrun_grace_seconds": Int(0, 600, required=False),
-        "changeover_seconds": Int(0, 300, required=False),
-        "fit_floor_seconds": Int(10, 600, required=False),
-        "screen_language": Choice(("en", "zh", "both"), required=False),
-        "voting_method": Choice(voting.METHODS, required=False),
-        "voting_round": Choice(voting.ROUNDS, required=False),
-        "results_live": Bool(required=False),
-        "rating_window_seconds": Int(10, 600, required=False)}, settings)
+    command("session:settings", mod, setting_fields(), settings)
     command("commitment:set", mod, {
         "pitch_id": ID, "owners": Owners(), "next_step": Text(280, blank=True),
-        "due": Date(), "status": Choice(COMMITMENT_STATUSES)},
+        "due": Date(), "status": Choice(commitments.STATUSES)},
         lambda c, d: service.set_commitment(c.session_id, d["pitch_id"], d.get("owners", []),
                                             d["next_step"], d.get("due", ""), d["status"]))
     command("commitment:remove", mod, {"pitch_id": ID},

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from .domain.voting import METHODS
-from .exports import method_label, status_label
-from .services import COMMITMENT_STATUSES
+from .domain import commitments, schedule, screen, voting
+from .exports import label
 
 
 def ui_text() -> dict:
@@ -35,9 +34,7 @@ def ui_text() -> dict:
         "mode_voting": _("Voting is open."), "mode_results": _("The results are on screen."),
         "mode_blank": _("The screen is blank."),
         "mode_auto": _("Auto (%(mode)s)"),
-        "mode_name_auto": _("Auto"), "mode_name_lobby": _("Lobby"), "mode_name_pitch": _("Pitch"),
-        "mode_name_voting": _("Voting"), "mode_name_results": _("Results"),
-        "mode_name_blank": _("Blank"),
+        **labels("mode_name_", screen.MODE_OPTIONS),
         # counts
         "joined_one": _("person joined"), "joined_many": _("people joined"),
         "ballot_one": _("ballot so far"), "ballot_many": _("ballots so far"),
@@ -111,7 +108,7 @@ def ui_text() -> dict:
         "last_section": _("This is the last section."),
         "section_now": _("now"), "section_done": _("took %(time)s"),
         "go_to_section": _("Start"),
-        "kind_talks": _("Talks"), "kind_pitches": _("Pitch round"), "kind_discussion": _("Discussion"),
+        **labels("kind_", schedule.SECTION_KIND_OPTIONS),
         "no_agenda": _("No agenda. Add sections to keep time per section."),
         "minutes_label": _("Minutes"),
         "no_pitch_run": _("No pitch has run yet."),
@@ -150,15 +147,19 @@ def ui_text() -> dict:
         "console_signed_out": _("This console was signed out: its link was replaced. Open the new console link."),
         "see_outcome": _("See the outcome"),
         "mode_commitments": _("The commitments are on screen."),
-        "mode_name_commitments": _("Commitments"),
         "quadrant_quick_win": _("Quick wins"), "quadrant_major_project": _("Major projects"),
         "quadrant_fill_in": _("Fill-ins"), "quadrant_not_now": _("Not now"),
         "matrix_label": _("Impact and ease of each pitch: the quick wins are top right"),
-        **{"status_" + x: status_label(x) for x in COMMITMENT_STATUSES},
+        **labels("status_", commitments.STATUS_OPTIONS),
         "owners": _("Owners"), "next_step": _("Next step"), "due": _("Due"),
         "no_commitments": _("No commitments yet."),
         "commitment_saved": _("Commitment saved."),
         "add_owner": _("Add"), "remove_owner": _("Remove %(name)s"),
         "commit": _("Commitment"),
-        **{"method_" + m: method_label(m) for m in METHODS},
+        **labels("method_", voting.METHOD_OPTIONS),
     }
+
+
+def labels(prefix: str, options) -> dict:
+    """The short labels of declared options, keyed `prefix + value` (e.g. `t("kind_talks")`)."""
+    return {prefix + o.value: label(options, o.value) for o in options}

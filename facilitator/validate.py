@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
+from .domain import settings as declared
 from .domain.errors import RuleError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -144,6 +145,21 @@ class Owners:
 ID = Int(1, 2**31 - 1)
 NAME, ORGANISATION = Text(60), Text(80, required=False, blank=True)
 TITLE, OFFER = Text(80), Text(280)
+
+
+def setting_field(setting: declared.Setting, required: bool = False):
+    """The payload rule of a declared setting (domain/settings.py)."""
+    if setting.kind == declared.INT:
+        return Int(setting.lo, setting.hi, required=required)
+    if setting.kind == declared.BOOL:
+        return Bool(required=required)
+    return Choice(setting.choices, required=required)
+
+
+def setting_fields(names: tuple[str, ...] | None = None, required: bool = False) -> dict:
+    """Payload rules for the named settings (default: all of them), each optional."""
+    return {s.name: setting_field(s, required) for s in declared.SETTINGS
+            if names is None or s.name in names}
 
 
 def parse(spec: dict, data: Any) -> dict:

@@ -12,18 +12,21 @@ from flask import (
 from flask_babel import force_locale, get_locale, gettext as _
 
 from . import exports, identity, qr
+from .domain import settings
+from .domain.commitments import STATUS_OPTIONS
+from .domain.schedule import DEFAULT_SECTION_KIND, SECTION_KIND_OPTIONS
+from .domain.screen import MODES as SCREEN_MODES
 from .domain.errors import RuleError
 from .exports import csv_safe
 from .messages import describe, error_payload
 from .services import CODE_LENGTH, normalise_code
 from .ui_text import ui_text
-from .validate import NAME, ORGANISATION, Int, Text, parse
+from .validate import NAME, ORGANISATION, Text, parse, setting_fields
 
 bp = Blueprint("pages", __name__)
 
-CREATE_SPEC = {"title": Text(120), "pitch_seconds": Int(10, 3600, required=False),
-               "dots_per_person": Int(1, 20, required=False),
-               "max_dots_per_pitch": Int(1, 20, required=False)}
+CREATE_SPEC = {"title": Text(120), **setting_fields(("pitch_seconds", "dots_per_person",
+                                                     "max_dots_per_pitch"))}
 
 
 def ext(name: str):
@@ -81,6 +84,12 @@ def page_data(found: dict, **extra) -> dict:
     """What a page's script needs: the join code and its translated UI text."""
     return {"code": found["code"], "text": ui_text(), "lang": str(get_locale().language),
             **extra}
+
+
+@bp.context_processor
+def declared_settings():
+    """Each page's forms take a setting's bounds and default from its declaration."""
+    return {"setting": settings.BY_NAME}
 
 
 # ----- start page ---------------------------------------------------------------------------
@@ -246,8 +255,11 @@ def console(code):
         # Drop the key from the address bar and history once the cookie holds it.
         return redirect(url_for("pages.console", code=found["code"]))
     found = moderated(code)
-    return render_template("console.html", session=found, links=links(found["code"]),
-                           page_data=page_data(found))
+    return render_template(
+        "console.html", session=found, links=links(found["code"]), settings=settings.SETTINGS,
+        section_kinds=SECTION_KIND_OPTIONS, section_kind=DEFAULT_SECTION_KIND,
+        commitment_statuses=STATUS_OPTIONS,
+        page_data=page_data(found, settings=settings.describe(), screen_modes=SCREEN_MODES))
 
 
 @bp.get("/screen/<code>")

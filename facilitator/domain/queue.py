@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Protocol, Sequence
 
 from .errors import RuleError
+from .schedule import PITCHES
 
 PENDING, QUEUED, LIVE, DONE, SKIPPED = "pending", "queued", "live", "done", "skipped"
 STATUSES = (PENDING, QUEUED, LIVE, DONE, SKIPPED)
@@ -73,7 +74,7 @@ def in_section(pitches: Sequence[PitchLike], section_id: int | None, section_kin
     if section_id is None:
         return list(pitches)
     return [p for p in pitches if p.section_id == section_id or
-            (p.section_id is None and section_kind == "pitches")]
+            (p.section_id is None and section_kind == PITCHES)]
 
 
 def votable(pitches: Sequence[PitchLike], talk_sections: set) -> list:

@@ -9,10 +9,25 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .errors import RuleError
+from .options import N_, Option, values
 
 DEFAULT_FLOOR_MS = 60_000
 KEEP_COUNTING, AUTO_NEXT = "count", "next"
-OVERRUN_POLICIES = (KEEP_COUNTING, AUTO_NEXT)
+OVERRUN_OPTIONS = (
+    Option(KEEP_COUNTING, N_("Keep counting up")),
+    Option(AUTO_NEXT, N_("Move to the next pitch after a grace period")),
+)
+OVERRUN_POLICIES = values(OVERRUN_OPTIONS)
+# The parts of an agenda. A "pitches" section draws on the general queue; pitches of a "talks"
+# section (invited speakers) are not voted on.
+TALKS, PITCHES, DISCUSSION = "talks", "pitches", "discussion"
+SECTION_KIND_OPTIONS = (
+    Option(TALKS, N_("Talks"), N_("Talks by invited speakers")),
+    Option(PITCHES, N_("Pitch round")),
+    Option(DISCUSSION, N_("Discussion"), N_("Discussion / outcome")),
+)
+SECTION_KINDS = values(SECTION_KIND_OPTIONS)
+DEFAULT_SECTION_KIND = PITCHES
 _TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})")
 
 

@@ -16,13 +16,24 @@ from dataclasses import dataclass
 from typing import Mapping, Set
 
 from .errors import RuleError
+from .options import N_, Option, values
 
 NOT_STARTED, OPEN, CLOSED = "idle", "open", "closed"
 DOTS, APPROVAL, MATRIX = "dots", "approval", "matrix"
-METHODS = (DOTS, APPROVAL, MATRIX)
+METHOD_OPTIONS = (
+    Option(DOTS, N_("Dot voting"), N_("Dot voting: a budget of dots")),
+    Option(APPROVAL, N_("Approval voting"),
+           N_("Approval: any number of pitches, one mark each")),
+    Option(MATRIX, N_("Impact x ease rating"), N_("Impact x ease: rate each pitch 1-5 twice")),
+)
+METHODS = values(METHOD_OPTIONS)
 # One ballot over all pitches, or a rating window right after each pitch.
 BALLOT, PER_PITCH = "ballot", "per_pitch"
-ROUNDS = (BALLOT, PER_PITCH)
+ROUND_OPTIONS = (
+    Option(BALLOT, N_("One ballot over all pitches")),
+    Option(PER_PITCH, N_("A rating window right after each pitch")),
+)
+ROUNDS = values(ROUND_OPTIONS)
 RATING_MIN, RATING_MAX = 1, 5
 
 

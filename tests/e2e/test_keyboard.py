@@ -213,7 +213,7 @@ def test_three_pitches_by_keyboard_only(server, open_page, artifacts):
     tab_to(console, "details.settings > summary")
     kb.press("Enter")
     expect(console.locator("details.settings")).to_have_attribute("open", "")
-    tab_to(console, "#s-floor")
+    tab_to(console, "#s-fit-floor-seconds")  # the field id follows the setting name
     replace_value(console, "30")
     kb.press("Enter")
     btn_fit = console.locator("#btn-fit")
