@@ -1,17 +1,17 @@
 """Facilitator: live pitch rounds for conference networking sessions."""
 from __future__ import annotations
 
-import hashlib
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, g, jsonify, render_template, request, url_for
+from flask import Flask, Response, abort, g, jsonify, render_template, request, url_for
 from flask_babel import Babel, force_locale, get_locale, gettext
 from markupsafe import Markup
 from flask_socketio import SocketIO
+from werkzeug.security import safe_join
 
 from . import config as config_module, identity
+from .assets import Assets
 from .ballots import Ballots, FactsCache
 from .batching import event_class
 from .broadcast import Broadcaster
@@ -131,14 +131,34 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
     if app.config["TIMEKEEPER_SWEEP_S"] > 0:
         socketio.start_background_task(timekeeper.sweep, app.config["TIMEKEEPER_SWEEP_S"])
 
-    @lru_cache(maxsize=None)
-    def asset_version(filename: str) -> str:
-        data = (Path(app.static_folder) / filename).read_bytes()
-        return hashlib.sha256(data).hexdigest()[:10]
+    assets = Assets(app.static_folder)
+    assets.check()
+
+    def asset(filename: str) -> str:
+        return url_for("static", filename=filename, v=assets.version(filename))
+
+    def static_file(filename: str):
+        """Static files as Flask serves them; the browser's modules with versioned imports."""
+        if not assets.is_module(filename):
+            return app.send_static_file(filename)
+        if safe_join(app.static_folder, filename) is None:
+            abort(404)
+        try:
+            body, version = assets.body(filename), assets.version(filename)
+        except (OSError, ValueError):
+            abort(404)
+        resp = Response(body, mimetype="text/javascript")
+        resp.set_etag(version)
+        resp.cache_control.public = True
+        resp.cache_control.max_age = app.get_send_file_max_age(filename)
+        return resp.make_conditional(request)
+
+    app.view_functions["static"] = static_file
 
     @app.context_processor
     def helpers():
-        return {"asset": lambda f: url_for("static", filename=f, v=asset_version(f)),
+        return {"asset": asset, "modules": lambda entry: [asset(f) for f in
+                                                          assets.modules(entry)],
                 "lang": get_locale().language, "both": both,
                 "other_lang": "en" if get_locale().language == "zh" else "zh"}
 

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.e2e.harness import (  # noqa: E402
-    CHROMIUM_ARGS, LAPTOP, PHONE, PROJECTOR, Server, chromium_path,
+    CHROMIUM_ARGS, LAPTOP, PHONE, PROJECTOR, Server, chromium_path, expose_modules,
 )
 
 
@@ -33,6 +33,7 @@ def main(out: Path, lang: str = "en") -> None:
     try:
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            expose_modules(b)  # `F` in every page (tests/e2e/harness.py)
             accept = {"Accept-Language": "zh-CN,zh;q=0.9" if lang == "zh" else "en"}
             # Each page in a context of its own (a device), so a page can open more in it.
             b.new_page = lambda **kw: b.new_context(extra_http_headers=accept, **kw).new_page()

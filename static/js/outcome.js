@@ -1,6 +1,3 @@
 /* The outcome page: a print button (the page's print stylesheet makes the report). */
-(function () {
-  "use strict";
-  const button = document.getElementById("print");
-  if (button) button.addEventListener("click", () => window.print());
-})();
+const button = document.getElementById("print");
+if (button) button.addEventListener("click", () => window.print());

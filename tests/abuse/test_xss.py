@@ -178,12 +178,23 @@ class Pages:
         assert self.dialogs == [], f"{when}: dialogs opened: {self.dialogs}"
 
 
+# Every acknowledged action of the page, whether a click sent it or the test (the page's modules
+# send through its socket: the answers are counted there).
 COUNT_ACKS = """
 () => { if (window.__acks) return; window.__acks = [];
-  F.socket.on("stage", (snap) => { window.__snap = snap; });
-  const send = F.send;
-  F.send = async (...args) => { const ack = await send(...args);
-    window.__acks.push({ event: args[0], ...ack }); return ack; };
+  const socket = F.socket;
+  socket.on("stage", (snap) => { window.__snap = snap; });
+  const emit = socket.emit;
+  socket.emit = function (event, ...args) {
+    const answer = args[args.length - 1];
+    if (event !== "time:sync" && typeof answer === "function") {
+      args[args.length - 1] = (err, ack) => {
+        window.__acks.push({ event, ...(err ? { ok: false, error: "timeout" } : ack) });
+        return answer(err, ack);
+      };
+    }
+    return emit.call(this, event, ...args);
+  };
 }
 """
 

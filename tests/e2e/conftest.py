@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import CHROMIUM_ARGS, Server, chromium_path
+from .harness import CHROMIUM_ARGS, Server, chromium_path, expose_modules
 
 try:  # Playwright's polling assertions: long enough for a busy CI machine, never endless
     from playwright.sync_api import expect as _expect
@@ -41,6 +41,7 @@ def browser():
         pytest.skip("Chromium not found (apt-get install chromium)")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        expose_modules(b)  # `F` in every page, for the tests (harness.PAGE_HOOK)
         yield b
         b.close()
 

@@ -22,6 +22,48 @@ LAPTOP = {"width": 1366, "height": 768}
 PROJECTOR = {"width": 1920, "height": 1080}
 
 
+# The pages' scripts are ES modules with no global. Tests and scripts reach a page's own modules
+# through `F`, which this init script defines in every page and frame: `F.send(event, payload)`
+# (the page's send: its acknowledgement, or a readable refusal), `F.socket` (its Socket.IO
+# connection, null before it connects) and `F.now()` (the server's clock as the page knows it).
+# The modules are imported by the URLs the page preloads them from (`modulepreload` links), so
+# they are the page's own instances, not second copies.
+PAGE_HOOK = """
+(() => {
+  const mods = {};
+  const url = (name) => {
+    const link = document.querySelector(`link[rel="modulepreload"][href*="/js/lib/${name}.js?"]`);
+    return link && link.href;
+  };
+  const ready = new Promise((resolve) => document.addEventListener("DOMContentLoaded", () => {
+    if (!url("socket")) return resolve(false);
+    Promise.all([import(url("socket")), import(url("clock"))]).then(([socket, clock]) => {
+      mods.clock = clock;
+      mods.socket = socket;
+      resolve(true);
+    });
+  }));
+  window.F = {
+    get socket() { return mods.socket ? mods.socket.socket() : null; },
+    now: () => mods.clock.now(),
+    send: async (...args) => (await ready) ? mods.socket.send(...args) : null,
+  };
+})();
+"""
+
+
+def expose_modules(browser) -> None:
+    """Every context `browser.new_context` makes from now on gets PAGE_HOOK."""
+    make = browser.new_context
+
+    def new_context(**kwargs):
+        ctx = make(**kwargs)
+        ctx.add_init_script(PAGE_HOOK)
+        return ctx
+
+    browser.new_context = new_context
+
+
 def chromium_path() -> str | None:
     for name in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
                  shutil.which("chromium-browser")):
