@@ -19,7 +19,7 @@ TYPES = {"text/html", "text/css", "text/javascript", "application/javascript",
 MIN_BYTES = 1024  # below this, the gzip header costs more than it saves
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=128)  # every static file of a release (about 40 with the browser modules)
 def _static_gzip(path: str, etag: str | None, body: bytes) -> bytes:
     """A static file's compressed body, per path and version (the body is part of the key only
     so that a changed file can never be served stale)."""

@@ -150,6 +150,7 @@ TITLE, OFFER = Text(80), Text(280)
 def setting_field(setting: declared.Setting, required: bool = False):
     """The payload rule of a declared setting (domain/settings.py)."""
     if setting.kind == declared.INT:
+        assert setting.lo is not None and setting.hi is not None, setting.name
         return Int(setting.lo, setting.hi, required=required)
     if setting.kind == declared.BOOL:
         return Bool(required=required)
