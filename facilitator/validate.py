@@ -15,7 +15,44 @@ from typing import Any, Callable
 from .domain import settings as declared
 from .domain.errors import RuleError
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls, DEL
+
+# Joiners that real scripts need between two visible characters: ZWNJ (Persian, Indic),
+# ZWJ (emoji sequences such as a family or a profession, Indic conjuncts) and the Mongolian
+# vowel separator. Anywhere else they only hide a difference between two equal-looking names.
+_JOINERS = {"\u200c", "\u200d", "\u180e"}
+_TAG_FLAG = "\U0001f3f4"  # black flag: tag characters after it spell a subdivision's flag
+
+
+def _visible(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LMN" or unicodedata.category(ch) in ("So", "Sk")
+
+
+def unencodable(value: str) -> bool:
+    """Lone surrogates (category Cs): JSON can carry them, UTF-8 cannot store them."""
+    return any("\ud800" <= ch <= "\udfff" for ch in value)
+
+
+def invisible_formatting(value: str) -> bool:
+    """Whether `value` holds a format character (Unicode category Cf) that can make text look
+    like something else: bidi embeddings, overrides and isolates (U+202A-E, U+2066-9, the
+    Arabic letter mark), zero-width spaces, marks and joiners out of place (U+200B-F,
+    U+2060-4, U+FEFF), soft hyphens and the rest of Cf. Kept: a joiner between two visible
+    characters, and the tag characters of a flag emoji."""
+    for i, ch in enumerate(value):
+        if unicodedata.category(ch) != "Cf":
+            continue
+        if ch in _JOINERS and 0 < i < len(value) - 1 and _visible(value[i - 1]) \
+                and _visible(value[i + 1]):
+            continue
+        if "\U000e0020" <= ch <= "\U000e007f":  # tags: only in a run right after the flag
+            j = i
+            while j > 0 and "\U000e0020" <= value[j - 1] <= "\U000e007f":
+                j -= 1
+            if j > 0 and value[j - 1] == _TAG_FLAG:
+                continue
+        return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -31,7 +68,8 @@ class Text:
         value = unicodedata.normalize("NFC", value).strip()
         if not self.multiline:
             value = " ".join(value.split())
-        if _CONTROL.search(value.replace("\n", "") if self.multiline else value):
+        if _CONTROL.search(value.replace("\n", "") if self.multiline else value) \
+                or unencodable(value) or invisible_formatting(value):
             raise RuleError("bad_characters", field=name)
         if not self.blank and not value:
             raise RuleError("required", field=name)
@@ -75,7 +113,24 @@ class Choice:
         return value
 
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
+# An email address as people write them, and nothing a mail link could carry besides: a local
+# part of letters, digits and . _ + - ' (no leading, trailing or double dot), and a domain of
+# at least two labels of letters, digits and inner hyphens, the last one letters (or an IDNA
+# "xn--" label). No ? & % / # = , ; : quotes, spaces or brackets: a mailto: link built from it
+# can only name this one address.
+_LOCAL = re.compile(r"^\w([\w+'-]|\.(?!\.))*(?<!\.)$")
+_LABEL = re.compile(r"^[^\W_]([^\W_]|-){0,61}(?<!-)$")
+_TLD = re.compile(r"^([^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})$", re.IGNORECASE)
+
+
+def is_email(value: str) -> bool:
+    if len(value) > 254 or value.count("@") != 1:
+        return False
+    local, domain = value.split("@")
+    labels = domain.split(".")
+    return (len(local) <= 64 and bool(_LOCAL.match(local)) and len(labels) >= 2
+            and all(_LABEL.match(x) for x in labels) and bool(_TLD.match(labels[-1])))
+
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{4,24}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -104,8 +159,8 @@ class Checked(Text):
 
 
 def Email() -> Checked:
-    """An email address (or empty): one @, a dot in the domain, no spaces."""
-    return Checked(254, check=lambda v: bool(_EMAIL.match(v)), error="invalid_email")
+    """An email address (or empty): see `is_email`."""
+    return Checked(254, check=is_email, error="invalid_email")
 
 
 def Phone() -> Checked:
