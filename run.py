@@ -31,7 +31,11 @@ def parse_args(argv=None):
     p.add_argument("--demo", action="store_true",
                    help="create a ready session modelled on the reference session")
     p.add_argument("--session", help="join code of the session to print links for "
-                   "(default: the newest; a new one is created if there is none)")
+                   "(default: the newest one this command created; a new one if there is none)")
+    p.add_argument("--start-page", action=argparse.BooleanOptionalAction, default=None,
+                   help="let browsers create sessions on the start page (default: "
+                   "FACILITATOR_START_PAGE, else open on a private network and closed when "
+                   "the public URL is on the internet)")
     p.add_argument("--max-connections", type=int, default=5000,
                    help="connections the server accepts at once (eventlet's default is 1024)")
     return p.parse_args(argv)
@@ -78,6 +82,8 @@ def main(argv=None):
     public = (args.public_url or os.environ.get("FACILITATOR_PUBLIC_URL")
               or f"http://{qr.lan_address()}:{args.port}").rstrip("/")
     overrides["PUBLIC_URL"] = public
+    if args.start_page is not None:
+        overrides["START_PAGE"] = "open" if args.start_page else "closed"
     app = create_app(overrides)
     if app.config["MESSAGE_QUEUE"] and not os.environ.get("FACILITATOR_SECRET_KEY"):
         print("Warning: FACILITATOR_MESSAGE_QUEUE is set but FACILITATOR_SECRET_KEY is not: "
@@ -86,17 +92,15 @@ def main(argv=None):
     service = app.extensions["facilitator"]["service"]
     socketio = app.extensions["facilitator"]["socketio"]
 
-    if args.demo:
-        code, _ = demo.create(service)
-    else:
-        code = args.session or service.latest_session_code()
-        if code is None:
-            code, _ = service.create_session(title="Pitch round")
-        elif service.find_session(code) is None:
-            sys.exit(f"No session with code {code}.")
-        code = service.find_session(code)["code"]
+    code = operator_session(service, demo, args)
+    newest = service.latest_session_code()
+    if not (args.demo or args.session) and newest != code:
+        print("Note: newer sessions were made on the start page or through the API; only the "
+              "sessions made here are printed (name another with --session CODE).", flush=True)
     key = service.moderator_key(code)
     join = qr.join_url(public, code)
+    start_page = (f"{public}/" if app.config["START_PAGE"] == "open"
+                  else "closed (--start-page opens it)")
     print(f"""
 Facilitator is running: {service.find_session(code)['title']}
 
@@ -104,10 +108,29 @@ Facilitator is running: {service.find_session(code)['title']}
   Screen (projector):               {public}/screen/{code}
   Join (phones):                    {join}
   Join code:                        {code}
-  Start page (new sessions):        {public}/
+  Start page (new sessions):        {start_page}
 """, flush=True)
     print(qr.terminal(join), flush=True)
     serve(app, socketio, args.host, args.port, max_connections)
+
+
+def operator_session(service, demo, args) -> str:
+    """The session whose console link this laptop prints. Only sessions this command made
+    (`--demo`, or the one it creates when there is none) are the operator's: a session made on
+    the start page or through the API, by anyone on the network, is printed only when named
+    with `--session CODE`, so a restart never hands the console of a guest's look-alike
+    session to the operator."""
+    if args.demo:
+        return demo.create(service)[0]
+    if args.session:
+        found = service.find_session(args.session)
+        if found is None:
+            sys.exit(f"No session with code {args.session}.")
+        return found["code"]
+    code = service.latest_session_code(created_by="operator")
+    if code is None:
+        code, _ = service.create_session(title="Pitch round", created_by="operator")
+    return code
 
 
 BACKLOG = 2048

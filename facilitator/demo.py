@@ -38,7 +38,8 @@ PITCHES = [
 
 
 def create(service, **settings) -> tuple[str, str]:
-    """The demo session with the default settings (domain/settings.py), or these."""
+    """The demo session, made by the operator (`run.py --demo`), with the default settings
+    (domain/settings.py), or these."""
     return service.create_session(title=TITLE, sections=SECTIONS, pitches=PITCHES,
                                   planned_minutes=sum(s["minutes"] for s in SECTIONS),
-                                  **settings)
+                                  created_by="operator", **settings)

@@ -86,6 +86,10 @@ class Session(Base):
     # the outcome: a read-only public link, off until the moderator publishes it
     outcome_token: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     outcome_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Who made it: "operator" (run.py on the laptop, --demo included), "start_page", "api", or
+    # "unknown" (rows of earlier releases). run.py prints only the operator's own sessions.
+    created_by: Mapped[str] = mapped_column(String(16), default="unknown",
+                                            server_default="unknown")
 
     sections: Mapped[list["Section"]] = relationship(
         back_populates="session", cascade="all, delete-orphan", order_by="Section.position")

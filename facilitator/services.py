@@ -108,10 +108,12 @@ class Service:
 
     def create_session(self, *, title: str, sections: list[dict] | None = None,
                        pitches: list[dict] | None = None, planned_minutes: int | None = None,
+                       created_by: str = "unknown",
                        **settings: bool | int | str) -> tuple[str, str]:
         """Create a session; returns (join code, moderator key). `settings`: any of the declared
         settings (domain/settings.py), the others take their defaults. `planned_minutes` sets
-        the agenda to start now and end that many minutes later."""
+        the agenda to start now and end that many minutes later; `created_by` records who made
+        it ("operator", "start_page" or "api")."""
         unknown = set(settings) - set(DEFAULTS)
         if unknown:
             raise TypeError(f"not a setting: {sorted(unknown)}")
@@ -124,7 +126,7 @@ class Service:
                     s = Session(code=code, moderator_key=key, title=title,
                                 created_at=self.clock(), **settings,
                                 screen_mode=screen.AUTO, voting=voting.NOT_STARTED,
-                                revealed=False, revision=0)
+                                revealed=False, revision=0, created_by=created_by)
                     s.timer = Timer.ready(s.pitch_seconds * 1000)
                     db.add(s)
                     made = [Section(session=s, position=i, **sec)
@@ -146,13 +148,22 @@ class Service:
         raise RuntimeError("could not draw a free session code")
 
     def find_session(self, code: str) -> dict | None:
+        """The session with this join code, in one read: what a route needs to decide whether
+        it answers at all (its revision, whether results are revealed and the outcome
+        published) before it builds anything."""
         with self.unit() as db:
             s = db.scalar(select(Session).where(Session.code == normalise_code(code)))
-            return None if s is None else {"id": s.id, "code": s.code, "title": s.title}
+            return None if s is None else {
+                "id": s.id, "code": s.code, "title": s.title, "revision": s.revision or 0,
+                "revealed": bool(s.revealed), "outcome_public": bool(s.outcome_public)}
 
-    def latest_session_code(self) -> str | None:
+    def latest_session_code(self, created_by: str | None = None) -> str | None:
+        """The newest session's code; with `created_by`, the newest made that way."""
+        query = select(Session.code).order_by(Session.created_at.desc(), Session.id.desc())
+        if created_by is not None:
+            query = query.where(Session.created_by == created_by)
         with self.unit() as db:
-            return db.scalar(select(Session.code).order_by(Session.id.desc()).limit(1))
+            return db.scalar(query.limit(1))
 
     def moderator_key(self, code: str) -> str | None:
         with self.unit() as db:
@@ -962,4 +973,4 @@ class Service:
             s = db.scalar(select(Session).where(Session.outcome_token == token))
             if s is None or not s.outcome_public:
                 return None
-            return {"id": s.id, "code": s.code, "title": s.title}
+            return {"id": s.id, "code": s.code, "title": s.title, "revision": s.revision or 0}
