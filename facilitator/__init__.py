@@ -200,4 +200,9 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
 
     for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, error_page(status))
+    if app.config["TRUSTED_PROXIES"] > 0:
+        # Behind N proxies the client's address is the Nth from the right in X-Forwarded-For;
+        # outermost, so that Socket.IO and every per-address limit see it too.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     return app

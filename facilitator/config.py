@@ -1,9 +1,11 @@
 """Settings from the environment, with defaults that run on one laptop with no other service."""
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -21,6 +23,44 @@ def _secret_key(instance: Path) -> str:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+# Host names that never resolve on the internet: a public URL under one of them (or a private,
+# loopback or link-local address, or a name without a dot) is a laptop on a venue's network.
+LOCAL_SUFFIXES = (".local", ".lan", ".home.arpa", ".internal", ".localhost", ".test")
+
+
+def on_local_network(public_url: str | None) -> bool:
+    """Whether the public URL points into a private network (True when there is none: the
+    server cannot tell, and builds its links from each request)."""
+    if not public_url:
+        return True
+    host = (urlsplit(public_url).hostname or "").rstrip(".").lower()
+    if not host:
+        return True
+    try:
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        return "." not in host or host == "localhost" or host.endswith(LOCAL_SUFFIXES)
+
+
+def start_page_mode(value, public_url: str | None) -> str:
+    """'open' or 'closed'. 'auto' (the default): open on a venue's network, closed when the
+    public URL is on the internet (anyone there could otherwise create sessions)."""
+    if isinstance(value, bool):
+        return "open" if value else "closed"
+    value = str(value or "auto").strip().lower()
+    if value in ("open", "1", "yes", "on", "true"):
+        return "open"
+    if value in ("closed", "0", "no", "off", "false"):
+        return "closed"
+    if value != "auto":
+        raise ValueError(f"FACILITATOR_START_PAGE must be open, closed or auto, not {value!r}")
+    return "open" if on_local_network(public_url) else "closed"
+
+
+def _number(name: str, default: float) -> float:
+    return float(os.environ.get(name) or default)
 
 
 def from_env(overrides: dict | None = None) -> dict:
@@ -58,6 +98,30 @@ def from_env(overrides: dict | None = None) -> dict:
         "EVENT_BURST": int(os.environ.get("FACILITATOR_EVENT_BURST", "40")),
         # Per client address: wrong join codes or moderator keys tolerated per minute.
         "FAILED_LOOKUPS_PER_MINUTE": int(os.environ.get("FACILITATOR_FAILED_LOOKUPS", "30")),
+        # HTTP budgets per client address (an IPv6 client per /64), as a rate per minute after
+        # a burst; a rate of 0 means no limit. Sized for a venue behind one NAT address:
+        # 5,000 phones that each load a page and join within a minute pass.
+        # Every page and API request (not static files, not Socket.IO):
+        "HTTP_PER_MINUTE": _number("FACILITATOR_HTTP_PER_MINUTE", 12_000),
+        "HTTP_BURST": _number("FACILITATOR_HTTP_BURST", 6_000),
+        # Reading the results and outcome API (dashboards and scripts; phones use pages):
+        "API_READS_PER_MINUTE": _number("FACILITATOR_API_READS_PER_MINUTE", 600),
+        "API_READ_BURST": _number("FACILITATOR_API_READ_BURST", 120),
+        # Joining a session (new participants):
+        "JOINS_PER_MINUTE": _number("FACILITATOR_JOINS_PER_MINUTE", 120),
+        "JOIN_BURST": _number("FACILITATOR_JOIN_BURST", 6_000),
+        # Creating a session (start page and POST /api/sessions):
+        "SESSIONS_PER_MINUTE": _number("FACILITATOR_SESSIONS_PER_MINUTE", 1),
+        "SESSION_BURST": _number("FACILITATOR_SESSION_BURST", 20),
+        # Proxies in front that append the client's address to X-Forwarded-For (0: none, the
+        # header is ignored; a client could write any address into it).
+        "TRUSTED_PROXIES": int(os.environ.get("FACILITATOR_TRUSTED_PROXIES") or 0),
+        # Seconds an anonymous reader's results or public outcome may be old (a session
+        # revision always refreshes them at once); 0 builds them for every request.
+        "PUBLIC_CACHE_SECONDS": _number("FACILITATOR_PUBLIC_CACHE_SECONDS", 1),
+        # The start page (creating sessions from a browser): open, closed, or auto (open on a
+        # venue's network, closed when the public URL is on the internet).
+        "START_PAGE": os.environ.get("FACILITATOR_START_PAGE", "auto"),
         # Origins allowed besides the public URL and this machine's own names
         # (comma-separated, e.g. a hostname the laptop is also reached by).
         "ALLOWED_ORIGINS": [o.strip().rstrip("/") for o in
@@ -73,6 +137,7 @@ def from_env(overrides: dict | None = None) -> dict:
         "LANGUAGES": ["en", "zh"],
     }
     cfg.update(overrides)
+    cfg["START_PAGE"] = start_page_mode(cfg["START_PAGE"], cfg["PUBLIC_URL"])
     if cfg["TIMEKEEPER_SWEEP_S"] is None:
         cfg["TIMEKEEPER_SWEEP_S"] = 5.0 if cfg["MESSAGE_QUEUE"] else 0.0
     if cfg["IDENTITY_SWEEP_S"] is None:

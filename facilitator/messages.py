@@ -49,6 +49,10 @@ MESSAGES = {
     "busy": _l("The server is busy. Please try again."),
     "rate_limited": _l("Too many actions at once. Wait a moment and try again."),
     "too_many_attempts": _l("Too many wrong codes from this network. Wait a minute and try again."),
+    "invalid_json": _l("The request is not valid JSON."),
+    "too_many_sessions": _l("Too many new sessions from this network. Try again in %(minutes)s minute(s)."),
+    "too_many_joins": _l("Too many people joined from this network just now. Try again in a moment."),
+    "start_page_closed": _l("New sessions are not created on this server's start page. Ask the organiser for the console link."),
     # queue
     "unknown_pitch": _l("That pitch does not exist (any more)."),
     "unknown_section": _l("That section does not exist."),

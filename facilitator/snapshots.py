@@ -294,6 +294,19 @@ class Snapshots:
             out["pitcher_message"] = s.pitcher_message
             return out
 
+    def results(self, session_id: int) -> dict:
+        """The ranking and what it is about, for the results API: the queue and the tallies,
+        not the rest of the console (its people list grows with the room)."""
+        with self.make_db() as db:
+            v = View(db, session_id)
+            s = v.s
+            return {"voting": s.voting, "revealed": s.revealed,
+                    "ballots": self._counts(v)["ballots"], "method": s.voting_method,
+                    "tie_rule": tally.TIE_RULES[s.voting_method],
+                    "score_rule": tally.QUICK_WIN_SCORE
+                    if s.voting_method == voting.MATRIX else None,
+                    "results": self._results(v)}
+
     def outcome(self, session_id: int, private: bool) -> dict:
         """What the session produced: the ranked quick wins with scores, interest and
         commitments, and the timing. `private` (the moderator's) adds the people who want to

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import math
+import re
 from datetime import datetime
+from functools import lru_cache
+from urllib.parse import quote, urlsplit
 
 from flask import (
     Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request,
@@ -12,6 +17,7 @@ from flask import (
 from flask_babel import force_locale, get_locale, gettext as _
 
 from . import exports, identity, qr
+from .budgets import AddressBudget, RevisionCache, retry_after
 from .domain import settings
 from .domain.commitments import STATUS_OPTIONS
 from .domain.schedule import DEFAULT_SECTION_KIND, SECTION_KIND_OPTIONS
@@ -50,6 +56,122 @@ def client_address() -> str:
     return request.remote_addr or "?"
 
 
+# ----- budgets: work per client address and per session -------------------------------------
+
+@bp.record_once
+def _budgets(state) -> None:
+    """One set of budgets per app, on the app's clock (seconds)."""
+    app = state.app
+    cfg = app.config
+    service = app.extensions["facilitator"]["service"]
+
+    def seconds() -> float:
+        return service.clock() / 1000
+
+    def per_minute(rate_key: str, burst_key: str) -> AddressBudget:
+        return AddressBudget(float(cfg[rate_key]) / 60, float(cfg[burst_key]), seconds)
+
+    app.extensions["facilitator"]["budgets"] = {
+        "http": per_minute("HTTP_PER_MINUTE", "HTTP_BURST"),
+        "api": per_minute("API_READS_PER_MINUTE", "API_READ_BURST"),
+        "join": per_minute("JOINS_PER_MINUTE", "JOIN_BURST"),
+        "session": per_minute("SESSIONS_PER_MINUTE", "SESSION_BURST"),
+        # What anonymous readers get (results, the public outcome): one build per session
+        # revision, and at most one a PUBLIC_CACHE_SECONDS while votes move the tallies.
+        "public": RevisionCache(float(cfg["PUBLIC_CACHE_SECONDS"]), seconds),
+    }
+
+
+def budget(name: str):
+    return ext("budgets")[name]
+
+
+def too_many(wait: float, code: str = "rate_limited", **params):
+    """429 with Retry-After: JSON under /api/, else a page that says what to do."""
+    err = RuleError(code, **params)
+    if request.path.startswith("/api/"):
+        resp = jsonify(error_payload(err))
+    else:
+        resp = current_app.make_response(render_template(
+            "error.html", title=_("Too many tries"), message=describe(err)))
+    resp.status_code = 429
+    resp.headers["Retry-After"] = retry_after(wait)
+    return resp
+
+
+@bp.before_request
+def http_budget():
+    """Every page and API request spends from its address's budget, before anything runs."""
+    wait = budget("http").take(client_address())
+    if wait:
+        return too_many(wait)
+    return None
+
+
+def spend(name: str, code: str):
+    """Spend one from the budget `name` for this address; a 429 answer when it is empty."""
+    wait = budget(name).take(client_address())
+    if wait:
+        return too_many(wait, code, minutes=max(1, math.ceil(wait / 60)))
+    return None
+
+
+def public_cached(kind: str, found: dict, build):
+    """What anonymous readers of a session get, from the per-revision cache. The key holds
+    the base URL, since what is built may contain links made from it."""
+    return budget("public").get((kind, found["code"], public_base()), found["revision"], build)
+
+
+@lru_cache(maxsize=128)
+def qr_svg_of(url: str) -> str:
+    """A QR code costs about 20 ms to draw: each URL is drawn once."""
+    return qr.svg(url)
+
+
+# ----- request bodies and redirects ---------------------------------------------------------
+
+def json_body():
+    """The JSON body, or None when the request has none (or is not JSON). A body that says it
+    is JSON but cannot be read (bad syntax or encoding, or nested deeper than the parser
+    goes) is refused with `invalid_json`, never a server error."""
+    if not request.is_json:
+        return None
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise RuleError("invalid_json")
+
+
+# What a path and query may hold, unencoded (RFC 3986 pchar, "/" and "?"); anything else in
+# `next` is either percent-encoded (letters of other scripts) or the whole of it is refused.
+_PATH_CHARS = "-._~!$&'()*+,;=:@/?%"
+_SAFE_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$")
+
+
+def safe_next(value) -> str:
+    """Where to send a browser back to: a path (and query) on this site, else "/".
+
+    Browsers drop tabs and newlines from a URL, read a backslash as a slash and skip leading
+    spaces and control characters, so "/<tab>/evil.example" or "/\\evil.example" would leave
+    the site: any ASCII control, space or backslash refuses the whole value. Letters of other
+    scripts are percent-encoded. What is left must be "/" followed by anything but a second
+    "/" (a "//host" is another site), with no scheme and no host."""
+    if not isinstance(value, str) or not value or len(value) > 2000:
+        return "/"
+    if any(ord(c) < 0x21 or c in "\x7f\\" for c in value):
+        return "/"
+    value = quote(value.split("#", 1)[0], safe=_PATH_CHARS)
+    if not _SAFE_PATH.match(value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return "/"
+    return value
+
+
 def lookup(code: str) -> dict | None:
     """Find a session by join code; wrong codes count against this address (guessing is held
     to a few tries a minute, and while held every lookup answers 429)."""
@@ -80,10 +202,24 @@ def moderated(code: str) -> dict:
     return found
 
 
+_UI_TEXT: dict[str, dict] = {}
+
+
+def translated_ui_text() -> dict:
+    """`ui_text()` in this request's language. It depends on the language alone and took half
+    of a phone page's time (two hundred lookups), so each language is translated once; the
+    dict is shared: read it, never change it."""
+    lang = str(get_locale())
+    text = _UI_TEXT.get(lang)
+    if text is None:
+        text = _UI_TEXT[lang] = ui_text()
+    return text
+
+
 def page_data(found: dict, **extra) -> dict:
     """What a page's script needs: the join code and its translated UI text."""
-    return {"code": found["code"], "text": ui_text(), "lang": str(get_locale().language),
-            **extra}
+    return {"code": found["code"], "text": translated_ui_text(),
+            "lang": str(get_locale().language), **extra}
 
 
 @bp.context_processor
@@ -94,27 +230,52 @@ def declared_settings():
 
 # ----- start page ---------------------------------------------------------------------------
 
+def start_page_open() -> bool:
+    """Whether browsers may create sessions here (START_PAGE: docs/security.md)."""
+    return current_app.config["START_PAGE"] == "open"
+
+
 @bp.get("/")
 def start():
-    return render_template("start.html", errors={}, form={})
+    """The start page; closed, it keeps the join form and says where sessions come from."""
+    return render_template("start.html", errors={}, form={}, closed=not start_page_open())
+
+
+def form_number(form: dict, key: str, field: str, factor: int, lo: int, hi: int) -> int:
+    """A number typed into the start form, times `factor`: a finite decimal within bounds,
+    else the RuleError the JSON API would give."""
+    try:
+        value = float(form[key].strip())
+    except ValueError:
+        raise RuleError("wrong_type", field=field)
+    if not math.isfinite(value) or not lo <= value * factor <= hi:
+        raise RuleError("out_of_range", field=field, lo=lo, hi=hi)
+    return round(value * factor)
 
 
 @bp.post("/")
 def create_from_form():
     form = {k: request.form.get(k, "") for k in ("title", "pitch_minutes", "dots_per_person")}
+    if not start_page_open():
+        return render_template("start.html", errors={}, form={}, closed=True), 403
+    refused = spend("session", "too_many_sessions")
+    if refused:
+        return refused
     try:
         data = {"title": form["title"]}
-        for key, factor in (("pitch_minutes", 60), ("dots_per_person", 1)):
-            if form[key].strip():
-                try:
-                    value = round(float(form[key]) * factor)
-                except ValueError:
-                    raise RuleError("wrong_type", field=key if factor == 1 else "pitch_seconds")
-                data["pitch_seconds" if factor == 60 else key] = value
+        if form["pitch_minutes"].strip():
+            spec = CREATE_SPEC["pitch_seconds"]
+            data["pitch_seconds"] = form_number(form, "pitch_minutes", "pitch_seconds", 60,
+                                                spec.lo, spec.hi)
+        if form["dots_per_person"].strip():
+            spec = CREATE_SPEC["dots_per_person"]
+            data["dots_per_person"] = form_number(form, "dots_per_person", "dots_per_person",
+                                                  1, spec.lo, spec.hi)
         data = parse(CREATE_SPEC, data)
     except RuleError as err:
-        return render_template("start.html", errors={"form": describe(err)}, form=form), 400
-    code, key = ext("service").create_session(**data)
+        return render_template("start.html", errors={"form": describe(err)}, form=form,
+                               closed=False), 400
+    code, key = ext("service").create_session(**data, created_by="start_page")
     identity.grant_moderator(code, key)
     return redirect(url_for("pages.share", code=code))
 
@@ -166,7 +327,14 @@ def outcome_helpers():
     return {"method_label": exports.method_label, "status_label": exports.status_label,
             "rules_text": exports.rules_text,
             "score_heading": exports.score_heading, "minutes": exports.minutes,
-            "format_ms": exports.when, "retention_days": current_app.config["RETENTION_DAYS"]}
+            "format_ms": exports.when, "retention_days": current_app.config["RETENTION_DAYS"],
+            "mailto": mailto}
+
+
+def mailto(email: str) -> str:
+    """A mail link to exactly this address: everything but the @ percent-encoded, so that
+    nothing in it can add a subject, a body or other recipients."""
+    return "mailto:" + quote(email, safe="@")
 
 
 @bp.get("/console/<code>/outcome")
@@ -184,7 +352,8 @@ def public_outcome(token):
     found = ext("service").session_by_outcome_token(token)
     if found is None:
         abort(404)
-    data = ext("snapshots").outcome(found["id"], private=False)
+    data = public_cached("outcome", found,
+                         lambda: ext("snapshots").outcome(found["id"], private=False))
     return render_template("outcome.html", o=data, private=False, session=found)
 
 
@@ -194,7 +363,8 @@ def public_outcome_qr(token):
     found = ext("service").session_by_outcome_token(token)
     if found is None:
         abort(404)
-    return Response(qr.svg(f"{public_base().rstrip('/')}/o/{token}"), mimetype="image/svg+xml",
+    return Response(qr_svg_of(f"{public_base().rstrip('/')}/o/{token}"),
+                    mimetype="image/svg+xml",
                     headers={"Cache-Control": "no-cache"})
 
 
@@ -274,7 +444,7 @@ def screen(code):
         data = page_data(found, language=language)
         if g.second_language:
             with force_locale(g.second_language):
-                data["text_alt"] = ui_text()
+                data["text_alt"] = translated_ui_text()
         return render_template("screen.html", session=found, links=links(found["code"]),
                                page_data=data)
 
@@ -284,10 +454,7 @@ def set_language(language):
     """The language switcher: a cookie for this browser, then back where it was."""
     if language not in ("en", "zh"):
         abort(404)
-    back = request.args.get("next", "/")
-    if not back.startswith("/") or back.startswith("//") or "\\" in back:
-        back = "/"  # never an open redirect to another site
-    resp = redirect(back)
+    resp = redirect(safe_next(request.args.get("next", "/")))  # never to another site
     resp.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return resp
 
@@ -316,7 +483,7 @@ def phone(code):
 @bp.get("/qr/<code>.svg")
 def qr_svg(code):
     found = session_or_404(code)
-    return Response(qr.svg(links(found["code"])["join_url"]), mimetype="image/svg+xml",
+    return Response(qr_svg_of(links(found["code"])["join_url"]), mimetype="image/svg+xml",
                     headers={"Cache-Control": "no-cache"})
 
 
@@ -328,11 +495,16 @@ def api_error(err: RuleError, status: int = 400):
 
 @bp.post("/api/sessions")
 def api_create():
+    if not start_page_open():
+        return api_error(RuleError("start_page_closed"), 403)
+    refused = spend("session", "too_many_sessions")
+    if refused:
+        return refused
     try:
-        data = parse(CREATE_SPEC, request.get_json(silent=True))
+        data = parse(CREATE_SPEC, json_body())
     except RuleError as err:
         return api_error(err)
-    code, key = ext("service").create_session(**data)
+    code, key = ext("service").create_session(**data, created_by="api")
     identity.grant_moderator(code, key)
     return jsonify({"ok": True, **links(code, key)}), 201
 
@@ -341,12 +513,14 @@ def api_create():
 def api_join(code):
     if ext("throttle").blocked(client_address()):
         return api_error(RuleError("too_many_attempts"), 429)
+    refused = spend("join", "too_many_joins")
+    if refused:
+        return refused
     found = lookup(code)
     if found is None:
         return api_error(RuleError("unknown_session"), 404)
     try:
-        data = parse({"name": NAME, "organisation": ORGANISATION},
-                     request.get_json(silent=True))
+        data = parse({"name": NAME, "organisation": ORGANISATION}, json_body())
     except RuleError as err:
         return api_error(err)
     change = ext("service").join(found["id"], data["name"], data.get("organisation", ""))
@@ -359,18 +533,27 @@ def api_join(code):
 def api_results(code):
     """Ranked results. The moderator (cookie, or `Authorization: Bearer <key>`) may read them
     at any time; everyone else once the moderator has revealed them."""
+    refused = spend("api", "rate_limited")
+    if refused:
+        return refused
     if ext("throttle").blocked(client_address()):
         return api_error(RuleError("too_many_attempts"), 429)
     found = lookup(code)
     if found is None:
         return api_error(RuleError("unknown_session"), 404)
-    snap = ext("snapshots").console(found["id"])
-    if not (api_moderator(found) or snap["revealed"]):
-        return jsonify({"ok": False, "error": "results_hidden",
-                        "message": _("The moderator has not revealed the results yet.")}), 403
+    # Decided from the session's row alone, before any tally is read.
+    moderator = api_moderator(found)
+    if not (moderator or found["revealed"]):
+        return results_hidden()
+    if moderator:
+        snap = ext("snapshots").results(found["id"])
+    else:
+        snap = public_cached("results", found, lambda: ext("snapshots").results(found["id"]))
+        if not snap["revealed"]:  # hidden again between the two reads
+            return results_hidden()
     return jsonify({
         "ok": True, "code": found["code"], "title": found["title"], "voting": snap["voting"],
-        "revealed": snap["revealed"], "ballots": snap["counts"]["ballots"],
+        "revealed": snap["revealed"], "ballots": snap["ballots"],
         "method": snap["method"], "tie_rule": snap["tie_rule"],
         "score_rule": snap["score_rule"],
         "results": [{k: r[k] for k in ("rank", "tied", "votes", "score", "voters", "impact",
@@ -378,6 +561,11 @@ def api_results(code):
                                        "pitcher", "organisation", "offer", "status")}
                     for r in snap["results"]],
     })
+
+
+def results_hidden():
+    return jsonify({"ok": False, "error": "results_hidden",
+                    "message": _("The moderator has not revealed the results yet.")}), 403
 
 
 def api_moderator(found: dict) -> bool:
@@ -397,14 +585,27 @@ def api_moderator(found: dict) -> bool:
 def api_outcome(code):
     """The outcome as JSON: the moderator's (with interested people and consented contacts),
     or, once the moderator published the outcome link, the public one."""
+    refused = spend("api", "rate_limited")
+    if refused:
+        return refused
     if ext("throttle").blocked(client_address()):
         return api_error(RuleError("too_many_attempts"), 429)
     found = lookup(code)
     if found is None:
         return api_error(RuleError("unknown_session"), 404)
     private = api_moderator(found)
-    data = ext("snapshots").outcome(found["id"], private=private)
-    if not private and not data["outcome_url"]:
-        return jsonify({"ok": False, "error": "outcome_private",
-                        "message": _("The moderator has not published the outcome.")}), 403
+    if not (private or found["outcome_public"]):  # refused before anything is built
+        return outcome_private()
+    if private:
+        data = ext("snapshots").outcome(found["id"], private=True)
+    else:
+        data = public_cached("outcome", found,
+                             lambda: ext("snapshots").outcome(found["id"], private=False))
+        if not data["outcome_url"]:  # unpublished between the two reads
+            return outcome_private()
     return jsonify({"ok": True, **data})
+
+
+def outcome_private():
+    return jsonify({"ok": False, "error": "outcome_private",
+                    "message": _("The moderator has not published the outcome.")}), 403

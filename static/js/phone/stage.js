@@ -39,12 +39,18 @@ function myStatus() {
   return "";
 }
 
+/* A mail link to exactly this address: all but the @ percent-encoded, so that nothing in it
+ * can add recipients, a subject or a body (an address stored by an earlier release). */
+function mailto(address) {
+  return `mailto:${encodeURIComponent(address).replace(/%40/g, "@")}`;
+}
+
 function person(x) {
   return el(
     "li",
     {},
     el("span", { class: "person-name" }, x.name + (x.organisation ? ` · ${x.organisation}` : "")),
-    x.email ? el("a", { href: `mailto:${x.email}` }, x.email) : null,
+    x.email ? el("a", { href: mailto(x.email) }, x.email) : null,
     x.phone ? el("a", { href: `tel:${x.phone.replace(/[^0-9+]/g, "")}` }, x.phone) : null,
   );
 }
