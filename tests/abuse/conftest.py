@@ -1,8 +1,9 @@
 """Abuse tests: hostile payloads, wrong roles, replayed votes and hostile text.
 
-Apps made here run with the per-connection event rate limit and the failed-lookup throttle
-switched off (EVENT_RATE 0, FAILED_LOOKUPS_PER_MINUTE 0), so that what is tested is each
-handler's own refusal, never the limiter's. Otherwise they are the integration tests' apps:
+Apps made here run with the per-connection event rate limit, the failed-lookup throttle and
+the per-address HTTP budgets switched off (EVENT_RATE 0, FAILED_LOOKUPS_PER_MINUTE 0, and the
+*_PER_MINUTE budgets 0), so that what is tested is each handler's own refusal, never the
+limiter's (the limits have their own tests). Otherwise they are the integration tests' apps:
 real SQLite file, threading mode, fake clock, Flask and Flask-SocketIO test clients.
 """
 from __future__ import annotations
@@ -30,7 +31,13 @@ try:  # Hypothesis keeps its example database and unicode tables out of the work
 except ImportError:  # test_fuzz skips itself
     pass
 
-UNLIMITED = {"EVENT_RATE": 0, "FAILED_LOOKUPS_PER_MINUTE": 0}
+UNLIMITED = {"EVENT_RATE": 0, "FAILED_LOOKUPS_PER_MINUTE": 0, "HTTP_PER_MINUTE": 0,
+             "API_READS_PER_MINUTE": 0, "JOINS_PER_MINUTE": 0, "SESSIONS_PER_MINUTE": 0}
+# The same for a real server (tests/e2e/harness.Server), through its environment.
+UNLIMITED_ENV = {"FACILITATOR_EVENT_RATE": "0", "FACILITATOR_FAILED_LOOKUPS": "0",
+                 "FACILITATOR_HTTP_PER_MINUTE": "0", "FACILITATOR_API_READS_PER_MINUTE": "0",
+                 "FACILITATOR_JOINS_PER_MINUTE": "0",
+                 "FACILITATOR_SESSIONS_PER_MINUTE": "0"}
 
 
 def abuse_app(db_path, clock, **extra):
@@ -147,8 +154,8 @@ def _summary_xss(tr):
 def server(tmp_path, monkeypatch):
     """A real server without rate limits: these tests send faster than a person would, and
     the limits are not what they are about (tests/integration/test_limits.py is)."""
-    monkeypatch.setenv("FACILITATOR_EVENT_RATE", "0")
-    monkeypatch.setenv("FACILITATOR_FAILED_LOOKUPS", "0")
+    for name, value in UNLIMITED_ENV.items():
+        monkeypatch.setenv(name, value)
     s = Server(tmp_path / "server")
     s.start()
     yield s
