@@ -302,3 +302,39 @@ def test_fuzz_no_body_makes_a_server_error(room, app_errors, body, ctype, route)
         answer = res.get_json()
         assert isinstance(answer, dict) and (answer["ok"] is (res.status_code == 201)), answer
     assert not app_errors.records, (body[:200], app_errors.text())
+
+
+def test_the_pitchers_phone_encodes_a_stored_address_in_its_mail_link(server, open_page):
+    """The same on the pitcher's phone (a real server and Chromium): the follower's address,
+    stored by an earlier release, becomes one percent-encoded mailto: link."""
+    from tests.e2e.harness import LAPTOP, PHONE
+    from tests.e2e.helpers import wait_connected
+    from tests.e2e.test_round import join
+
+    def send(page, event: str, payload: dict) -> dict:
+        ack = page.evaluate("([e, p]) => F.send(e, p)", [event, payload])
+        assert ack["ok"], (event, ack)
+        return ack
+
+    server.start()
+    status, session = server.api("POST", "/api/sessions", {"title": "Mail links"})
+    assert status == 201, session
+    console = open_page(LAPTOP, session["console_url"], "console")
+    wait_connected(console)
+    ana = open_page(PHONE, session["join_url"], "Ana")
+    join(ana, "Ana")
+    pitch = send(ana, "pitch:propose", {"title": "Open data", "offer": "Datasets"})["pitch_id"]
+    send(console, "pitch:accept", {"pitch_id": pitch})
+    bo = open_page(PHONE, session["join_url"], "Bo")
+    join(bo, "Bo")
+    send(bo, "contact:set", {"email": "bo@example.org", "consent": True})
+    send(bo, "interest:set", {"pitch_id": pitch, "on": True})
+    with sqlite3.connect(server.db) as db:
+        assert db.execute("UPDATE participants SET email = ? WHERE name = 'Bo'",
+                          (HOSTILE_EMAIL,)).rowcount == 1
+    ana.reload()
+    wait_connected(ana)
+    link = ana.locator('ul.people a[href^="mailto:"]')
+    link.wait_for()
+    assert link.get_attribute("href") == "mailto:" + quote(HOSTILE_EMAIL, safe="@")
+    assert link.text_content() == HOSTILE_EMAIL  # shown as it is, as text
