@@ -9,7 +9,6 @@ answered 500.
 """
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from urllib.parse import quote
@@ -76,7 +75,8 @@ DISGUISES = {
     "zero-width space": "An\u200bn", "zero-width joiner at the end": "Ann\u200d",
     "zero-width non-joiner alone": "\u200c", "left-to-right mark": "Ann\u200e",
     "word joiner": "An\u2060n", "invisible times": "A\u2062n", "byte order mark": "\ufeffAnn",
-    "soft hyphen": "An\u00adn", "arabic letter mark": "Ann\u061c", "tag outside a flag": "A\U000e0041",
+    "soft hyphen": "An\u00adn", "arabic letter mark": "Ann\u061c",
+    "tag outside a flag": "A\U000e0041",
     "mongolian vowel separator alone": "\u180eAnn", "C1 control": "Ann\x85x\x9b",
     "lone surrogate": "Ann\ud800",
 }
