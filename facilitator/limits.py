@@ -6,6 +6,8 @@
 - `FailureThrottle`: per client address, wrong join codes and wrong moderator keys. Joining
   with a right code never counts, so a whole room behind one NAT address joins freely, while
   guessing codes or keys is held to a few tries a minute.
+- `KeyedBuckets`: a TokenBucket per key, for work that costs the whole room, budgeted per
+  client address and per session (a resync of the full snapshot, docs/security.md).
 """
 from __future__ import annotations
 
@@ -21,15 +23,15 @@ class TokenBucket:
         self.tokens = float(burst)
         self.last = clock()
 
-    def take(self) -> bool:
-        """True if one more event is allowed now."""
+    def take(self, cost: float = 1) -> bool:
+        """True if one more event (costing `cost` tokens) is allowed now."""
         if self.rate <= 0:
             return True
         now = self.clock()
         self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
         self.last = now
-        if self.tokens >= 1:
-            self.tokens -= 1
+        if self.tokens >= cost:
+            self.tokens -= cost
             return True
         return False
 
@@ -64,3 +66,40 @@ class FailureThrottle:
         with self._lock:
             now = self.clock()
             self._recent(address, now).append(now)
+
+
+class KeyedBuckets:
+    """A TokenBucket per key (a client address, a session), in bounded memory: when more
+    than `max_keys` keys are live, the oldest are forgotten (a forgotten key starts full)."""
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic,
+                 max_keys: int = 10_000):
+        self.rate, self.burst, self.clock, self.max_keys = rate, burst, clock, max_keys
+        self._buckets: dict = {}
+        self._lock = threading.Lock()
+
+    def take(self, key, cost: float = 1) -> bool:
+        if self.rate <= 0:
+            return True
+        with self._lock:
+            bucket = self._buckets.pop(key, None)  # re-inserted last: the dict stays in LRU order
+            if bucket is None:
+                bucket = TokenBucket(self.rate, self.burst, self.clock)
+                while len(self._buckets) >= self.max_keys:
+                    self._buckets.pop(next(iter(self._buckets)))
+            self._buckets[key] = bucket
+            return bucket.take(cost)
+
+
+class Budget:
+    """Work that every page of a session pays for, allowed only while both the client
+    address's and the session's buckets have a token: one address cannot take a session's
+    whole budget, and many addresses together cannot take more than the session's."""
+
+    def __init__(self, address_rate: float, address_burst: int, session_rate: float,
+                 session_burst: int, clock: Callable[[], float] = time.monotonic):
+        self.addresses = KeyedBuckets(address_rate, address_burst, clock)
+        self.sessions = KeyedBuckets(session_rate, session_burst, clock)
+
+    def allow(self, address: str, session_id: int) -> bool:
+        return self.addresses.take(address) and self.sessions.take(session_id)
