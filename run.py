@@ -134,25 +134,41 @@ def operator_session(service, demo, args) -> str:
 
 
 BACKLOG = 2048
+SOCKET_TIMEOUT = 60  # s: one read or write on a client connection (Engine.IO pings every 20 s)
 
 
 def serve(app, socketio, host: str, port: int, max_connections: int) -> None:
     """The async mode's own WSGI server with a listen backlog big enough for a room of phones
-    that all reconnect at once (Flask-SocketIO's run() keeps the default of 50) and a cap on
-    connections held at once (eventlet's default is 1,024; gevent's is none)."""
+    that all reconnect at once (Flask-SocketIO's run() keeps the default of 50), a cap on
+    connections held at once (eventlet's default is 1,024; gevent's is none), and the gate:
+    connections that have not proved anything yet are counted per client address and timed
+    out (facilitator/gate.py, docs/security.md "The transport")."""
+    from facilitator.gate import Gate, GateLimits, GateMiddleware
+
+    gate = Gate(GateLimits.from_config(app.config))
+    app.extensions["facilitator"]["transport"].gate = gate
+    app.extensions["facilitator"]["gate"] = gate
+    socketio.start_background_task(gate.sweep_forever, socketio.sleep)
     if socketio.async_mode == "eventlet":
         import eventlet.wsgi
+        from facilitator.gate import eventlet_pool
 
+        pool, find_ticket = eventlet_pool(max_connections, gate)
         listener = eventlet.listen((host, port), backlog=BACKLOG)
-        eventlet.wsgi.server(listener, app, max_size=max_connections, log_output=False)
+        eventlet.wsgi.server(listener, GateMiddleware(app, gate, find_ticket),
+                             custom_pool=pool, log_output=False,
+                             socket_timeout=SOCKET_TIMEOUT,
+                             keepalive=app.config["IDLE_SECONDS"] or True)
     elif socketio.async_mode == "gevent":
         # Websockets come from simple-websocket (python-engineio's gevent driver uses it when
         # gevent-websocket is not installed); the pool caps the connections held at once.
         from gevent.pool import Pool
-        from gevent.pywsgi import WSGIServer
+        from facilitator.gate import gevent_server
 
-        WSGIServer((host, port), app, backlog=BACKLOG, spawn=Pool(max_connections),
-                   log=None).serve_forever()
+        server_class, find_ticket = gevent_server(
+            gate, SOCKET_TIMEOUT, app.extensions["facilitator"]["transport"].quiet)
+        server_class((host, port), GateMiddleware(app, gate, find_ticket), backlog=BACKLOG,
+                     spawn=Pool(max_connections), log=None).serve_forever()
     else:
         socketio.run(app, host=host, port=port)
 

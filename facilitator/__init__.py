@@ -22,6 +22,7 @@ from .models import init_db
 from .services import Service, wall_clock_ms
 from .snapshots import Snapshots, queue_facts
 from .timekeeper import Timekeeper
+from .transport import Transport, TransportLimits
 from . import compress, qr
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +108,12 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
         channel=app.config["MESSAGE_QUEUE_CHANNEL"],
         max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"],
         ping_interval=20, ping_timeout=20,
+        # The pages speak WebSocket only (static/js/common.js): long-polling is one more
+        # parser and one more way in, for nobody.
+        transports=["websocket"],
     )
+    # Every packet is checked before a handler runs (facilitator/transport.py).
+    transport = Transport(socketio, TransportLimits.from_config(app.config))
     broadcaster = Broadcaster(socketio, snapshots, app.config["COALESCE_MS"])
     ballots = Ballots(make_db.kw["bind"], facts, event_class(socketio.async_mode),
                       lambda: socketio.sleep(0))
@@ -116,7 +122,7 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
                                      "throttle": throttle, "origins": origins,
                                      "broadcaster": broadcaster, "db": make_db,
                                      "ballots": ballots,
-                                     "socketio": socketio}
+                                     "socketio": socketio, "transport": transport}
 
     timekeeper = Timekeeper(socketio, service, broadcaster)
     app.extensions["facilitator"]["timekeeper"] = timekeeper

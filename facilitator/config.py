@@ -60,7 +60,14 @@ def start_page_mode(value, public_url: str | None) -> str:
 
 
 def _number(name: str, default: float) -> float:
-    return float(os.environ.get(name) or default)
+    """A non-negative number from the environment (a typo must not switch a limit off)."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = float(raw)
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(f"{name} must be a number >= 0, not {raw!r}")
+    return value
 
 
 def from_env(overrides: dict | None = None) -> dict:
@@ -92,7 +99,35 @@ def from_env(overrides: dict | None = None) -> dict:
         "COALESCE_MS": int(os.environ.get("FACILITATOR_COALESCE_MS", "100")),
         # Sessions (with everything in them) are erased this many days after they were created.
         "RETENTION_DAYS": int(os.environ.get("FACILITATOR_RETENTION_DAYS", "30")),
+        # One socket message, counted across WebSocket fragments (docs/security.md, "The
+        # transport").
         "MAX_MESSAGE_BYTES": 64 * 1024,
+        # Per socket connection: bytes per second after a burst; a connection that keeps
+        # sending faster is closed (0: no limit).
+        "SOCKET_BYTES_PER_SECOND": _number("FACILITATOR_SOCKET_BYTES_PER_SECOND", 64 * 1024),
+        "SOCKET_BURST_BYTES": int(_number("FACILITATOR_SOCKET_BURST_BYTES", 512 * 1024)),
+        # A socket must complete its Socket.IO connect with a valid role within this many
+        # seconds of opening (0: no deadline).
+        "PROOF_SECONDS": _number("FACILITATOR_PROOF_SECONDS", 10),
+        # Screen connections one client address may hold, and open per minute after as many
+        # at once (0: no limit).
+        "SCREENS_PER_ADDRESS": int(_number("FACILITATOR_SCREENS_PER_ADDRESS", 20)),
+        "SCREEN_CONNECTS_PER_MINUTE": _number("FACILITATOR_SCREEN_CONNECTS_PER_MINUTE", 30),
+        # Resyncs of the full snapshot (`sync`) by screens and phones, per second after a
+        # burst of four (address) and three (session) seconds' worth: per client address, and
+        # per session over all addresses (0: no limit); beyond, the connection is closed. The
+        # pages never send one (a reconnect brings its snapshot); scripts and tests may.
+        "RESYNC_PER_ADDRESS": _number("FACILITATOR_RESYNC_PER_ADDRESS", 5),
+        "RESYNC_PER_SESSION": _number("FACILITATOR_RESYNC_PER_SESSION", 20),
+        # run.py's servers: connections not yet proven (no Socket.IO connect with a valid
+        # role), per client address and in all (0: no limit); seconds an unproven
+        # connection has to send its first complete request, to send the next one (idle
+        # keep-alive), and seconds the app has to answer one (facilitator/gate.py).
+        "UNPROVEN_PER_ADDRESS": int(_number("FACILITATOR_UNPROVEN_PER_ADDRESS", 500)),
+        "UNPROVEN_TOTAL": int(_number("FACILITATOR_UNPROVEN_TOTAL", 2000)),
+        "REQUEST_SECONDS": _number("FACILITATOR_REQUEST_SECONDS", 10),
+        "IDLE_SECONDS": _number("FACILITATOR_IDLE_SECONDS", 3),
+        "BUSY_SECONDS": _number("FACILITATOR_BUSY_SECONDS", 60),
         # Per socket connection: events per second after a burst (0: no limit).
         "EVENT_RATE": float(os.environ.get("FACILITATOR_EVENT_RATE", "20")),
         "EVENT_BURST": int(os.environ.get("FACILITATOR_EVENT_BURST", "40")),
