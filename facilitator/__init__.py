@@ -114,7 +114,8 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
     )
     # Every packet is checked before a handler runs (facilitator/transport.py).
     transport = Transport(socketio, TransportLimits.from_config(app.config))
-    broadcaster = Broadcaster(socketio, snapshots, app.config["COALESCE_MS"])
+    broadcaster = Broadcaster(socketio, snapshots, app.config["COALESCE_MS"],
+                              shared_counts=bool(app.config["MESSAGE_QUEUE"]))
     ballots = Ballots(make_db.kw["bind"], facts, event_class(socketio.async_mode),
                       lambda: socketio.sleep(0))
     throttle = FailureThrottle(app.config["FAILED_LOOKUPS_PER_MINUTE"])

@@ -6,6 +6,13 @@ one full snapshot; a vote only marks tallies dirty, and the screen and console r
 coalesced, at most once per `coalesce_ms`. Phones never get tallies: a vote's cost does not
 grow with the room. The voter's reply carries their new ballot; their other pages get it as
 `ballot`.
+
+A page that (re)connects, or asks to resync, gets the public snapshot of its audience (phones'
+`stage`, the screen's) from a cache when nothing has changed since it was built: the session's
+revision in the database is the same and no change passed through this broadcaster since. A
+thousand phones reconnecting at once, or screens asking again and again, cost one build. With
+several processes (`shared_counts`), tallies change elsewhere without a trace here, so only
+snapshots without tallies or results are cached then.
 """
 from __future__ import annotations
 
@@ -26,9 +33,13 @@ def person(participant_id: int) -> str:
 
 class Broadcaster:
     def __init__(self, socketio, snapshots: Snapshots, coalesce_ms: int = 100,
-                 settle_ms: int | None = None):
+                 settle_ms: int | None = None, shared_counts: bool = False):
         self.socketio = socketio
         self.snapshots = snapshots
+        self.shared_counts = shared_counts
+        # (session, audience) -> (revision, epoch, snapshot); epoch: changes seen here
+        self._public: dict[tuple[int, str], tuple[int, int, dict]] = {}
+        self._epoch: dict[int, int] = {}
         self.coalesce_s = coalesce_ms / 1000
         # The last word: once a session's tallies have been quiet this long, one more flush.
         self.settle_s = (3 * coalesce_ms if settle_ms is None else settle_ms) / 1000
@@ -46,6 +57,7 @@ class Broadcaster:
         if change is None:
             return
         sid = change.session_id
+        self._changed(sid)
         if change.stage:
             self.stage(sid)
         elif change.counts:
@@ -65,8 +77,12 @@ class Broadcaster:
         with self._lock:
             self._last_flush[session_id] = time.monotonic()
         emit = self.socketio.emit
-        emit("stage", self.snapshots.stage(session_id), to=room(session_id, "phones"))
-        emit("stage", self.snapshots.screen(session_id), to=room(session_id, "screen"))
+        epoch = self._epoch.get(session_id, 0)
+        phones, screen = self.snapshots.stage(session_id), self.snapshots.screen(session_id)
+        self._keep(session_id, "phone", epoch, phones)
+        self._keep(session_id, "screen", epoch, screen)
+        emit("stage", phones, to=room(session_id, "phones"))
+        emit("stage", screen, to=room(session_id, "screen"))
         emit("stage", self.snapshots.console(session_id), to=room(session_id, "console"))
 
     def me(self, session_id: int, participant_id: int, to: str | None = None) -> None:
@@ -140,6 +156,7 @@ class Broadcaster:
 
     def gone(self, session_id: int) -> None:
         """The session was erased: every page of it is told, then its rooms are closed."""
+        self._changed(session_id)
         for audience in ("phones", "screen", "console"):
             self.socketio.emit("gone", {}, to=room(session_id, audience))
             self.socketio.close_room(room(session_id, audience))
@@ -148,8 +165,48 @@ class Broadcaster:
 
     def welcome(self, sid: str, session_id: int, role: str, participant_id: int | None) -> None:
         """The full state a connection needs the moment it (re)connects."""
-        snap = {"console": self.snapshots.console, "screen": self.snapshots.screen,
-                "phone": self.snapshots.stage}[role](session_id)
+        if role == "console":
+            snap = self.snapshots.console(session_id)
+        else:
+            snap = self.public(session_id, role)
         self.socketio.emit("stage", snap, to=sid)
         if participant_id is not None:
             self.me(session_id, participant_id, to=sid)
+
+    # ----- the cache of public snapshots ----------------------------------------------------
+
+    MAX_CACHED = 512  # (session, audience) pairs
+
+    def _changed(self, session_id: int) -> None:
+        with self._lock:
+            self._epoch[session_id] = self._epoch.get(session_id, 0) + 1
+            if len(self._epoch) > 4 * self.MAX_CACHED:  # bounded: forget the oldest sessions
+                for old in list(self._epoch)[:self.MAX_CACHED]:
+                    del self._epoch[old]
+                self._public.clear()
+
+    def _keep(self, session_id: int, audience: str, epoch: int, snap: dict) -> None:
+        """Cache a public snapshot read after `epoch` changes (unless it holds tallies that
+        other processes change unseen)."""
+        if self.shared_counts and (audience == "screen" or snap.get("results") is not None):
+            return
+        with self._lock:
+            if len(self._public) >= self.MAX_CACHED:
+                self._public.pop(next(iter(self._public)))
+            self._public[(session_id, audience)] = (snap["rev"], epoch, snap)
+
+    def public(self, session_id: int, audience: str) -> dict:
+        """The phones' or the screen's snapshot, from the cache when still current."""
+        build = self.snapshots.screen if audience == "screen" else self.snapshots.stage
+        entry = self._public.get((session_id, audience))
+        epoch = self._epoch.get(session_id, 0)
+        if entry is not None and entry[1] == epoch:
+            rev, _epoch, snap = entry
+            # Same revision in the database (another process may have changed the stage),
+            # and the same address for joining (it follows the request without a public URL).
+            if rev == self.snapshots.revision(session_id) and snap["session"]["join_url"] \
+                    == self.snapshots.join_url(snap["session"]["code"]):
+                return {**snap, "server_now": self.snapshots.clock()}
+        snap = build(session_id)
+        self._keep(session_id, audience, epoch, snap)
+        return snap

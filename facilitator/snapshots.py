@@ -241,6 +241,11 @@ class Snapshots:
 
     # ----- per audience ---------------------------------------------------------------------
 
+    def revision(self, session_id: int) -> int | None:
+        """The session's revision (None once erased): one indexed read."""
+        with self.make_db() as db:
+            return db.scalar(select(Session.revision).where(Session.id == session_id))
+
     def stage(self, session_id: int) -> dict:
         with self.make_db() as db:
             v = View(db, session_id)

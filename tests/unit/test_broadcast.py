@@ -106,3 +106,92 @@ def test_a_join_gives_the_console_its_full_snapshot():
     b.publish(Change(1, counts=True))
     to_console = [(event, data) for _at, event, data, to in sio.sent if to == "s1:console"]
     assert to_console == [("stage", {"full": 0}), ("counts", {"ballots": 0, "results": []})]
+
+
+# ----- the cache of public snapshots ----------------------------------------------------------
+
+class Public:
+    """Snapshots that count their builds; the revision and the join address are the test's."""
+
+    def __init__(self):
+        self.rev, self.base, self.builds, self.now = 7, "http://venue.test", 0, 0
+
+    def _snap(self, kind):
+        self.builds += 1
+        return {"rev": self.rev, "server_now": self.now, "kind": kind, "results": None,
+                "session": {"code": "ABC", "join_url": self.join_url("ABC")}}
+
+    def stage(self, session_id):
+        return self._snap("stage")
+
+    def screen(self, session_id):
+        return self._snap("screen")
+
+    def console(self, session_id):
+        return {"console": True}
+
+    def revision(self, session_id):
+        return self.rev
+
+    def join_url(self, code):
+        return f"{self.base}/j/{code}"
+
+    def clock(self):
+        return self.now
+
+    def counts(self, session_id):
+        return {}, {}
+
+
+def welcomes(b, snaps, role, n):
+    sio = b.socketio
+    before = len(sio.sent)
+    for i in range(n):
+        snaps.now = i
+        b.welcome(f"sid{i}", 1, role, None)
+    return [data for _at, event, data, _to in sio.sent[before:] if event == "stage"]
+
+
+def test_reconnecting_pages_share_one_build_until_something_changes():
+    sio, snaps = Recorder(), Public()
+    b = Broadcaster(sio, snaps, coalesce_ms=0, settle_ms=0)
+    got = welcomes(b, snaps, "phone", 100)
+    assert snaps.builds == 1 and len(got) == 100
+    assert [s["server_now"] for s in got] == list(range(100))  # each with the time it is sent
+    welcomes(b, snaps, "screen", 100)
+    assert snaps.builds == 2
+    b.publish(Change(1, counts=True))  # a vote through this process
+    welcomes(b, snaps, "screen", 3)
+    assert snaps.builds == 3
+    snaps.rev = 8  # another process moved the stage on
+    welcomes(b, snaps, "phone", 3)
+    assert snaps.builds == 4
+    snaps.base = "http://other.test"  # no public URL: the address follows the request
+    assert welcomes(b, snaps, "phone", 1)[0]["session"]["join_url"] == \
+        "http://other.test/j/ABC"
+
+
+def test_a_stage_broadcast_fills_the_cache():
+    sio, snaps = Recorder(), Public()
+    b = Broadcaster(sio, snaps, coalesce_ms=0, settle_ms=0)
+    b.publish(Change(1, stage=True))
+    assert snaps.builds == 2  # the phones' and the screen's
+    welcomes(b, snaps, "phone", 5)
+    welcomes(b, snaps, "screen", 5)
+    assert snaps.builds == 2
+
+
+def test_with_several_processes_snapshots_with_tallies_are_not_cached():
+    sio, snaps = Recorder(), Public()
+    b = Broadcaster(sio, snaps, coalesce_ms=0, settle_ms=0, shared_counts=True)
+    welcomes(b, snaps, "screen", 5)
+    assert snaps.builds == 5  # tallies change in other processes unseen
+    welcomes(b, snaps, "phone", 5)
+    assert snaps.builds == 6  # the phones' stage has none (until results are revealed)
+
+
+def test_the_console_is_never_cached():
+    sio, snaps = Recorder(), Public()
+    b = Broadcaster(sio, snaps, coalesce_ms=0, settle_ms=0)
+    got = welcomes(b, snaps, "console", 3)
+    assert got == [{"console": True}] * 3 and snaps.builds == 0
