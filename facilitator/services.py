@@ -30,6 +30,11 @@ from .models import (
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L look-alikes
 CODE_LENGTH = 6
 RETENTION_DAYS = 30  # a session and everything in it is erased this long after it was created
+# Settings that no phone or screen shows, not even through the stage's mode, method or round
+# (domain/settings.py: neither public nor read by the stage snapshot): changing only these
+# sends nothing to phones or screens.
+CONSOLE_ONLY_SETTINGS = frozenset({"auto_accept", "changeover_seconds", "fit_floor_seconds",
+                                   "rating_window_seconds"})
 
 
 UNDO_SECONDS = 30
@@ -299,7 +304,9 @@ class Service:
             p.email, p.phone = (email, phone) if consent else ("", "")
             p.consent_at = self.clock() if consent else None
             owners = self._followed_pitchers(db, participant_id)
-        return Change(session_id, console=True, participants={participant_id} | owners)
+        # The console's list of people changed: coalesced, as a phone can send this often.
+        return Change(session_id, counts=True, console=True,
+                      participants={participant_id} | owners)
 
     def delete_participant(self, session_id: int, participant_id: int) -> Change:
         """A participant leaves for good: name, organisation and contacts go, and so do their
@@ -444,6 +451,8 @@ class Service:
                     queue.live(self._pitches(step.db, s)) is None:
                 s.timer = Timer.ready(s.pitch_seconds * 1000)
             step.detail = ", ".join(f"{k}={v}" for k, v in sorted(settings.items()))
+        if set(settings) <= CONSOLE_ONLY_SETTINGS:  # no phone or screen shows these
+            return Change(session_id, console=True)
         return Change(session_id, stage=True)
 
     def set_agenda(self, session_id: int, start: str | None, end: str | None) -> Change:
@@ -456,7 +465,7 @@ class Service:
             step.s.planned_start = None if start_min is None else midnight + start_min * 60_000
             step.s.planned_end = None if end_min is None else midnight + end_min * 60_000
             step.detail = f"{start or '-'} to {end or '-'}"
-        return Change(session_id, stage=True)
+        return Change(session_id, console=True)  # the planned times are the console's only
 
     # ----- the queue ------------------------------------------------------------------------
 
@@ -478,8 +487,13 @@ class Service:
             db.add(p)
             self._touch(s)
             db.flush()
-            return Change(s.id, stage=True, participants={participant_id},
-                          reply={"pitch_id": p.id, "status": p.status})
+            reply = {"pitch_id": p.id, "status": p.status}
+            if p.status == queue.PENDING:
+                # Waiting for the moderator: only the console and the proposer see it (the
+                # console's update is coalesced, like a join's).
+                return Change(s.id, counts=True, console=True, participants={participant_id},
+                              reply=reply)
+            return Change(s.id, stage=True, participants={participant_id}, reply=reply)
 
     def withdraw_pitch(self, session_id: int, participant_id: int, pitch_id: int) -> Change:
         with self.unit() as db:
@@ -489,9 +503,12 @@ class Service:
                 raise RuleError("not_your_pitch")
             if p.status not in (queue.PENDING, queue.QUEUED):
                 raise RuleError("pitch_started")
+            pending = p.status == queue.PENDING
             db.execute(delete(Vote).where(Vote.pitch_id == p.id))
             db.delete(p)
             self._touch(s)
+        if pending:  # it was on the console only (see propose_pitch)
+            return Change(session_id, counts=True, console=True, participants={participant_id})
         return Change(session_id, stage=True, counts=True, participants={participant_id})
 
     def add_pitch(self, session_id: int, *, title: str, pitcher: str, offer: str = "",
