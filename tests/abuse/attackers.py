@@ -1,0 +1,294 @@
+"""Hostile guests on the venue Wi-Fi, each in a process of its own (so that the attacker's
+own work does not slow the honest client the tests measure):
+
+    python -m tests.abuse.attackers KIND --port PORT --code CODE [--seconds S] [...]
+
+Every attacker connects from 127.0.0.2 and up (another machine, as far as the server can
+tell), keeps going for `--seconds` and prints one JSON line of what it did and what the server
+did to it. The kinds are the transport attacks of docs/security.md:
+
+- `flood`: a screen sends one Socket.IO packet (`--payload`, e.g. "4A") over and over as fast
+  as the server reads it; reconnects when closed.
+- `bigframes`: a screen sends 60 KB events at about 2.9 MB/s; reconnects when closed.
+- `fragments`: a screen sends an unfinished fragmented message of `--megabytes`; again and
+  again, on a new connection, for `--seconds`.
+- `attachments`: a screen announces 9,999,999,999 binary attachments, then sends binary
+  frames of 60 KB up to `--megabytes`; again and again, for `--seconds`.
+- `halfopen`: `--count` HTTP requests whose headers never end, held open.
+- `idlews`: `--count` Engine.IO websockets that never send the Socket.IO CONNECT (they answer
+  Engine.IO's pings, so only the server's deadline ends them).
+- `syncflood`: 50 screens from three addresses ask for `sync` 20 times a second each;
+  reconnect when closed.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import time
+
+from .wire import (OP_BINARY, OP_CONT, OP_TEXT, RawWS, attacker_address, binary, frame,
+                   sio_from, text)
+
+
+async def _screen(port: int, code: str, source: str) -> RawWS | None:
+    try:
+        ws = await RawWS.open(port, source, timeout=5)
+        answer = await ws.sio_connect({"code": code, "role": "screen"}, timeout=5)
+    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+        return None
+    if not answer.startswith("40"):
+        ws.close()
+        return None
+    return ws
+
+
+async def flood(args) -> dict:
+    """One packet, again and again, 100 frames a write, as fast as the server takes them."""
+    burst = text(args.payload) * 100
+    out = {"bytes": 0, "connections": 0, "refused": 0, "closed_by_server": 0}
+    t_end = time.monotonic() + args.seconds
+    while time.monotonic() < t_end:
+        ws = await _screen(args.port, args.code, attacker_address())
+        if ws is None:
+            out["refused"] += 1
+            await asyncio.sleep(0.05)
+            continue
+        out["connections"] += 1
+        try:
+            while time.monotonic() < t_end:
+                ws.send(burst)
+                out["bytes"] += len(burst)
+                await asyncio.wait_for(ws.drain(), 2)
+                if ws.reader.at_eof():
+                    raise ConnectionError
+            closed = await ws.closed_by_server(0.5)
+        except (OSError, asyncio.TimeoutError, ConnectionError):
+            closed = await ws.closed_by_server(2)
+        out["closed_by_server"] += closed
+        ws.close()
+        if not args.reconnect:
+            break
+    return out
+
+
+async def bigframes(args) -> dict:
+    """60 KB events at about 2.9 MB/s (48 a second)."""
+    body = text('42["time:sync",{"pad":"' + "x" * 60_000 + '"}]')
+    out = {"bytes": 0, "connections": 0, "refused": 0, "closed_by_server": 0}
+    t_end = time.monotonic() + args.seconds
+    while time.monotonic() < t_end:
+        ws = await _screen(args.port, args.code, attacker_address())
+        if ws is None:
+            out["refused"] += 1
+            await asyncio.sleep(0.05)
+            continue
+        out["connections"] += 1
+        try:
+            while time.monotonic() < t_end:
+                ws.send(body)
+                out["bytes"] += len(body)
+                await asyncio.wait_for(ws.drain(), 2)
+                if ws.reader.at_eof():
+                    raise ConnectionError
+                await asyncio.sleep(1 / 48)
+            closed = await ws.closed_by_server(0.5)
+        except (OSError, asyncio.TimeoutError, ConnectionError):
+            closed = await ws.closed_by_server(2)
+        out["closed_by_server"] += closed
+        ws.close()
+        if not args.reconnect:
+            break
+    return out
+
+
+async def _stream(ws: RawWS, frames, limit: int) -> int:
+    """Send frames until `limit` bytes or until the server stops taking them."""
+    sent = 0
+    try:
+        for raw in frames:
+            ws.send(raw)
+            sent += len(raw)
+            await asyncio.wait_for(ws.drain(), 5)
+            if sent >= limit or ws.reader.at_eof():
+                break
+    except (OSError, asyncio.TimeoutError, ConnectionError):
+        pass
+    return sent
+
+
+async def _repeat(args, frames) -> dict:
+    """One connection after another for `seconds`, each sending `frames()` until it has sent
+    `megabytes` or the server stops it."""
+    out = {"bytes": 0, "max_bytes_one_connection": 0, "connections": 0, "refused": 0,
+           "closed_by_server": 0}
+    t_end = time.monotonic() + args.seconds
+    while True:
+        ws = await _screen(args.port, args.code, attacker_address())
+        if ws is None:
+            out["refused"] += 1
+            await asyncio.sleep(0.05)
+        else:
+            out["connections"] += 1
+            sent = await _stream(ws, frames(), int(args.megabytes * 1e6))
+            out["bytes"] += sent
+            out["max_bytes_one_connection"] = max(out["max_bytes_one_connection"], sent)
+            out["closed_by_server"] += await ws.closed_by_server(5)
+            ws.close()
+        if time.monotonic() >= t_end:
+            return out
+
+
+async def fragments(args) -> dict:
+    chunk = b"x" * 60_000
+
+    def frames():
+        yield frame(OP_TEXT, b'42["x","' + chunk, fin=False)
+        while True:
+            yield frame(OP_CONT, chunk, fin=False)
+
+    return await _repeat(args, frames)
+
+
+async def attachments(args) -> dict:
+    chunk = b"\0" * 60_000
+
+    def frames():
+        yield text('459999999999-["x",{"_placeholder":true,"num":0}]')
+        while True:
+            yield binary(chunk)
+
+    return await _repeat(args, frames)
+
+
+async def _hold(args, open_one) -> dict:
+    """Open `count` connections (500 at a time), hold them, and watch the server end them."""
+    held, refused = [], 0
+    gate = asyncio.Semaphore(500)
+
+    async def one():
+        nonlocal refused
+        async with gate:
+            try:
+                held.append(await open_one())
+            except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError,
+                    ConnectionError):
+                refused += 1
+
+    t0 = time.monotonic()
+    await asyncio.gather(*(one() for _ in range(args.count)))
+    opened_s = time.monotonic() - t0
+
+    async def watch(reader, reading):
+        try:
+            if reading is not None:  # someone reads already: wait for them to see the end
+                await reading
+            else:
+                while await reader.read(4096):
+                    pass
+        except (OSError, ConnectionError):
+            pass
+        return time.monotonic() - t0
+
+    watchers = [asyncio.create_task(watch(r, reading)) for r, _w, reading in held]
+    await asyncio.sleep(max(0.0, args.seconds - (time.monotonic() - t0)))
+    ended = [w.result() for w in watchers if w.done()]
+    for w in watchers:
+        w.cancel()
+    for _r, writer, reading in held:
+        writer.close()
+        if reading is not None:
+            reading.cancel()
+    return {"opened": len(held), "refused": refused, "opened_s": round(opened_s, 2),
+            "ended_by_server": len(ended),
+            "last_ended_s": round(max(ended), 2) if ended else None}
+
+
+async def halfopen(args) -> dict:
+    async def open_one():
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(
+            "127.0.0.1", args.port, local_addr=(attacker_address(), 0)), 10)
+        writer.write(b"GET / HTTP/1.1\r\nHost: venue\r\nX-Slow: ")
+        return reader, writer, None
+    return await _hold(args, open_one)
+
+
+async def idlews(args) -> dict:
+    async def open_one():
+        ws = await RawWS.open(args.port, attacker_address(), timeout=10)
+        return ws.reader, ws.writer, asyncio.create_task(_pong(ws))
+    return await _hold(args, open_one)
+
+
+async def _pong(ws: RawWS) -> None:
+    """Answer Engine.IO's pings, so that only a deadline can end the connection."""
+    try:
+        while True:
+            op, data = await ws.read_message()
+            if op == OP_TEXT and data[:1] == b"2":
+                ws.send(text("3"))
+            elif op not in (OP_TEXT, OP_BINARY):
+                return
+    except (OSError, asyncio.IncompleteReadError, ConnectionError):
+        return
+
+
+async def syncflood(args) -> dict:
+    out = {"sent": 0, "connections": 0, "refused": 0, "closed_by_server": 0}
+    t_end = time.monotonic() + args.seconds
+
+    async def screen(i: int):
+        conn = None
+        while time.monotonic() < t_end:
+            if conn is None or conn.closed:
+                if conn is not None:
+                    out["closed_by_server"] += 1
+                try:
+                    conn = await sio_from(attacker_address(i // 20), args.port,
+                                          {"code": args.code, "role": "screen"}, timeout=5)
+                    conn.quiet = True
+                    out["connections"] += 1
+                except (OSError, asyncio.TimeoutError, ConnectionError):
+                    out["refused"] += 1
+                    conn = None
+                    await asyncio.sleep(0.05)
+                    continue
+            try:
+                await conn.emit("sync", {}, ack=False)
+                out["sent"] += 1
+            except ConnectionError:
+                pass
+            await asyncio.sleep(0.05)
+        if conn is not None:
+            await conn.close()
+
+    await asyncio.gather(*(screen(i) for i in range(50)))
+    return out
+
+
+KINDS = {f.__name__: f for f in (flood, bigframes, fragments, attachments, halfopen, idlews,
+                                 syncflood)}
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("kind", choices=sorted(KINDS))
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--code", default="")
+    p.add_argument("--seconds", type=float, default=10)
+    p.add_argument("--payload", default="4A")
+    p.add_argument("--reconnect", action="store_true")
+    p.add_argument("--megabytes", type=float, default=200)
+    p.add_argument("--count", type=int, default=5000)
+    args = p.parse_args(argv)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    t0 = time.monotonic()
+    out = asyncio.run(KINDS[args.kind](args))
+    out["kind"], out["seconds"] = args.kind, round(time.monotonic() - t0, 2)
+    print(json.dumps(out), flush=True)
+
+
+if __name__ == "__main__":
+    main()
