@@ -144,10 +144,17 @@ def serve(app, socketio, host: str, port: int, max_connections: int) -> None:
     connections that have not proved anything yet are counted per client address and timed
     out (facilitator/gate.py, docs/security.md "The transport")."""
     from facilitator.gate import Gate, GateLimits, GateMiddleware
+    from facilitator.transport import QuietLog
 
-    gate = Gate(GateLimits.from_config(app.config))
-    app.extensions["facilitator"]["transport"].gate = gate
-    app.extensions["facilitator"]["gate"] = gate
+    ext = app.extensions.get("facilitator")
+    if ext is not None:
+        gate = Gate(GateLimits.from_config(app.config))
+        ext["transport"].gate, ext["gate"], quiet = gate, gate, ext["transport"].quiet
+        idle = app.config["IDLE_SECONDS"]
+    else:  # bench/baseline.py: a bare Flask-SocketIO app, where nothing proves itself
+        gate, quiet = Gate(GateLimits(per_address=0, total=0, request_seconds=0)), \
+            QuietLog(logging.getLogger("facilitator.gate"))
+        idle = GateLimits().idle_seconds
     socketio.start_background_task(gate.sweep_forever, socketio.sleep)
     if socketio.async_mode == "eventlet":
         import eventlet.wsgi
@@ -158,15 +165,14 @@ def serve(app, socketio, host: str, port: int, max_connections: int) -> None:
         eventlet.wsgi.server(listener, GateMiddleware(app, gate, find_ticket),
                              custom_pool=pool, log_output=False,
                              socket_timeout=SOCKET_TIMEOUT,
-                             keepalive=app.config["IDLE_SECONDS"] or True)
+                             keepalive=idle or True)
     elif socketio.async_mode == "gevent":
         # Websockets come from simple-websocket (python-engineio's gevent driver uses it when
         # gevent-websocket is not installed); the pool caps the connections held at once.
         from gevent.pool import Pool
         from facilitator.gate import gevent_server
 
-        server_class, find_ticket = gevent_server(
-            gate, SOCKET_TIMEOUT, app.extensions["facilitator"]["transport"].quiet)
+        server_class, find_ticket = gevent_server(gate, SOCKET_TIMEOUT, quiet)
         server_class((host, port), GateMiddleware(app, gate, find_ticket), backlog=BACKLOG,
                      spawn=Pool(max_connections), log=None).serve_forever()
     else:

@@ -5,8 +5,9 @@
 One event, `vote:set`, that only acknowledges `{"ok": true}` (no validation, no database, no
 broadcast), and a connect handler that sends a tiny `stage` so the load generator's phones can
 use the same code against both servers. The async mode, its monkey-patching, the listen
-backlog and the connection cap all come from run.py, so the app and the baseline differ only
-in what the app does per event. Every figure of `python -m bench` that matters is a ratio
+backlog, the connection cap and the timeouts all come from run.py, so the app and the baseline
+differ only in what the app does per event and per connection (the app's checks of every
+packet, facilitator/transport.py, and the limits of its gate, facilitator/gate.py). Every figure of `python -m bench` that matters is a ratio
 against this server, measured in the same run.
 """
 from __future__ import annotations

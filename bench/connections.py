@@ -134,7 +134,10 @@ async def measure(server: Server, n: int, concurrency: int, timeout: float) -> d
 
 def one_run(n: int, concurrency: int, timeout: float, server_args: list[str]) -> dict:
     with tempfile.TemporaryDirectory(prefix="facilitator-bench-") as tmp:
-        server = Server(Path(tmp) / "server")
+        # Screens need only the join code; the cap on screens per client address (against
+        # abuse, docs/security.md) is lifted: this measures how many connections one holds.
+        server = Server(Path(tmp) / "server", env={"FACILITATOR_SCREENS_PER_ADDRESS": "0",
+                                                   "FACILITATOR_SCREEN_CONNECTS_PER_MINUTE": "0"})
         server.start("--demo", *server_args)
         try:
             return asyncio.run(asyncio.wait_for(
