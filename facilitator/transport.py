@@ -14,6 +14,8 @@ module holds every connection to that, between the WebSocket and python-socketio
   other than a pong, a message or a close, Socket.IO packets other than CONNECT, DISCONNECT
   and EVENT, other namespaces, events before the CONNECT, a second CONNECT, and anything that
   does not parse are refused.
+- **Handshake.** Only a proper WebSocket opening handshake gets an Engine.IO socket (Engine.IO
+  makes it before the upgrade, and keeps a failed one for 20 s).
 - **Proof.** A connection must complete its Socket.IO CONNECT with a valid role within
   `proof_seconds`, else it is closed; until then it may send nothing but the CONNECT.
 - **Events.** A connection that keeps sending events at more than twice the app's own
@@ -34,6 +36,7 @@ here when a connection has proved itself.
 """
 from __future__ import annotations
 
+import base64
 import ipaddress
 import logging
 import socket as socket_module
@@ -117,8 +120,8 @@ class QuietLog:
         self._in_window = 0
         self._lock = threading.Lock()
 
-    def warning(self, key: str, message: str, *args) -> bool:
-        """True if the line was written."""
+    def warning(self, key: str, message: str, *args, exc_info: bool = False) -> bool:
+        """True if the line was written (with the traceback being handled, if `exc_info`)."""
         with self._lock:
             now = self.clock()
             if now - self._window_start >= self.period:
@@ -136,7 +139,7 @@ class QuietLog:
         if held:
             message += " (%d more from this address held back)"
             args = (*args, held)
-        self.logger.warning(message, *args)
+        self.logger.warning(message, *args, exc_info=exc_info)
         return True
 
 
@@ -200,7 +203,6 @@ class Transport:
                               clock)
         self.screen_connects = KeyedBuckets(limits.screen_connects_per_minute / 60,
                                             limits.screens_per_address or 20, clock)
-        self.refused: dict[str, int] = {}   # reason -> connections closed for it (for tests)
         self._lock = threading.Lock()
         self._sweeping = False
         eio = self.eio
@@ -214,6 +216,10 @@ class Transport:
     # ----- Engine.IO events -----------------------------------------------------------------
 
     def _connect(self, eio_sid: str, environ: dict):
+        if not websocket_handshake(environ):
+            # Engine.IO makes its socket (and a ping task that holds it for 20 s) before the
+            # upgrade: refuse here, or every malformed upgrade request costs that memory.
+            return False
         address = address_key(environ.get("REMOTE_ADDR"))
         limits = self.limits
         link = Link(eio_sid, address,
@@ -262,8 +268,7 @@ class Transport:
                 server._handle_disconnect(eio_sid, pkt.namespace,
                                           server.reason.CLIENT_DISCONNECT)
         except Exception:  # noqa: BLE001 - a packet that passed the checks and still failed
-            log.exception("socket packet failed")
-            self.violation(link, "a packet the server could not handle")
+            self.violation(link, "a packet the server could not handle", exc_info=True)
 
     # ----- checks ---------------------------------------------------------------------------
 
@@ -339,15 +344,16 @@ class Transport:
         if ticket is not None and self.gate is not None:
             self.gate.prove(ticket)
 
-    def violation(self, link: Link, reason: str, cut: bool = True) -> None:
-        """Close the connection for `reason`; one quiet log line. `cut`: also end the TCP
-        connection here (the WebSocket layer closes it itself when it found the problem)."""
+    def violation(self, link: Link, reason: str, cut: bool = True,
+                  exc_info: bool = False) -> None:
+        """Close the connection for `reason`; one quiet log line (with the traceback of the
+        exception being handled, if `exc_info`). `cut`: also end the TCP connection here (the
+        WebSocket layer closes it itself when it found the problem)."""
         if link.closed:
             return
         link.closed = True
-        self.refused[reason] = self.refused.get(reason, 0) + 1
         self.quiet.warning(link.address, "closed a socket connection from %s: %s",
-                           link.address, reason)
+                           link.address, reason, exc_info=exc_info)
         if cut and link.abort is not None:
             link.abort()
 
@@ -371,6 +377,26 @@ def _link_of(transport: Transport, handler) -> Link | None:
     """The link of the Engine.IO socket whose websocket handler this is."""
     sid = getattr(getattr(handler, "__self__", None), "sid", None)
     return transport.links.get(sid)
+
+
+def websocket_handshake(environ: dict) -> bool:
+    """An RFC 6455 opening handshake (version 13, a 16-byte key in base64)."""
+    key = environ.get("HTTP_SEC_WEBSOCKET_KEY", "")
+    if environ.get("HTTP_SEC_WEBSOCKET_VERSION") != "13" or len(key) != 24:
+        return False
+    try:
+        return len(base64.b64decode(key, validate=True)) == 16
+    except ValueError:
+        return False
+
+
+def forget(handler) -> None:
+    """Close the Engine.IO socket of a WebSocket upgrade that failed (Engine.IO creates it
+    first, and would otherwise keep it until its pings time out: 40 s of memory for every
+    malformed upgrade request)."""
+    sock = getattr(handler, "__self__", None)
+    if sock is not None:
+        sock.close(wait=False, abort=True)
 
 
 def websocket_class(mode: str, transport: Transport):
@@ -442,7 +468,11 @@ def _eventlet_websocket(transport: Transport):
             if self.link is None or self.link.closed:
                 start_response("400 Bad Request", [("Connection", "close")])
                 return []
-            return super().__call__(environ, start_response)
+            try:
+                return super().__call__(environ, start_response)
+            finally:
+                if self.link.ws is None:  # the upgrade failed: no Engine.IO socket either
+                    forget(self.handler)
 
         def _handle_hybi_request(self, environ):
             ws = super()._handle_hybi_request(environ)
@@ -515,7 +545,12 @@ def _simple_websocket(mode: str, transport: Transport):
             if link is None or link.closed:
                 start_response("400 Bad Request", [("Connection", "close")])
                 return []
-            self.ws = GuardedServer(environ, link, **self.server_args)
+            try:
+                self.ws = GuardedServer(environ, link, **self.server_args)
+            except Exception:  # noqa: BLE001 - not a WebSocket handshake: no socket either
+                forget(self.app)
+                start_response("400 Bad Request", [("Connection", "close")])
+                return []
             link.ws = self.ws
             ws = self.ws
 

@@ -11,7 +11,7 @@ import pytest
 from facilitator import create_app
 from facilitator.gate import Gate, GateLimits
 from facilitator.limits import Budget, KeyedBuckets, TokenBucket
-from facilitator.transport import Link, QuietLog, address_key, fast_mask
+from facilitator.transport import Link, QuietLog, address_key, fast_mask, websocket_handshake
 
 
 class Clock:
@@ -45,6 +45,22 @@ def test_the_fast_mask_is_the_websocket_mask():
         for offset in (0, 1, 2, 3, 7):
             assert fast_mask(data, mask, offset=offset) == slow(data, mask, offset=offset)
         assert fast_mask(data, mask, length=n // 2) == slow(data, mask, length=n // 2)
+
+
+@pytest.mark.parametrize("headers,ok", [
+    ({"HTTP_SEC_WEBSOCKET_VERSION": "13", "HTTP_SEC_WEBSOCKET_KEY": "dGhlIHNhbXBsZSBub25jZQ=="},
+     True),
+    ({"HTTP_SEC_WEBSOCKET_VERSION": "8", "HTTP_SEC_WEBSOCKET_KEY": "dGhlIHNhbXBsZSBub25jZQ=="},
+     False),
+    ({"HTTP_SEC_WEBSOCKET_VERSION": "13"}, False),
+    ({"HTTP_SEC_WEBSOCKET_VERSION": "13", "HTTP_SEC_WEBSOCKET_KEY": "not-a-key"}, False),
+    ({"HTTP_SEC_WEBSOCKET_VERSION": "13", "HTTP_SEC_WEBSOCKET_KEY": "dGhlIHNhbXBsZSBub25jZQ!="},
+     False),
+    ({"HTTP_SEC_WEBSOCKET_VERSION": "13", "HTTP_SEC_WEBSOCKET_KEY": "AAAAAAAAAAAAAAAAAAAAAAAA"},
+     False),  # 18 bytes
+])
+def test_only_a_proper_websocket_handshake_gets_an_engine_io_socket(headers, ok):
+    assert websocket_handshake(headers) is ok
 
 
 # ----- the quiet log --------------------------------------------------------------------------
