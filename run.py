@@ -36,8 +36,10 @@ def parse_args(argv=None):
                    help="let browsers create sessions on the start page (default: "
                    "FACILITATOR_START_PAGE, else open on a private network and closed when "
                    "the public URL is on the internet)")
-    p.add_argument("--max-connections", type=int, default=5000,
-                   help="connections the server accepts at once (eventlet's default is 1024)")
+    p.add_argument("--max-connections", type=int, default=6000,
+                   help="connections the server accepts at once (eventlet's default is 1024): "
+                   "5,000 phones, the screen and the console, and room for connections that "
+                   "are still proving themselves")
     return p.parse_args(argv)
 
 
@@ -150,11 +152,13 @@ def serve(app, socketio, host: str, port: int, max_connections: int) -> None:
     if ext is not None:
         gate = Gate(GateLimits.from_config(app.config))
         ext["transport"].gate, ext["gate"], quiet = gate, gate, ext["transport"].quiet
-        idle = app.config["IDLE_SECONDS"]
+        # eventlet's own timeout for a request line (the first one too): the gate holds the
+        # stricter idle time between requests
+        first = app.config["REQUEST_SECONDS"]
     else:  # bench/baseline.py: a bare Flask-SocketIO app, where nothing proves itself
         gate, quiet = Gate(GateLimits(per_address=0, total=0, request_seconds=0)), \
             QuietLog(logging.getLogger("facilitator.gate"))
-        idle = GateLimits().idle_seconds
+        first = GateLimits().request_seconds
     socketio.start_background_task(gate.sweep_forever, socketio.sleep)
     if socketio.async_mode == "eventlet":
         import eventlet.wsgi
@@ -165,7 +169,7 @@ def serve(app, socketio, host: str, port: int, max_connections: int) -> None:
         eventlet.wsgi.server(listener, GateMiddleware(app, gate, find_ticket),
                              custom_pool=pool, log_output=False,
                              socket_timeout=SOCKET_TIMEOUT,
-                             keepalive=idle or True)
+                             keepalive=first or True)
     elif socketio.async_mode == "gevent":
         # Websockets come from simple-websocket (python-engineio's gevent driver uses it when
         # gevent-websocket is not installed); the pool caps the connections held at once.
