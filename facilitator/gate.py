@@ -110,7 +110,7 @@ class Gate:
                 return None
             self.unproven[key] = held + 1
             self.total += 1
-            ticket = Ticket(key, self.clock() + self.limits.request_seconds, closer)
+            ticket = Ticket(key, self._after(limits.request_seconds), closer)
             self._open.add(ticket)
             return ticket
 
@@ -125,13 +125,15 @@ class Gate:
                 self.unproven.pop(ticket.key, None)
             self.total -= 1
 
+    def _after(self, seconds: float) -> float:
+        return self.clock() + seconds if seconds else float("inf")  # 0: no deadline
+
     def request_started(self, ticket: Ticket, websocket: bool) -> None:
         limits = self.limits
-        ticket.deadline = self.clock() + (limits.proof_seconds if websocket
-                                          else limits.busy_seconds)
+        ticket.deadline = self._after(limits.proof_seconds if websocket else limits.busy_seconds)
 
     def request_done(self, ticket: Ticket) -> None:
-        ticket.deadline = self.clock() + self.limits.idle_seconds
+        ticket.deadline = self._after(self.limits.idle_seconds)
 
     def prove(self, ticket: Ticket) -> None:
         with self._lock:
@@ -146,10 +148,6 @@ class Gate:
             self._forget(ticket)
 
     def overdue(self) -> list[Ticket]:
-        limits = self.limits
-        if not (limits.request_seconds and limits.idle_seconds and limits.busy_seconds
-                and limits.proof_seconds):
-            return []  # a 0 turns the deadlines off
         now = self.clock()
         with self._lock:
             return [t for t in self._open if now > t.deadline]

@@ -241,10 +241,13 @@ def test_the_gate_times_out_what_does_not_prove_itself():
 
 def test_zero_switches_the_gate_limits_off():
     clock = Clock()
-    gate = Gate(GateLimits(per_address=0, total=0, request_seconds=0), clock)
-    assert all(gate.admit("192.0.2.7", lambda: None) for _ in range(10_000))
+    gate = Gate(GateLimits(per_address=0, total=0, request_seconds=0, proof_seconds=0), clock)
+    tickets = [gate.admit("192.0.2.7", lambda: None) for _ in range(10_000)]
+    assert all(tickets)
+    gate.request_started(tickets[0], websocket=True)   # no proof deadline either
+    gate.request_started(tickets[1], websocket=False)  # but the others still hold
     clock.now += 1e6
-    assert gate.overdue() == []
+    assert gate.overdue() == [tickets[1]]
 
 
 # ----- budgets --------------------------------------------------------------------------------
