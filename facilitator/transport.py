@@ -37,7 +37,6 @@ here when a connection has proved itself.
 from __future__ import annotations
 
 import base64
-import ipaddress
 import logging
 import socket as socket_module
 import threading
@@ -48,6 +47,7 @@ from typing import Callable
 
 from socketio import packet as sio_packet
 
+from .budgets import address_key as budget_address_key
 from .limits import Budget, KeyedBuckets, TokenBucket
 
 log = logging.getLogger(__name__)
@@ -91,19 +91,9 @@ class TransportLimits:
 
 @lru_cache(maxsize=4096)  # ipaddress is slow, and a venue has one address or a few
 def address_key(address: str | None) -> str:
-    """The unit that limits count: an IPv4 address, or an IPv6 /64 (one household or phone
-    gets a whole /64, so counting single IPv6 addresses would count nothing)."""
-    if not address:
-        return "?"
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return address
-    if ip.version == 6:
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
+    """The unit that limits count, as the HTTP budgets count it (`budgets.address_key`): an
+    IPv4 address, or an IPv6 /64."""
+    return budget_address_key(address)
 
 
 class QuietLog:
