@@ -18,9 +18,9 @@ module holds every connection to that, between the WebSocket and python-socketio
   makes it before the upgrade, and keeps a failed one for 20 s).
 - **Proof.** A connection must complete its Socket.IO CONNECT with a valid role within
   `proof_seconds`, else it is closed; until then it may send nothing but the CONNECT.
-- **Events.** A connection that keeps sending events at more than twice the app's own
-  per-connection rate (`event_rate`, `event_burst`: the app answers `rate_limited` in between)
-  is closed.
+- **Events.** A connection that keeps sending events at more than five times the app's own
+  per-connection rate (`event_rate`, `event_burst`: the app answers `rate_limited` in between,
+  as a script voting as fast as it can expects) is closed.
 - **Resyncs.** `sync` (a full snapshot again; the pages never send it, a reconnect brings
   its snapshot) from a screen or a phone is budgeted per client address and per session; a
   connection that asks beyond the budget is closed before anything is built. The console is
@@ -60,6 +60,7 @@ EVENT_NAME_MAX = 64
 
 
 EXPENSIVE = frozenset({"sync"})  # events that build a full snapshot for the sender
+EVENT_FACTOR = 5  # the transport closes at this many times the app's own event rate limit
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,8 @@ class TransportLimits:
     bytes_per_second: float = 64 * 1024
     burst_bytes: int = 512 * 1024
     proof_seconds: float = 10.0
-    event_rate: float = 40.0       # twice the app's EVENT_RATE
-    event_burst: int = 80
+    event_rate: float = 100.0      # five times the app's EVENT_RATE
+    event_burst: int = 200
     resync_per_address: float = 5.0
     resync_per_session: float = 20.0
     screens_per_address: int = 20
@@ -82,7 +83,8 @@ class TransportLimits:
                    bytes_per_second=cfg["SOCKET_BYTES_PER_SECOND"],
                    burst_bytes=cfg["SOCKET_BURST_BYTES"],
                    proof_seconds=cfg["PROOF_SECONDS"],
-                   event_rate=2 * cfg["EVENT_RATE"], event_burst=2 * cfg["EVENT_BURST"],
+                   event_rate=EVENT_FACTOR * cfg["EVENT_RATE"],
+                   event_burst=EVENT_FACTOR * cfg["EVENT_BURST"],
                    resync_per_address=cfg["RESYNC_PER_ADDRESS"],
                    resync_per_session=cfg["RESYNC_PER_SESSION"],
                    screens_per_address=cfg["SCREENS_PER_ADDRESS"],
