@@ -121,7 +121,9 @@ def transport(tmp_path):
 def link(transport, connected: bool, monkeypatch, role="screen") -> Link:
     monkeypatch.setattr(transport.server.manager, "sid_from_eio_sid",
                         lambda eio_sid, ns: "sio" if connected else None)
-    out = Link("eio", "192.0.2.7", TokenBucket(0, 0), TokenBucket(40, 80), 0.0, {})
+    limits = transport.limits
+    out = Link("eio", "192.0.2.7", TokenBucket(0, 0),
+               TokenBucket(limits.event_rate, limits.event_burst), 0.0, {})
     out.role, out.session = role, "ABCDEF"
     return out
 
