@@ -27,7 +27,7 @@ def run(coro, timeout: float = 240):
 
 
 def test_fifty_screens_asking_for_sync_do_not_slow_the_room(tmp_path):
-    """The issue's attack, from three addresses (a single one may hold 20 screens), each
+    """The attack as it was found, from three addresses (one may hold 20 screens), each
     screen reconnecting as soon as it is closed, for 12 s, against a session of 300 people
     and 20 pitches."""
     server, code, made = start_server(tmp_path / "server")

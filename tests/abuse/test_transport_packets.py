@@ -43,8 +43,8 @@ def run(coro, timeout: float = 180):
 
 @pytest.mark.parametrize("payload", ["4A", "42"])
 def test_a_flood_of_malformed_packets_costs_one_log_line_and_its_connection(served, payload):
-    """The issue's attack: one packet as fast as the server reads it, for 10 s; the attacker
-    reconnects each time it is closed."""
+    """The attack as it was found: one packet as fast as the server reads it, for 10 s; the
+    attacker reconnects each time it is closed."""
     server, code, m = served
 
     async def go():

@@ -294,6 +294,6 @@ class Metrics:
             await asyncio.sleep(1)
 
 
-__all__ = ["RawWS", "Prober", "sio_from", "Metrics", "frame", "text", "binary", "attacker_address",
-           "fresh_request", "percentile", "start_server", "attack", "OP_TEXT", "OP_BINARY", "OP_CONT", "OP_CLOSE",
-           "HONEST"]
+__all__ = ["RawWS", "Prober", "sio_from", "Metrics", "frame", "text", "binary",
+           "attacker_address", "fresh_request", "percentile", "start_server", "attack",
+           "OP_TEXT", "OP_BINARY", "OP_CONT", "OP_CLOSE", "HONEST"]
