@@ -1,4 +1,5 @@
 """Start Facilitator on this laptop: `python run.py [--demo] [--port 5000] [--public-url URL]`."""
+
 import os
 import warnings
 
@@ -24,22 +25,41 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description="Run a live pitch round from this laptop.")
     p.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
     p.add_argument("--port", type=int, default=5000)
-    p.add_argument("--public-url", help="base URL phones use to reach this laptop "
-                   "(default: FACILITATOR_PUBLIC_URL, else http://<LAN address>:<port>)")
-    p.add_argument("--db", help="database URL or SQLite file (default: instance/facilitator.db,"
-                   " or DATABASE_URL)")
-    p.add_argument("--demo", action="store_true",
-                   help="create a ready session modelled on the reference session")
-    p.add_argument("--session", help="join code of the session to print links for "
-                   "(default: the newest one this command created; a new one if there is none)")
-    p.add_argument("--start-page", action=argparse.BooleanOptionalAction, default=None,
-                   help="let browsers create sessions on the start page (default: "
-                   "FACILITATOR_START_PAGE, else open on a private network and closed when "
-                   "the public URL is on the internet)")
-    p.add_argument("--max-connections", type=int, default=6000,
-                   help="connections the server accepts at once (eventlet's default is 1024): "
-                   "5,000 phones, the screen and the console, and room for connections that "
-                   "are still proving themselves")
+    p.add_argument(
+        "--public-url",
+        help="base URL phones use to reach this laptop "
+        "(default: FACILITATOR_PUBLIC_URL, else http://<LAN address>:<port>)",
+    )
+    p.add_argument(
+        "--db",
+        help="database URL or SQLite file (default: instance/facilitator.db, or DATABASE_URL)",
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="create a ready session modelled on the reference session",
+    )
+    p.add_argument(
+        "--session",
+        help="join code of the session to print links for "
+        "(default: the newest one this command created; a new one if there is none)",
+    )
+    p.add_argument(
+        "--start-page",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="let browsers create sessions on the start page (default: "
+        "FACILITATOR_START_PAGE, else open on a private network and closed when "
+        "the public URL is on the internet)",
+    )
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=6000,
+        help="connections the server accepts at once (eventlet's default is 1024): "
+        "5,000 phones, the screen and the console, and room for connections that "
+        "are still proving themselves",
+    )
     return p.parse_args(argv)
 
 
@@ -65,53 +85,73 @@ def connection_cap(wanted: int) -> int:
         return wanted
     cap = min(wanted, soft - FILE_RESERVE)
     if cap < wanted:
-        print(f"Warning: this system allows {soft} open files; accepting at most {cap} "
-              "connections (raise 'ulimit -n' for more).", file=sys.stderr)
+        print(
+            f"Warning: this system allows {soft} open files; accepting at most {cap} "
+            "connections (raise 'ulimit -n' for more).",
+            file=sys.stderr,
+        )
     return cap
 
 
 def main(argv=None):
     args = parse_args(argv)
-    logging.basicConfig(level=os.environ.get("FACILITATOR_LOG_LEVEL", "WARNING").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("FACILITATOR_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     max_connections = connection_cap(args.max_connections)
     from facilitator import create_app, demo, qr
 
     overrides = {}
     if args.db:
-        overrides["DATABASE_URL"] = args.db if "://" in args.db else \
-            f"sqlite:///{os.path.abspath(args.db)}"
-    public = (args.public_url or os.environ.get("FACILITATOR_PUBLIC_URL")
-              or f"http://{qr.lan_address()}:{args.port}").rstrip("/")
+        overrides["DATABASE_URL"] = (
+            args.db if "://" in args.db else f"sqlite:///{os.path.abspath(args.db)}"
+        )
+    public = (
+        args.public_url
+        or os.environ.get("FACILITATOR_PUBLIC_URL")
+        or f"http://{qr.lan_address()}:{args.port}"
+    ).rstrip("/")
     overrides["PUBLIC_URL"] = public
     if args.start_page is not None:
         overrides["START_PAGE"] = "open" if args.start_page else "closed"
     app = create_app(overrides)
     if app.config["MESSAGE_QUEUE"] and not os.environ.get("FACILITATOR_SECRET_KEY"):
-        print("Warning: FACILITATOR_MESSAGE_QUEUE is set but FACILITATOR_SECRET_KEY is not: "
-              "every process behind the proxy needs the same secret key, or each refuses "
-              "the others' cookies (see docs/deploy.md).", file=sys.stderr, flush=True)
+        print(
+            "Warning: FACILITATOR_MESSAGE_QUEUE is set but FACILITATOR_SECRET_KEY is not: "
+            "every process behind the proxy needs the same secret key, or each refuses "
+            "the others' cookies (see docs/deploy.md).",
+            file=sys.stderr,
+            flush=True,
+        )
     service = app.extensions["facilitator"]["service"]
     socketio = app.extensions["facilitator"]["socketio"]
 
     code = operator_session(service, demo, args)
     newest = service.latest_session_code()
     if not (args.demo or args.session) and newest != code:
-        print("Note: newer sessions were made on the start page or through the API; only the "
-              "sessions made here are printed (name another with --session CODE).", flush=True)
+        print(
+            "Note: newer sessions were made on the start page or through the API; only the "
+            "sessions made here are printed (name another with --session CODE).",
+            flush=True,
+        )
     key = service.moderator_key(code)
     join = qr.join_url(public, code)
-    start_page = (f"{public}/" if app.config["START_PAGE"] == "open"
-                  else "closed (--start-page opens it)")
-    print(f"""
-Facilitator is running: {service.find_session(code)['title']}
+    start_page = (
+        f"{public}/" if app.config["START_PAGE"] == "open" else "closed (--start-page opens it)"
+    )
+    print(
+        f"""
+Facilitator is running: {service.find_session(code)["title"]}
 
   Console (moderator, keep secret): {public}/console/{code}?key={key}
   Screen (projector):               {public}/screen/{code}
   Join (phones):                    {join}
   Join code:                        {code}
   Start page (new sessions):        {start_page}
-""", flush=True)
+""",
+        flush=True,
+    )
     print(qr.terminal(join), flush=True)
     serve(app, socketio, args.host, args.port, max_connections)
 
@@ -156,29 +196,42 @@ def serve(app, socketio, host: str, port: int, max_connections: int) -> None:
         # stricter idle time between requests
         first = app.config["REQUEST_SECONDS"]
     else:  # bench/baseline.py: a bare Flask-SocketIO app, where nothing proves itself
-        gate, quiet = Gate(GateLimits(per_address=0, total=0, request_seconds=0)), \
-            QuietLog(logging.getLogger("facilitator.gate"))
+        gate, quiet = (
+            Gate(GateLimits(per_address=0, total=0, request_seconds=0)),
+            QuietLog(logging.getLogger("facilitator.gate")),
+        )
         first = GateLimits().request_seconds
     socketio.start_background_task(gate.sweep_forever, socketio.sleep)
     if socketio.async_mode == "eventlet":
         import eventlet.wsgi
+
         from facilitator.gate import eventlet_pool
 
         pool, find_ticket = eventlet_pool(max_connections, gate)
         listener = eventlet.listen((host, port), backlog=BACKLOG)
-        eventlet.wsgi.server(listener, GateMiddleware(app, gate, find_ticket),
-                             custom_pool=pool, log_output=False,
-                             socket_timeout=SOCKET_TIMEOUT,
-                             keepalive=first or True)
+        eventlet.wsgi.server(
+            listener,
+            GateMiddleware(app, gate, find_ticket),
+            custom_pool=pool,
+            log_output=False,
+            socket_timeout=SOCKET_TIMEOUT,
+            keepalive=first or True,
+        )
     elif socketio.async_mode == "gevent":
         # Websockets come from simple-websocket (python-engineio's gevent driver uses it when
         # gevent-websocket is not installed); the pool caps the connections held at once.
         from gevent.pool import Pool
+
         from facilitator.gate import gevent_server
 
         server_class, find_ticket = gevent_server(gate, SOCKET_TIMEOUT, quiet)
-        server_class((host, port), GateMiddleware(app, gate, find_ticket), backlog=BACKLOG,
-                     spawn=Pool(max_connections), log=None).serve_forever()
+        server_class(
+            (host, port),
+            GateMiddleware(app, gate, find_ticket),
+            backlog=BACKLOG,
+            spawn=Pool(max_connections),
+            log=None,
+        ).serve_forever()
     else:
         socketio.run(app, host=host, port=port)
 

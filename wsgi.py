@@ -5,6 +5,7 @@
 gunicorn's eventlet worker monkey-patches before it imports this module. One worker per
 process: Flask-SocketIO keeps each connection's state in the process that accepted it.
 """
+
 from facilitator import create_app
 
 app = create_app()

@@ -7,17 +7,19 @@ broadcast), and a connect handler that sends a tiny `stage` so the load generato
 use the same code against both servers. The async mode, its monkey-patching, the listen
 backlog, the connection cap and the timeouts all come from run.py, so the app and the baseline
 differ only in what the app does per event and per connection (the app's checks of every
-packet, facilitator/transport.py, and the limits of its gate, facilitator/gate.py). Every figure of `python -m bench` that matters is a ratio
-against this server, measured in the same run.
+packet, facilitator/transport.py, and the limits of its gate, facilitator/gate.py). Every
+figure of `python -m bench` that matters is a ratio against this server, measured in the same
+run.
 """
+
 from __future__ import annotations
 
 import argparse
 
-import run  # noqa: I001 - first: monkey-patches for FACILITATOR_ASYNC_MODE before Flask loads
-
 from flask import Flask  # noqa: E402
 from flask_socketio import SocketIO, emit  # noqa: E402
+
+import run  # noqa: I001 - first: monkey-patches for FACILITATOR_ASYNC_MODE before Flask loads
 
 
 def create(async_mode: str) -> tuple[Flask, SocketIO]:
@@ -27,8 +29,14 @@ def create(async_mode: str) -> tuple[Flask, SocketIO]:
     def index():
         return "baseline\n"
 
-    socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins="*",
-                        max_http_buffer_size=64 * 1024, ping_interval=20, ping_timeout=20)
+    socketio = SocketIO(
+        app,
+        async_mode=async_mode,
+        cors_allowed_origins="*",
+        max_http_buffer_size=64 * 1024,
+        ping_interval=20,
+        ping_timeout=20,
+    )
 
     @socketio.on("connect")
     def connect(auth=None, *_extra):

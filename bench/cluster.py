@@ -18,6 +18,7 @@ shared Redis does not mix clusters). `missing()` says what is not installed.
 
 By hand: `python -m bench.cluster --processes 2 --nginx` starts one and prints its links.
 """
+
 from __future__ import annotations
 
 import glob
@@ -42,8 +43,11 @@ def pg_bin(name: str) -> str | None:
     found = shutil.which(name)
     if found:
         return found
-    for d in sorted(glob.glob("/usr/lib/postgresql/*/bin"),
-                    key=lambda p: int(re.sub(r"\D", "", p) or 0), reverse=True):
+    for d in sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"),
+        key=lambda p: int(re.sub(r"\D", "", p) or 0),
+        reverse=True,
+    ):
         if Path(d, name).exists():
             return str(Path(d, name))
     return None
@@ -97,20 +101,50 @@ class Postgres:
     def _as_owner(self) -> list[str]:
         return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
-    def start(self) -> "Postgres":
+    def start(self) -> Postgres:
         if not self.admin_url:
             self.datadir = Path(tempfile.mkdtemp(prefix="facilitator-pg-"))
             if os.geteuid() == 0:
                 shutil.chown(self.datadir, "postgres", "postgres")
             port = free_port()
-            subprocess.run([*self._as_owner(), pg_bin("initdb"), "-D", str(self.datadir),
-                            "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale",
-                            "--no-sync"], check=True, capture_output=True, timeout=120)
-            subprocess.run([*self._as_owner(), pg_bin("pg_ctl"), "-D", str(self.datadir),
-                            "-l", str(self.datadir / "server.log"), "-w", "-t", "60", "-o",
-                            f"-p {port} -k {self.datadir} -c listen_addresses=127.0.0.1"
-                            " -c max_connections=500",
-                            "start"], check=True, capture_output=True, timeout=90)
+            subprocess.run(
+                [
+                    *self._as_owner(),
+                    pg_bin("initdb"),
+                    "-D",
+                    str(self.datadir),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-locale",
+                    "--no-sync",
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+            subprocess.run(
+                [
+                    *self._as_owner(),
+                    pg_bin("pg_ctl"),
+                    "-D",
+                    str(self.datadir),
+                    "-l",
+                    str(self.datadir / "server.log"),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    f"-p {port} -k {self.datadir} -c listen_addresses=127.0.0.1"
+                    " -c max_connections=500",
+                    "start",
+                ],
+                check=True,
+                capture_output=True,
+                timeout=90,
+            )
             self.admin_url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
         self.url = self.new_database()
         return self
@@ -118,28 +152,45 @@ class Postgres:
     def new_database(self) -> str:
         """Create another empty database on the same server; its SQLAlchemy URL."""
         from sqlalchemy.engine import make_url
+
         name = "facilitator_" + secrets.token_hex(4)
         self._admin(f'CREATE DATABASE "{name}"')
         self.databases.append(name)
-        return make_url(self.admin_url).set(
-            drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+        return (
+            make_url(self.admin_url)
+            .set(drivername="postgresql+psycopg", database=name)
+            .render_as_string(hide_password=False)
+        )
 
     def _admin(self, statement: str) -> None:
         import psycopg
+
         with psycopg.connect(libpq_url(self.admin_url), autocommit=True) as conn:
             conn.execute(statement)
 
     def sql(self, query: str, *params) -> list[tuple]:
         """Run one statement in the cluster's database; its rows (if any)."""
         import psycopg
+
         with psycopg.connect(libpq_url(self.url), autocommit=True) as conn:
             cur = conn.execute(query, params or None)
             return cur.fetchall() if cur.description else []
 
     def stop(self) -> None:
         if self.datadir is not None:
-            subprocess.run([*self._as_owner(), pg_bin("pg_ctl"), "-D", str(self.datadir),
-                            "-m", "immediate", "stop"], capture_output=True, timeout=60)
+            subprocess.run(
+                [
+                    *self._as_owner(),
+                    pg_bin("pg_ctl"),
+                    "-D",
+                    str(self.datadir),
+                    "-m",
+                    "immediate",
+                    "stop",
+                ],
+                capture_output=True,
+                timeout=60,
+            )
             shutil.rmtree(self.datadir, ignore_errors=True)
             return
         for name in self.databases:
@@ -157,15 +208,31 @@ class Redis:
         self.url = os.environ.get("FACILITATOR_TEST_REDIS_URL")
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "Redis":
+    def start(self) -> Redis:
         import redis
+
         if not self.url:
             port = free_port()
             self.log = self.workdir / "redis.log"
             self.proc = subprocess.Popen(
-                ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-                 "--appendonly", "no", "--dir", str(self.workdir), "--logfile", str(self.log)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+                [
+                    "redis-server",
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(self.workdir),
+                    "--logfile",
+                    str(self.log),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.STDOUT,
+            )
             self.url = f"redis://127.0.0.1:{port}/0"
         client = redis.Redis.from_url(self.url, socket_timeout=2)
         _wait(client.ping, "redis-server", log=getattr(self, "log", None))
@@ -184,16 +251,21 @@ def nginx_config(upstreams: list[int], listen: int, workdir: Path) -> str:
     doc = DEPLOY_DOC.read_text()
     block = re.search(r"```nginx\n(.*?)```", doc, re.S).group(1)
     servers = "".join(f"    server 127.0.0.1:{p};\n" for p in upstreams)
-    block, n = re.subn(r"(upstream facilitator \{\n)(?:\s*server [^\n]*\n)+",
-                       lambda m: m.group(1) + servers, block)
+    block, n = re.subn(
+        r"(upstream facilitator \{\n)(?:\s*server [^\n]*\n)+", lambda m: m.group(1) + servers, block
+    )
     assert n == 1, "docs/deploy.md: no upstream block to fill in"
     block, n = re.subn(r"listen \d+;", f"listen 127.0.0.1:{listen};", block)
     assert n == 1, "docs/deploy.md: no listen line to fill in"
-    temp = "".join(f"    {kind}_temp_path {workdir}/{kind};\n"
-                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    return (f"pid {workdir}/nginx.pid;\nerror_log {workdir}/error.log;\n"
-            "worker_processes 1;\nevents { worker_connections 8192; }\n"
-            f"http {{\n    access_log off;\n{temp}{block}}}\n")
+    temp = "".join(
+        f"    {kind}_temp_path {workdir}/{kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return (
+        f"pid {workdir}/nginx.pid;\nerror_log {workdir}/error.log;\n"
+        "worker_processes 1;\nevents { worker_connections 8192; }\n"
+        f"http {{\n    access_log off;\n{temp}{block}}}\n"
+    )
 
 
 class Nginx:
@@ -207,17 +279,21 @@ class Nginx:
         self.conf.write_text(nginx_config(upstreams, self.port, self.workdir))
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "Nginx":
+    def start(self) -> Nginx:
         import urllib.request
+
         log = self.workdir / "nginx.out"
         self.proc = subprocess.Popen(
             ["nginx", "-p", str(self.workdir), "-c", str(self.conf), "-g", "daemon off;"],
-            stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+            stdout=open(log, "ab"),
+            stderr=subprocess.STDOUT,
+        )
 
         def up():
             if self.proc.poll() is not None:
-                raise RuntimeError("nginx exited:\n" + log.read_text() +
-                                   (self.workdir / "error.log").read_text())
+                raise RuntimeError(
+                    "nginx exited:\n" + log.read_text() + (self.workdir / "error.log").read_text()
+                )
             with urllib.request.urlopen(self.url + "/", timeout=1):
                 return True
 
@@ -228,9 +304,9 @@ class Nginx:
                 return self
             except RuntimeError:
                 raise
-            except OSError:
+            except OSError as err:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("nginx did not answer:\n" + log.read_text())
+                    raise RuntimeError("nginx did not answer:\n" + log.read_text()) from err
                 time.sleep(0.1)
 
     def stop(self) -> None:
@@ -243,9 +319,15 @@ class Cluster:
     """PostgreSQL + Redis + `processes` run.py processes (+ nginx). `sweep_s` is each
     process's timekeeper sweep (FACILITATOR_TIMEKEEPER_SWEEP); `env` adds to theirs."""
 
-    def __init__(self, workdir: Path, processes: int = 2, nginx: bool = False,
-                 sweep_s: float = 1.0, env: dict | None = None,
-                 extra_args: list[str] | None = None):
+    def __init__(
+        self,
+        workdir: Path,
+        processes: int = 2,
+        nginx: bool = False,
+        sweep_s: float = 1.0,
+        env: dict | None = None,
+        extra_args: list[str] | None = None,
+    ):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.postgres = Postgres()
@@ -272,21 +354,31 @@ class Cluster:
     def database_url(self) -> str:
         return self.postgres.url
 
-    def start(self) -> "Cluster":
+    def start(self) -> Cluster:
         try:
             self.redis.start()
             self.postgres.start()
             if self.want_nginx:
                 self.nginx = Nginx(self.workdir / "nginx", self.ports)
-            env = {"FACILITATOR_SECRET_KEY": self.secret_key,
-                   "FACILITATOR_MESSAGE_QUEUE": self.redis.url,
-                   "FACILITATOR_MESSAGE_QUEUE_CHANNEL": "facilitator-" + secrets.token_hex(4),
-                   "FACILITATOR_TIMEKEEPER_SWEEP": str(self.sweep_s),
-                   "FACILITATOR_LOG_LEVEL": "INFO", **self.env}
-            self.procs = [Server(self.workdir / f"p{i + 1}", port=port,
-                                 extra=self.extra_args, db=self.postgres.url,
-                                 public_url=self.public_url, env=env)
-                          for i, port in enumerate(self.ports)]
+            env = {
+                "FACILITATOR_SECRET_KEY": self.secret_key,
+                "FACILITATOR_MESSAGE_QUEUE": self.redis.url,
+                "FACILITATOR_MESSAGE_QUEUE_CHANNEL": "facilitator-" + secrets.token_hex(4),
+                "FACILITATOR_TIMEKEEPER_SWEEP": str(self.sweep_s),
+                "FACILITATOR_LOG_LEVEL": "INFO",
+                **self.env,
+            }
+            self.procs = [
+                Server(
+                    self.workdir / f"p{i + 1}",
+                    port=port,
+                    extra=self.extra_args,
+                    db=self.postgres.url,
+                    public_url=self.public_url,
+                    env=env,
+                )
+                for i, port in enumerate(self.ports)
+            ]
             # All at once, as a deployment restarts: the schema set-up must not race.
             with ThreadPoolExecutor(len(self.procs)) as pool:
                 list(pool.map(lambda p: p.start(), self.procs))
@@ -308,15 +400,21 @@ class Cluster:
     def sql(self, query: str, *params) -> list[tuple]:
         return self.postgres.sql(query, *params)
 
-    def api(self, method: str, path: str, body: dict | None = None,
-            headers: dict | None = None, via: int | None = None):
+    def api(
+        self,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        headers: dict | None = None,
+        via: int | None = None,
+    ):
         """An HTTP API call through the proxy, or to process number `via` (default: the
         first, without a proxy). Returns (status, JSON body)."""
         if via is None and self.nginx is not None:
             return http_json(self.nginx.url, method, path, body, headers)
         return self.procs[via or 0].api(method, path, body, headers)
 
-    def __enter__(self) -> "Cluster":
+    def __enter__(self) -> Cluster:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -327,6 +425,7 @@ def main(argv=None) -> None:
     """`python -m bench.cluster [--processes 2] [--nginx]`: start a cluster, make a session,
     print its links, and keep everything running until Ctrl-C."""
     import argparse
+
     p = argparse.ArgumentParser(description=main.__doc__)
     p.add_argument("--processes", type=int, default=2)
     p.add_argument("--nginx", action="store_true", help="nginx in front (docs/deploy.md)")
@@ -334,14 +433,19 @@ def main(argv=None) -> None:
     lacks = missing(nginx=args.nginx)
     if lacks:
         raise SystemExit("missing: " + ", ".join(lacks))
-    with Cluster(Path(tempfile.mkdtemp(prefix="facilitator-cluster-")), args.processes,
-                 nginx=args.nginx, sweep_s=5) as c:
+    with Cluster(
+        Path(tempfile.mkdtemp(prefix="facilitator-cluster-")),
+        args.processes,
+        nginx=args.nginx,
+        sweep_s=5,
+    ) as c:
         _status, made = c.api("POST", "/api/sessions", {"title": "Cluster"})
         print(f"PostgreSQL {c.database_url}\nRedis {c.redis.url}")
         for proc in c.procs:
             print(f"process {proc.url} (log {proc.log})")
-        print(f"console {made['console_url']}\njoin {made['join_url']}\nCtrl-C to stop.",
-              flush=True)
+        print(
+            f"console {made['console_url']}\njoin {made['join_url']}\nCtrl-C to stop.", flush=True
+        )
         try:
             while True:
                 time.sleep(3600)

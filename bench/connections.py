@@ -10,6 +10,7 @@ connect->snapshot latency, and the server's resident memory before and after. Th
 must also get an acknowledgement to "time:sync" (the server still answers with N connected).
 Every run is bounded by --timeout; the table ends with the median of the runs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,8 +58,11 @@ def listen_overflows() -> int | None:
     """TcpExt ListenOverflows: SYNs dropped because an accept queue was full. Counted for the
     whole network namespace (so other activity on the machine shows up too); None if unknown."""
     try:
-        head, values = [line.split() for line in Path("/proc/net/netstat").read_text()
-                        .splitlines() if line.startswith("TcpExt:")][:2]
+        head, values = [
+            line.split()
+            for line in Path("/proc/net/netstat").read_text().splitlines()
+            if line.startswith("TcpExt:")
+        ][:2]
         return int(values[head.index("ListenOverflows")])
     except (OSError, ValueError, IndexError):
         return None
@@ -136,12 +140,18 @@ def one_run(n: int, concurrency: int, timeout: float, server_args: list[str]) ->
     with tempfile.TemporaryDirectory(prefix="facilitator-bench-") as tmp:
         # Screens need only the join code; the cap on screens per client address (against
         # abuse, docs/security.md) is lifted: this measures how many connections one holds.
-        server = Server(Path(tmp) / "server", env={"FACILITATOR_SCREENS_PER_ADDRESS": "0",
-                                                   "FACILITATOR_SCREEN_CONNECTS_PER_MINUTE": "0"})
+        server = Server(
+            Path(tmp) / "server",
+            env={
+                "FACILITATOR_SCREENS_PER_ADDRESS": "0",
+                "FACILITATOR_SCREEN_CONNECTS_PER_MINUTE": "0",
+            },
+        )
         server.start("--demo", *server_args)
         try:
-            return asyncio.run(asyncio.wait_for(
-                measure(server, n, concurrency, timeout=min(timeout, 60)), timeout))
+            return asyncio.run(
+                asyncio.wait_for(measure(server, n, concurrency, timeout=min(timeout, 60)), timeout)
+            )
         finally:
             alive = server.proc.poll() is None
             server.stop()
@@ -149,30 +159,66 @@ def one_run(n: int, concurrency: int, timeout: float, server_args: list[str]) ->
                 print("server died:\n" + server.log.read_text()[-3000:], file=sys.stderr)
 
 
-ROW = ("{:>4} {:>5} {:>6} {:>8} {:>6} {:>7} {:>7} {:>7} {:>8} {:>8} {:>7} {:>8} {:>8}"
-       " {:>7} {:>9}")
+ROW = "{:>4} {:>5} {:>6} {:>8} {:>6} {:>7} {:>7} {:>7} {:>8} {:>8} {:>7} {:>8} {:>8} {:>7} {:>9}"
 
 
 def print_table(n: int, runs: list[dict]) -> None:
-    print(ROW.format("run", "ok", "failed", "all in s", "conn/s", "p50 ms", "p95 ms",
-                     "max ms", "RSS0 MB", "RSS N MB", "KB/conn", "srv CPU s", "cli CPU s",
-                     "sync ms", "SYN drops"))
+    print(
+        ROW.format(
+            "run",
+            "ok",
+            "failed",
+            "all in s",
+            "conn/s",
+            "p50 ms",
+            "p95 ms",
+            "max ms",
+            "RSS0 MB",
+            "RSS N MB",
+            "KB/conn",
+            "srv CPU s",
+            "cli CPU s",
+            "sync ms",
+            "SYN drops",
+        )
+    )
 
     def row(label, r):
         per = (r["rss_connected"] - r["rss_idle"]) * 1024 / max(r["ok"], 1)
-        print(ROW.format(label, f"{r['ok']:.0f}", f"{n - r['ok']:.0f}", f"{r['elapsed']:.2f}",
-                         f"{r['ok'] / r['elapsed']:.0f}", f"{r['p50'] * 1000:.0f}",
-                         f"{r['p95'] * 1000:.0f}", f"{r['max'] * 1000:.0f}",
-                         f"{r['rss_idle']:.1f}", f"{r['rss_connected']:.1f}", f"{per:.1f}",
-                         f"{r['srv_cpu']:.2f}", f"{r['own_cpu']:.2f}",
-                         "-" if r["sync"] is None else f"{r['sync'] * 1000:.1f}",
-                         "-" if r["drops"] is None else f"{r['drops']:.0f}"))
+        print(
+            ROW.format(
+                label,
+                f"{r['ok']:.0f}",
+                f"{n - r['ok']:.0f}",
+                f"{r['elapsed']:.2f}",
+                f"{r['ok'] / r['elapsed']:.0f}",
+                f"{r['p50'] * 1000:.0f}",
+                f"{r['p95'] * 1000:.0f}",
+                f"{r['max'] * 1000:.0f}",
+                f"{r['rss_idle']:.1f}",
+                f"{r['rss_connected']:.1f}",
+                f"{per:.1f}",
+                f"{r['srv_cpu']:.2f}",
+                f"{r['own_cpu']:.2f}",
+                "-" if r["sync"] is None else f"{r['sync'] * 1000:.1f}",
+                "-" if r["drops"] is None else f"{r['drops']:.0f}",
+            )
+        )
 
     for i, r in enumerate(runs, 1):
         row(str(i), r)
     if len(runs) > 1:
-        keys = ("ok", "elapsed", "p50", "p95", "max", "rss_idle", "rss_connected", "srv_cpu",
-                "own_cpu")
+        keys = (
+            "ok",
+            "elapsed",
+            "p50",
+            "p95",
+            "max",
+            "rss_idle",
+            "rss_connected",
+            "srv_cpu",
+            "own_cpu",
+        )
         med = {k: statistics.median(r[k] for r in runs) for k in keys}
         syncs = [r["sync"] for r in runs if r["sync"] is not None]
         med["sync"] = statistics.median(syncs) if syncs else None
@@ -182,36 +228,49 @@ def print_table(n: int, runs: list[dict]) -> None:
     for i, r in enumerate(runs, 1):
         for kind, count in r["errors"].items():
             print(f"  run {i}: {count} x {kind}")
-    print("p50/p95/max: one client's connect -> stage snapshot; RSS0/RSS N: server VmRSS idle /"
-          " with all connected; srv/cli CPU: CPU seconds the server / this process used"
-          " while connecting; sync: time:sync round trip of the last client with all"
-          " connected; SYN drops: TcpExt ListenOverflows during the connect phase (whole"
-          " network namespace), each costs that client a 1 s+ SYN retransmit.")
+    print(
+        "p50/p95/max: one client's connect -> stage snapshot; RSS0/RSS N: server VmRSS idle /"
+        " with all connected; srv/cli CPU: CPU seconds the server / this process used"
+        " while connecting; sync: time:sync round trip of the last client with all"
+        " connected; SYN drops: TcpExt ListenOverflows during the connect phase (whole"
+        " network namespace), each costs that client a 1 s+ SYN retransmit."
+    )
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--clients", type=int, default=1500)
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--concurrency", type=int, default=200,
-                   help="handshakes in flight at once (default 200)")
-    p.add_argument("--timeout", type=float, default=180,
-                   help="bound on one run, in seconds (default 180)")
-    p.add_argument("server_args", nargs="*",
-                   help="extra arguments for run.py, after --, e.g. -- --max-connections 3000")
+    p.add_argument(
+        "--concurrency", type=int, default=200, help="handshakes in flight at once (default 200)"
+    )
+    p.add_argument(
+        "--timeout", type=float, default=180, help="bound on one run, in seconds (default 180)"
+    )
+    p.add_argument(
+        "server_args",
+        nargs="*",
+        help="extra arguments for run.py, after --, e.g. -- --max-connections 3000",
+    )
     args = p.parse_args(argv)
 
     limit = raise_file_limit(args.clients + 256)
     if limit < args.clients + 64:
         sys.exit(f"RLIMIT_NOFILE is {limit}: too low for {args.clients} clients")
-    print(f"{args.clients} screen clients, {args.concurrency} handshakes in flight, "
-          f"{args.repeat} run(s), fresh server each run (127.0.0.1)", flush=True)
+    print(
+        f"{args.clients} screen clients, {args.concurrency} handshakes in flight, "
+        f"{args.repeat} run(s), fresh server each run (127.0.0.1)",
+        flush=True,
+    )
     runs = []
     for i in range(args.repeat):
         r = one_run(args.clients, args.concurrency, args.timeout, args.server_args)
         runs.append(r)
-        print(f"  run {i + 1}: {r['ok']}/{args.clients} in {r['elapsed']:.2f} s, "
-              f"RSS {r['rss_idle']:.1f} -> {r['rss_connected']:.1f} MB", flush=True)
+        print(
+            f"  run {i + 1}: {r['ok']}/{args.clients} in {r['elapsed']:.2f} s, "
+            f"RSS {r['rss_idle']:.1f} -> {r['rss_connected']:.1f} MB",
+            flush=True,
+        )
     print()
     print_table(args.clients, runs)
     failed = any(r["ok"] != args.clients or r["still_open"] != r["ok"] for r in runs)

@@ -9,11 +9,13 @@ then runs the scenarios in order on one pool of phones: a phone joins once over 
 its participant cookie; scenarios open and close its socket as they need. The same phones and
 the same code drive the bare baseline (bench/baseline.py) for the figures that are ratios.
 `--server-pid` (same machine only) adds the server's memory and CPU (summed over the pids when
-several processes serve the app, e.g. behind nginx); without it those are left out, so the generator can be pointed at any running server. It prints one JSON object
-(also written to --out).
+several processes serve the app, e.g. behind nginx); without it those are left out, so the
+generator can be pointed at any running server. It prints one JSON object (also written to
+--out).
 
 Built on bench/wsclient.py, not python-socketio's AsyncClient, which saturates first.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,11 +31,11 @@ from urllib.parse import urlsplit
 from .connections import cpu_s, raise_file_limit, rss_mb
 from .wsclient import SioClient
 
-PITCHES = 12          # enough for 10 presses of "next" after the first pitch starts
-BUDGET = 3            # dots per person, at most one per pitch
-GATE = 200            # handshakes (and HTTP joins) in flight at once
-STEP = 30.0           # bound on any one handshake, snapshot or acknowledgement
-SLICES = 5            # a vote burst alternates app and baseline this many times
+PITCHES = 12  # enough for 10 presses of "next" after the first pitch starts
+BUDGET = 3  # dots per person, at most one per pitch
+GATE = 200  # handshakes (and HTTP joins) in flight at once
+STEP = 30.0  # bound on any one handshake, snapshot or acknowledgement
+SLICES = 5  # a vote burst alternates app and baseline this many times
 
 
 def pct(values: list[float], p: float) -> float | None:
@@ -47,12 +49,24 @@ def pct(values: list[float], p: float) -> float | None:
 
 # ----- HTTP over asyncio streams (no thread pool: thousands of joins at once) ---------------
 
-async def http(host: str, port: int, method: str, path: str, body=None,
-               headers: dict | None = None, timeout: float = STEP):
+
+async def http(
+    host: str,
+    port: int,
+    method: str,
+    path: str,
+    body=None,
+    headers: dict | None = None,
+    timeout: float = STEP,
+):
     """One request with `Connection: close`. Returns (status, {header: [values]}, body)."""
     data = json.dumps(body).encode() if body is not None else b""
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close",
-             f"Content-Length: {len(data)}"]
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: {host}:{port}",
+        "Connection: close",
+        f"Content-Length: {len(data)}",
+    ]
     if body is not None:
         lines.append("Content-Type: application/json")
     lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
@@ -72,11 +86,13 @@ async def http(host: str, port: int, method: str, path: str, body=None,
 
 
 def cookie_of(headers: dict) -> str:
-    return next(c.split(";")[0] for c in headers.get("set-cookie", [])
-                if c.startswith("facilitator="))
+    return next(
+        c.split(";")[0] for c in headers.get("set-cookie", []) if c.startswith("facilitator=")
+    )
 
 
 # ----- a phone --------------------------------------------------------------------------------
+
 
 class Phone(SioClient):
     """A wsclient connection that counts what it receives and stamps every `stage` with its
@@ -86,7 +102,7 @@ class Phone(SioClient):
         super().__init__(*args)
         self.pings = 0
         self.received: Counter = Counter()
-        self.stages: list[tuple[float, int]] = []   # (perf_counter, rev)
+        self.stages: list[tuple[float, int]] = []  # (perf_counter, rev)
         self.last: dict = {}
         self.quiet = False
 
@@ -138,15 +154,20 @@ class Burst:
         self.seconds = self.cpu_s = 0.0
 
     def figures(self) -> dict:
-        return {"acked": self.acked, "refused": sum(self.refusals.values()), "lost": self.lost,
-                "refusals": dict(self.refusals), "seconds": self.seconds,
-                "per_s": self.acked / self.seconds if self.seconds else None,
-                "p50_ms": pct(self.lat, 50) * 1e3 if self.lat else None,
-                "p95_ms": pct(self.lat, 95) * 1e3 if self.lat else None,
-                "p99_ms": pct(self.lat, 99) * 1e3 if self.lat else None,
-                # the load generator's own CPU while it drove this burst: near 100 % would
-                # mean it measures itself, not the server
-                "generator_cpu_pct": self.cpu_s / self.seconds * 100 if self.seconds else None}
+        return {
+            "acked": self.acked,
+            "refused": sum(self.refusals.values()),
+            "lost": self.lost,
+            "refusals": dict(self.refusals),
+            "seconds": self.seconds,
+            "per_s": self.acked / self.seconds if self.seconds else None,
+            "p50_ms": pct(self.lat, 50) * 1e3 if self.lat else None,
+            "p95_ms": pct(self.lat, 95) * 1e3 if self.lat else None,
+            "p99_ms": pct(self.lat, 99) * 1e3 if self.lat else None,
+            # the load generator's own CPU while it drove this burst: near 100 % would
+            # mean it measures itself, not the server
+            "generator_cpu_pct": self.cpu_s / self.seconds * 100 if self.seconds else None,
+        }
 
 
 class Target:
@@ -163,9 +184,9 @@ class Target:
         return sum(cpu_s(p) for p in self.pids) if self.pids else None
 
     async def connect(self, auth: dict | None, cookie: str | None = None) -> Phone:
-        return await Phone.connect(self.host, self.port, auth,
-                                   headers={"Cookie": cookie} if cookie else None,
-                                   timeout=STEP)
+        return await Phone.connect(
+            self.host, self.port, auth, headers={"Cookie": cookie} if cookie else None, timeout=STEP
+        )
 
 
 async def gather_gated(coros, limit: int = GATE):
@@ -188,6 +209,7 @@ def stamp(conn: Phone, event: str, pick) -> list[tuple[float, object]]:
         orig(pkt)
         if pkt.startswith(prefix):
             seen.append((time.perf_counter(), pick(conn.last[event])))
+
     conn._on_sio = watch
     return seen
 
@@ -213,6 +235,7 @@ def errors_of(results) -> dict:
 
 # ----- the run: one session, one pool of phones ---------------------------------------------
 
+
 class Bench:
     def __init__(self, app: Target, base: Target | None):
         self.app, self.base = app, base
@@ -225,9 +248,18 @@ class Bench:
 
     async def setup(self) -> None:
         a = self.app
-        status, _h, body = await http(a.host, a.port, "POST", "/api/sessions", {
-            "title": "Benchmark round", "pitch_seconds": 120, "dots_per_person": BUDGET,
-            "max_dots_per_pitch": 1})
+        status, _h, body = await http(
+            a.host,
+            a.port,
+            "POST",
+            "/api/sessions",
+            {
+                "title": "Benchmark round",
+                "pitch_seconds": 120,
+                "dots_per_person": BUDGET,
+                "max_dots_per_pitch": 1,
+            },
+        )
         made = json.loads(body)
         assert status == 201, made
         self.code = made["code"]
@@ -236,21 +268,24 @@ class Bench:
         status, headers, _ = await http(a.host, a.port, "GET", f"{link.path}?{link.query}")
         assert status == 302, status
         self.console_cookie = cookie_of(headers)
-        self.console = await a.connect({"code": self.code, "role": "console"},
-                                       self.console_cookie)
+        self.console = await a.connect({"code": self.code, "role": "console"}, self.console_cookie)
         await self.console.wait_event("stage", STEP)
         self.console.quiet = True
         for i in range(PITCHES):
-            ack = await self.cmd("pitch:add", {
-                "title": f"Quick win {i + 1}: open data for city services",
-                "pitcher": f"Pitcher {i + 1}", "organisation": "Bench Lab",
-                "offer": "A proven portal for sensor data, deployed in three cities; "
-                         "a pilot kit ready to ship within a month."})
+            ack = await self.cmd(
+                "pitch:add",
+                {
+                    "title": f"Quick win {i + 1}: open data for city services",
+                    "pitcher": f"Pitcher {i + 1}",
+                    "organisation": "Bench Lab",
+                    "offer": "A proven portal for sensor data, deployed in three cities; "
+                    "a pilot kit ready to ship within a month.",
+                },
+            )
             self.pitch_ids.append(ack["pitch_id"])
 
     async def cmd(self, event: str, payload=None) -> dict:
-        ack = await self.console.emit(event, payload if payload is not None else {},
-                                      timeout=STEP)
+        ack = await self.console.emit(event, payload if payload is not None else {}, timeout=STEP)
         assert isinstance(ack, dict) and ack.get("ok") is True, (event, ack)
         return ack
 
@@ -267,9 +302,13 @@ class Bench:
 
     async def join_one(self, m: Member) -> None:
         a = self.app
-        status, headers, body = await http(a.host, a.port, "POST",
-                                           f"/api/sessions/{self.code}/participants",
-                                           {"name": f"Phone {m.index + 1}"})
+        status, headers, body = await http(
+            a.host,
+            a.port,
+            "POST",
+            f"/api/sessions/{self.code}/participants",
+            {"name": f"Phone {m.index + 1}"},
+        )
         assert status == 201, (status, body[:200])
         m.pid, m.cookie = json.loads(body)["participant_id"], cookie_of(headers)
 
@@ -327,12 +366,18 @@ class Bench:
         rev = await self.current_rev()
         good = [m for m in fresh if m.conn is not None]
         current = sum(1 for m in good if m.conn.stages and m.conn.stages[-1][1] == rev)
-        out = {"phones": n, "ok": len(good), "current_stage": current, "seconds": elapsed,
-               "p50_ms": pct(lat, 50) * 1e3 if lat else None,
-               "p95_ms": pct(lat, 95) * 1e3 if lat else None,
-               "rss_before_mb": rss0, "rss_mb": self.app.rss(),
-               "server_cpu_s": cpu1 - cpu0 if cpu0 is not None else None,
-               "errors": errors_of(res)}
+        out = {
+            "phones": n,
+            "ok": len(good),
+            "current_stage": current,
+            "seconds": elapsed,
+            "p50_ms": pct(lat, 50) * 1e3 if lat else None,
+            "p95_ms": pct(lat, 95) * 1e3 if lat else None,
+            "rss_before_mb": rss0,
+            "rss_mb": self.app.rss(),
+            "server_cpu_s": cpu1 - cpu0 if cpu0 is not None else None,
+            "errors": errors_of(res),
+        }
         if self.base:  # the same number of bare connections to the baseline
             conns: list[Phone] = []
 
@@ -364,20 +409,25 @@ class Bench:
         cpu1 = self.app.cpu()
         per_min: list[float] = []
         kinds: Counter = Counter(ping=0, stage=0)  # listed even when none came
-        for m, b in zip(phones, before):
+        for m, b in zip(phones, before, strict=True):
             d = m.conn.counters()
             d.subtract(b)
             d = +d
             kinds.update(d)
             per_min.append(sum(d.values()) * 60 / took)
-        return {"phones": len(phones), "seconds": took,
-                "msgs_per_phone_min_median": statistics.median(per_min) if per_min else None,
-                "msgs_per_phone_min_max": max(per_min) if per_min else None,
-                "kinds_per_phone_min": {k: v * 60 / took / max(len(phones), 1)
-                                        for k, v in kinds.items()},
-                "other_kinds": sorted(k for k in kinds if k not in ("ping", "stage")),
-                "server_cpu_pct": (cpu1 - cpu0) / took * 100 if cpu0 is not None else None,
-                "rss_mb": self.app.rss(), "errors": errors}
+        return {
+            "phones": len(phones),
+            "seconds": took,
+            "msgs_per_phone_min_median": statistics.median(per_min) if per_min else None,
+            "msgs_per_phone_min_max": max(per_min) if per_min else None,
+            "kinds_per_phone_min": {
+                k: v * 60 / took / max(len(phones), 1) for k, v in kinds.items()
+            },
+            "other_kinds": sorted(k for k in kinds if k not in ("ping", "stage")),
+            "server_cpu_pct": (cpu1 - cpu0) / took * 100 if cpu0 is not None else None,
+            "rss_mb": self.app.rss(),
+            "errors": errors,
+        }
 
     # ----- 2. vote burst ------------------------------------------------------------------
 
@@ -389,8 +439,9 @@ class Bench:
             return m.rng.choice([p for p in votable if p not in m.ballot]), 1
         return m.rng.choice(on), 0
 
-    async def burst(self, tally: "Burst", conns: list, votable: list[int], seconds: float,
-                    members: list[Member]) -> None:
+    async def burst(
+        self, tally: Burst, conns: list, votable: list[int], seconds: float, members: list[Member]
+    ) -> None:
         """Every connection votes as fast as it can (one request in flight each)."""
         stop_at = time.perf_counter() + seconds
 
@@ -399,8 +450,9 @@ class Bench:
                 pitch, dots = self.next_vote(m, votable)
                 t = time.perf_counter()
                 try:
-                    ack = await conn.emit("vote:set", {"pitch_id": pitch, "dots": dots},
-                                          timeout=STEP)
+                    ack = await conn.emit(
+                        "vote:set", {"pitch_id": pitch, "dots": dots}, timeout=STEP
+                    )
                 except Exception:  # noqa: BLE001 - counted; the phone stops
                     tally.lost += 1
                     return
@@ -415,7 +467,7 @@ class Bench:
                     tally.refusals[str(ack.get("error") if isinstance(ack, dict) else ack)] += 1
 
         t0, cpu0 = time.perf_counter(), time.process_time()
-        await asyncio.gather(*(phone(m, c) for m, c in zip(members, conns)))
+        await asyncio.gather(*(phone(m, c) for m, c in zip(members, conns, strict=True)))
         tally.seconds += time.perf_counter() - t0
         tally.cpu_s += time.process_time() - cpu0
 
@@ -427,8 +479,11 @@ class Bench:
         screen.quiet = True
         ballots_seen = stamp(screen, "counts", lambda c: c.get("ballots"))
         # While votes come in, the console's tally arrives coalesced as `counts`.
-        tally_seen = stamp(self.console, "counts", lambda c: {
-            r["id"]: r["votes"] for r in c.get("results") or [] if r["votes"]})
+        tally_seen = stamp(
+            self.console,
+            "counts",
+            lambda c: {r["id"]: r["votes"] for r in c.get("results") or [] if r["votes"]},
+        )
         if self.console.last.get("stage", {}).get("voting") != "open":
             await self.cmd("voting:open")
         await asyncio.sleep(1.0)  # every phone has the voting stage
@@ -455,9 +510,13 @@ class Bench:
         out["app"] = app.figures()
         # The recount: the database, through the results API (the moderator's key).
         await asyncio.sleep(1.0)
-        status, _h, body = await http(self.app.host, self.app.port, "GET",
-                                      f"/api/sessions/{self.code}/results",
-                                      headers={"Authorization": f"Bearer {self.key}"})
+        status, _h, body = await http(
+            self.app.host,
+            self.app.port,
+            "GET",
+            f"/api/sessions/{self.code}/results",
+            headers={"Authorization": f"Bearer {self.key}"},
+        )
         res = json.loads(body)
         assert status == 200, res
         recount = {r["id"]: r["votes"] for r in res["results"]}
@@ -466,8 +525,9 @@ class Bench:
         for m in self.members:
             believed.update({p: d for p, d in m.ballot.items() if d})
             voters += any(m.ballot.values())
-        out["recount_equals_acks"] = all(recount.get(p, 0) == believed.get(p, 0)
-                                         for p in set(recount) | set(believed))
+        out["recount_equals_acks"] = all(
+            recount.get(p, 0) == believed.get(p, 0) for p in set(recount) | set(believed)
+        )
         out["recount_votes"] = sum(recount.values())
         out["acked_ballot_votes"] = sum(believed.values())
         # The screen's head count of ballots and the console's tally per pitch (both coalesced):
@@ -476,8 +536,11 @@ class Bench:
         tally_at = settled_at(tally_seen, {p: v for p, v in recount.items() if v})
         out["screen_ballots_ok"] = screen_at is not None and res["ballots"] == voters
         out["console_tally_ok"] = tally_at is not None
-        out["settle_ms"] = None if screen_at is None or tally_at is None else \
-            max(0.0, (max(screen_at, tally_at) - last_ack) * 1e3)
+        out["settle_ms"] = (
+            None
+            if screen_at is None or tally_at is None
+            else max(0.0, (max(screen_at, tally_at) - last_ack) * 1e3)
+        )
         await screen.close()
         if base_conns:
             await asyncio.gather(*(c.close() for c in base_conns), return_exceptions=True)
@@ -504,14 +567,20 @@ class Bench:
             deadline = time.perf_counter() + STEP
             arrivals: list[float] = []
             while time.perf_counter() < deadline:
-                arrivals = [m.conn.stages[k][0] for m, k in zip(phones, marks)
-                            if len(m.conn.stages) > k]
+                arrivals = [
+                    m.conn.stages[k][0]
+                    for m, k in zip(phones, marks, strict=True)
+                    if len(m.conn.stages) > k
+                ]
                 if len(arrivals) == len(phones):
                     break
                 await asyncio.sleep(0.005)
             missing += len(phones) - len(arrivals)
-            revs = {m.conn.stages[k][1] for m, k in zip(phones, marks)
-                    if len(m.conn.stages) > k}
+            revs = {
+                m.conn.stages[k][1]
+                for m, k in zip(phones, marks, strict=True)
+                if len(m.conn.stages) > k
+            }
             if len(revs) > 1:
                 raise AssertionError(f"phones got different revisions: {sorted(revs)[:5]}")
             rev = revs.pop() if revs else None
@@ -520,11 +589,19 @@ class Bench:
                 per_phone_ms.extend((a - t0) * 1e3 for a in arrivals)
             await asyncio.sleep(0.5)
         size = len(json.dumps(phones[0].conn.last["stage"], separators=(",", ":")))
-        return {"phones": len(phones), "presses": presses, "missing": missing, "last_rev": rev,
-                "all_p50_ms": pct(all_ms, 50), "all_p95_ms": pct(all_ms, 95),
-                "all_max_ms": max(all_ms) if all_ms else None,
-                "phone_p50_ms": pct(per_phone_ms, 50), "phone_p95_ms": pct(per_phone_ms, 95),
-                "snapshot_bytes": size, "errors": errors}
+        return {
+            "phones": len(phones),
+            "presses": presses,
+            "missing": missing,
+            "last_rev": rev,
+            "all_p50_ms": pct(all_ms, 50),
+            "all_p95_ms": pct(all_ms, 95),
+            "all_max_ms": max(all_ms) if all_ms else None,
+            "phone_p50_ms": pct(per_phone_ms, 50),
+            "phone_p95_ms": pct(per_phone_ms, 95),
+            "snapshot_bytes": size,
+            "errors": errors,
+        }
 
 
 async def run_all(args) -> dict:
@@ -558,12 +635,14 @@ async def run_all(args) -> dict:
 SCENARIOS = ("join", "idle", "votes", "stage", "weight")  # the order they run in
 # The size of the load: (option, type, default, help). `python -m bench` takes the same ones
 # and passes them on (load_options).
-LOAD = [("phones", int, 2000, "phones that join, then idle (default 2000)"),
-        ("vote_phones", int, 1000, "phones in the vote burst (default 1000)"),
-        ("vote_seconds", float, 10.0, "length of the vote burst, s (default 10)"),
-        ("stage_phones", int, 1000, "phones that see the stage changes (default 1000)"),
-        ("presses", int, 10, "presses of 'next' (default 10)"),
-        ("idle_seconds", float, 60.0, "length of the idle room, s (default 60)")]
+LOAD = [
+    ("phones", int, 2000, "phones that join, then idle (default 2000)"),
+    ("vote_phones", int, 1000, "phones in the vote burst (default 1000)"),
+    ("vote_seconds", float, 10.0, "length of the vote burst, s (default 10)"),
+    ("stage_phones", int, 1000, "phones that see the stage changes (default 1000)"),
+    ("presses", int, 10, "presses of 'next' (default 10)"),
+    ("idle_seconds", float, 60.0, "length of the idle room, s (default 60)"),
+]
 
 
 def scenario_list(text: str) -> list[str]:
@@ -571,8 +650,12 @@ def scenario_list(text: str) -> list[str]:
 
 
 def add_load_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--scenarios", default=",".join(SCENARIOS), type=scenario_list,
-                   help=f"some of {','.join(SCENARIOS)} (default: all)")
+    p.add_argument(
+        "--scenarios",
+        default=",".join(SCENARIOS),
+        type=scenario_list,
+        help=f"some of {','.join(SCENARIOS)} (default: all)",
+    )
     for name, kind, default, text in LOAD:
         p.add_argument("--" + name.replace("_", "-"), type=kind, default=default, help=text)
 
@@ -589,8 +672,11 @@ def parse(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--url", required=True, help="the app, e.g. http://127.0.0.1:5000")
     p.add_argument("--baseline-url", help="the bare baseline (bench/baseline.py)")
-    p.add_argument("--server-pid", type=lambda v: [int(x) for x in v.split(",")],
-                   help="the app's pid(s), comma-separated (same machine): RSS and CPU, summed")
+    p.add_argument(
+        "--server-pid",
+        type=lambda v: [int(x) for x in v.split(",")],
+        help="the app's pid(s), comma-separated (same machine): RSS and CPU, summed",
+    )
     add_load_options(p)
     p.add_argument("--out", help="also write the JSON here")
     return p.parse_args(argv)
@@ -601,6 +687,7 @@ def main(argv=None) -> int:
     out = {}
     if "weight" in args.scenarios:  # Playwright's sync API: before any event loop runs
         from .weight import page_weight
+
         out["weight"] = page_weight(args.url)
     out.update(asyncio.run(run_all(args)))
     text = json.dumps(out, indent=1, sort_keys=True)

@@ -5,6 +5,7 @@ answers; `app_command` and `baseline_command` build the two command lines this b
 A benchmark can also be pointed at a server that is already running (`python -m bench --url`),
 in which case nothing is started here.
 """
+
 from __future__ import annotations
 
 import os
@@ -45,14 +46,19 @@ class Running:
         return self.log.read_text(errors="replace")[-chars:]
 
 
-def start(cmd: list[str], url: str, env: dict | None = None, log: Path | None = None,
-          timeout: float = 30) -> Running:
+def start(
+    cmd: list[str], url: str, env: dict | None = None, log: Path | None = None, timeout: float = 30
+) -> Running:
     """Run `cmd` (cwd: the repository) and wait until GET `url` answers."""
     log = Path(log or os.devnull)
     out = open(log, "ab")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1",
-                                                **(env or {})},
-                            stdout=out, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
     out.close()  # the child holds its own descriptor
     running = Running(url.rstrip("/"), proc, log)
     deadline = time.monotonic() + timeout
@@ -71,8 +77,18 @@ def start(cmd: list[str], url: str, env: dict | None = None, log: Path | None = 
 def app_command(port: int, workdir: Path, host: str = "127.0.0.1") -> list[str]:
     """`python run.py` on its own empty database (the benchmark creates its session)."""
     url = f"http://{host}:{port}"
-    return [sys.executable, str(ROOT / "run.py"), "--host", host, "--port", str(port),
-            "--public-url", url, "--db", str(Path(workdir) / "facilitator.db")]
+    return [
+        sys.executable,
+        str(ROOT / "run.py"),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--public-url",
+        url,
+        "--db",
+        str(Path(workdir) / "facilitator.db"),
+    ]
 
 
 def baseline_command(port: int, host: str = "127.0.0.1") -> list[str]:
@@ -80,5 +96,8 @@ def baseline_command(port: int, host: str = "127.0.0.1") -> list[str]:
 
 
 def server_env(async_mode: str, workdir: Path) -> dict:
-    return {"FACILITATOR_ASYNC_MODE": async_mode, "FACILITATOR_INSTANCE": str(workdir),
-            "FACILITATOR_SECRET_KEY": "bench-secret-" + Path(workdir).name}
+    return {
+        "FACILITATOR_ASYNC_MODE": async_mode,
+        "FACILITATOR_INSTANCE": str(workdir),
+        "FACILITATOR_SECRET_KEY": "bench-secret-" + Path(workdir).name,
+    }

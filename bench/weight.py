@@ -6,6 +6,7 @@ visit. Bytes are Chromium's own count of what came over the network for each req
 (CDP `Network.loadingFinished.encodedDataLength`: headers and compressed body), so a file served
 from the browser cache counts zero and a revalidation counts its 304.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,9 +16,12 @@ from tests.e2e.harness import CHROMIUM_ARGS, PHONE, chromium_path
 
 
 def new_session(url: str) -> str:
-    req = urllib.request.Request(url + "/api/sessions", method="POST",
-                                 data=json.dumps({"title": "Page weight"}).encode(),
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url + "/api/sessions",
+        method="POST",
+        data=json.dumps({"title": "Page weight"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=30) as r:
         return json.loads(r.read())["code"]
 
@@ -30,10 +34,14 @@ class Transfer:
         self.cdp.send("Network.enable")
         self.urls: dict[str, str] = {}
         self.bytes: dict[str, float] = {}
-        self.cdp.on("Network.requestWillBeSent",
-                    lambda e: self.urls.__setitem__(e["requestId"], e["request"]["url"]))
-        self.cdp.on("Network.loadingFinished",
-                    lambda e: self.bytes.__setitem__(e["requestId"], e["encodedDataLength"]))
+        self.cdp.on(
+            "Network.requestWillBeSent",
+            lambda e: self.urls.__setitem__(e["requestId"], e["request"]["url"]),
+        )
+        self.cdp.on(
+            "Network.loadingFinished",
+            lambda e: self.bytes.__setitem__(e["requestId"], e["encodedDataLength"]),
+        )
 
     def take(self) -> dict:
         """Totals since the last call, and the bytes per URL path (largest first)."""
@@ -41,8 +49,11 @@ class Transfer:
         for rid, n in self.bytes.items():
             path = self.urls.get(rid, "?").split("://", 1)[-1].split("/", 1)[-1]
             per["/" + path.split("?")[0]] = per.get("/" + path.split("?")[0], 0) + int(n)
-        out = {"bytes": int(sum(self.bytes.values())), "requests": len(self.bytes),
-               "by_path": dict(sorted(per.items(), key=lambda kv: -kv[1]))}
+        out = {
+            "bytes": int(sum(self.bytes.values())),
+            "requests": len(self.bytes),
+            "by_path": dict(sorted(per.items(), key=lambda kv: -kv[1])),
+        }
         self.bytes.clear()
         return out
 
@@ -73,5 +84,9 @@ def page_weight(url: str) -> dict:
             ctx.close()
         finally:
             browser.close()
-    return {"first_kb": first["bytes"] / 1024, "repeat_kb": repeat["bytes"] / 1024,
-            "first": first, "repeat": repeat}
+    return {
+        "first_kb": first["bytes"] / 1024,
+        "repeat_kb": repeat["bytes"] / 1024,
+        "first": first,
+        "repeat": repeat,
+    }

@@ -13,6 +13,7 @@ and continuation frames, WebSocket ping/pong/close, 7/16/64-bit payload lengths,
 frames; Engine.IO open/ping/close and Socket.IO connect/refusal/event/ack. Binary Socket.IO
 packets and other namespaces are not supported (the app uses neither).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -67,9 +68,9 @@ def _frame(opcode: int, payload: bytes) -> bytes:
 class SioClient:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
         self.reader, self.writer = reader, writer
-        self.sid: str | None = None          # Socket.IO session id (from "40{sid}")
-        self.eio: dict = {}                  # the Engine.IO open packet
-        self.events: asyncio.Queue = asyncio.Queue()   # (name, args) in arrival order
+        self.sid: str | None = None  # Socket.IO session id (from "40{sid}")
+        self.eio: dict = {}  # the Engine.IO open packet
+        self.events: asyncio.Queue = asyncio.Queue()  # (name, args) in arrival order
         self._backlog: collections.deque = collections.deque()  # skipped by wait_event
         self._acks: dict[int, asyncio.Future] = {}
         self._next_id = 0
@@ -82,13 +83,20 @@ class SioClient:
     # ----- connecting -----------------------------------------------------------------------
 
     @classmethod
-    async def connect(cls, host: str, port: int, auth: dict | None = None,
-                      headers: dict | None = None, path: str = "/socket.io/",
-                      timeout: float = 15.0) -> "SioClient":
+    async def connect(
+        cls,
+        host: str,
+        port: int,
+        auth: dict | None = None,
+        headers: dict | None = None,
+        path: str = "/socket.io/",
+        timeout: float = 15.0,
+    ) -> SioClient:
         """Open the WebSocket, wait for Engine.IO open, send CONNECT with `auth`, wait for the
         server's answer. Raises ConnectionRefused, ProtocolError, OSError or TimeoutError."""
         reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(host, port, limit=MAX_MESSAGE), timeout)
+            asyncio.open_connection(host, port, limit=MAX_MESSAGE), timeout
+        )
         conn = cls(reader, writer)
         try:
             await asyncio.wait_for(conn._handshake(host, port, path, auth, headers), timeout)
@@ -99,9 +107,14 @@ class SioClient:
 
     async def _handshake(self, host, port, path, auth, headers) -> None:
         key = base64.b64encode(os.urandom(16)).decode()
-        lines = [f"GET {path}?EIO=4&transport=websocket HTTP/1.1", f"Host: {host}:{port}",
-                 "Upgrade: websocket", "Connection: Upgrade", f"Sec-WebSocket-Key: {key}",
-                 "Sec-WebSocket-Version: 13"]
+        lines = [
+            f"GET {path}?EIO=4&transport=websocket HTTP/1.1",
+            f"Host: {host}:{port}",
+            "Upgrade: websocket",
+            "Connection: Upgrade",
+            f"Sec-WebSocket-Key: {key}",
+            "Sec-WebSocket-Version: 13",
+        ]
         lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
         try:

@@ -1,4 +1,5 @@
 """Facilitator: live pitch rounds for conference networking sessions."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,11 +7,12 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, g, jsonify, render_template, request, url_for
 from flask_babel import Babel, force_locale, get_locale, gettext
-from markupsafe import Markup
 from flask_socketio import SocketIO
+from markupsafe import Markup
 from werkzeug.security import safe_join
 
-from . import config as config_module, identity
+from . import compress, identity, qr
+from . import config as config_module
 from .assets import Assets
 from .ballots import Ballots, FactsCache
 from .batching import event_class
@@ -23,13 +25,14 @@ from .services import Service, wall_clock_ms
 from .snapshots import Snapshots, queue_facts
 from .timekeeper import Timekeeper
 from .transport import Transport, TransportLimits
-from . import compress, qr
 
 ROOT = Path(__file__).resolve().parent.parent
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; media-src 'self'; font-src 'self'; object-src 'none'; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; media-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+)
 
 
 def allowed_origins(public_url: str | None, extra: list[str]) -> list[str] | None:
@@ -75,12 +78,16 @@ def both(msgid: str) -> Markup:
 
 
 def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
-    app = Flask(__name__, template_folder=str(ROOT / "templates"),
-                static_folder=str(ROOT / "static"))
+    app = Flask(
+        __name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static")
+    )
     app.config.update(config_module.from_env(config))
     app.session_interface = identity.CookieSessions()
-    Babel(app, locale_selector=select_locale,
-          default_translation_directories=str(ROOT / "translations"))
+    Babel(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "translations"),
+    )
 
     make_db = init_db(app.config["DATABASE_URL"])
     facts = FactsCache(queue_facts)
@@ -97,8 +104,13 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
                 base = "http://localhost/"
         return base.rstrip("/")
 
-    snapshots = Snapshots(make_db, facts, clock, lambda code: qr.join_url(base_url(), code),
-                          lambda token: f"{base_url()}/o/{token}")
+    snapshots = Snapshots(
+        make_db,
+        facts,
+        clock,
+        lambda code: qr.join_url(base_url(), code),
+        lambda token: f"{base_url()}/o/{token}",
+    )
     origins = allowed_origins(app.config.get("PUBLIC_URL"), app.config["ALLOWED_ORIGINS"])
     socketio = SocketIO(
         app,
@@ -107,33 +119,52 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
         message_queue=app.config["MESSAGE_QUEUE"],
         channel=app.config["MESSAGE_QUEUE_CHANNEL"],
         max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"],
-        ping_interval=20, ping_timeout=20,
+        ping_interval=20,
+        ping_timeout=20,
         # The pages speak WebSocket only (static/js/common.js): long-polling is one more
         # parser and one more way in, for nobody.
         transports=["websocket"],
     )
     # Every packet is checked before a handler runs (facilitator/transport.py).
     transport = Transport(socketio, TransportLimits.from_config(app.config))
-    broadcaster = Broadcaster(socketio, snapshots, app.config["COALESCE_MS"],
-                              shared_counts=bool(app.config["MESSAGE_QUEUE"]))
-    ballots = Ballots(make_db.kw["bind"], facts, event_class(socketio.async_mode),
-                      lambda: socketio.sleep(0))
+    broadcaster = Broadcaster(
+        socketio,
+        snapshots,
+        app.config["COALESCE_MS"],
+        shared_counts=bool(app.config["MESSAGE_QUEUE"]),
+    )
+    ballots = Ballots(
+        make_db.kw["bind"], facts, event_class(socketio.async_mode), lambda: socketio.sleep(0)
+    )
     throttle = FailureThrottle(app.config["FAILED_LOOKUPS_PER_MINUTE"])
-    app.extensions["facilitator"] = {"service": service, "snapshots": snapshots,
-                                     "throttle": throttle, "origins": origins,
-                                     "broadcaster": broadcaster, "db": make_db,
-                                     "ballots": ballots,
-                                     "socketio": socketio, "transport": transport}
+    app.extensions["facilitator"] = {
+        "service": service,
+        "snapshots": snapshots,
+        "throttle": throttle,
+        "origins": origins,
+        "broadcaster": broadcaster,
+        "db": make_db,
+        "ballots": ballots,
+        "socketio": socketio,
+        "transport": transport,
+    }
 
     timekeeper = Timekeeper(socketio, service, broadcaster)
     app.extensions["facilitator"]["timekeeper"] = timekeeper
 
     from . import sockets, views
+
     app.register_blueprint(views.bp)
     app.extensions["facilitator"]["connections"] = sockets.register(
-        socketio, service, ballots, broadcaster, timekeeper, throttle,
+        socketio,
+        service,
+        ballots,
+        broadcaster,
+        timekeeper,
+        throttle,
         lambda: TokenBucket(app.config["EVENT_RATE"], app.config["EVENT_BURST"]),
-        app.config["IDENTITY_SWEEP_S"])
+        app.config["IDENTITY_SWEEP_S"],
+    )
     timekeeper.arm_all()
     if app.config["TIMEKEEPER_SWEEP_S"] > 0:
         socketio.start_background_task(timekeeper.sweep, app.config["TIMEKEEPER_SWEEP_S"])
@@ -164,10 +195,13 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
 
     @app.context_processor
     def helpers():
-        return {"asset": asset, "modules": lambda entry: [asset(f) for f in
-                                                          assets.modules(entry)],
-                "lang": get_locale().language, "both": both,
-                "other_lang": "en" if get_locale().language == "zh" else "zh"}
+        return {
+            "asset": asset,
+            "modules": lambda entry: [asset(f) for f in assets.modules(entry)],
+            "lang": get_locale().language,
+            "both": both,
+            "other_lang": "en" if get_locale().language == "zh" else "zh",
+        }
 
     @app.before_request
     def same_origin_writes():
@@ -199,10 +233,15 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
     def error_page(status: int):
         def handler(_error):
             if request.path.startswith("/api/"):  # the API answers in JSON, always
-                code = {413: "too_large", 429: "too_many_attempts", 404: "not_found",
-                        405: "method_not_allowed"}.get(status, "bad_request")
+                code = {
+                    413: "too_large",
+                    429: "too_many_attempts",
+                    404: "not_found",
+                    405: "method_not_allowed",
+                }.get(status, "bad_request")
                 return jsonify(error_payload(RuleError(code))), status
             return render_template("error.html", status=status), status
+
         return handler
 
     for status in (400, 403, 404, 405, 413, 429, 500):
@@ -211,5 +250,6 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
         # Behind N proxies the client's address is the Nth from the right in X-Forwarded-For;
         # outermost, so that Socket.IO and every per-address limit see it too.
         from werkzeug.middleware.proxy_fix import ProxyFix
+
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     return app

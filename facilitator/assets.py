@@ -19,6 +19,7 @@ browser fetches every module at once instead of discovering them one level at a 
 
 The modules form no import cycle (a cycle is refused at start, by `check`).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -50,8 +51,11 @@ class Assets:
 
     @staticmethod
     def is_module(filename: str) -> bool:
-        return (filename.startswith(MODULES) and filename.endswith(".js")
-                and posixpath.normpath(filename) == filename)
+        return (
+            filename.startswith(MODULES)
+            and filename.endswith(".js")
+            and posixpath.normpath(filename) == filename
+        )
 
     def _stamp(self, filename: str) -> tuple[int, int]:
         st = (self.folder / filename).stat()
@@ -60,8 +64,9 @@ class Assets:
     def _resolve(self, importer: str, specifier: str) -> str:
         target = posixpath.normpath(posixpath.join(posixpath.dirname(importer), specifier))
         if not self.is_module(target) or not (self.folder / target).is_file():
-            raise ValueError(f"{importer}: imports {specifier!r}, which is no module of "
-                             f"static/{MODULES}")
+            raise ValueError(
+                f"{importer}: imports {specifier!r}, which is no module of static/{MODULES}"
+            )
         return target
 
     def _module(self, filename: str, path: tuple[str, ...] = ()) -> _Module:
@@ -77,8 +82,7 @@ class Assets:
         below = tuple(self._module(dep, (*path, filename)).version for dep in m.imports)
         if m.built_from != below:
             versions = iter(below)
-            body = SPECIFIER.sub(lambda x: f"{x[1]}{x[2]}{x[3]}?v={next(versions)}{x[2]}",
-                                 m.source)
+            body = SPECIFIER.sub(lambda x: f"{x[1]}{x[2]}{x[3]}?v={next(versions)}{x[2]}", m.source)
             m.body = body.encode("utf-8")
             m.version = hashlib.sha256(m.body).hexdigest()[:10]
             m.built_from = below

@@ -8,10 +8,12 @@ together are checked in arrival order against one read of their voters' ballots 
 one transaction (SQLAlchemy Core, no ORM objects), and each caller gets its own answer after
 the commit: the voter's new ballot, or the rule it broke. Nothing here knows about Flask.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, NamedTuple, Sequence
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Engine
@@ -29,9 +31,9 @@ SESSIONS, PARTICIPANTS, VOTES = Session.__table__, Participant.__table__, Vote._
 class QueueFacts(NamedTuple):
     """What the queue says about ballots at one session revision."""
 
-    open_ids: frozenset          # pitches a ballot may mark now
-    own: dict                    # participant id -> their pitches (as the snapshots show them)
-    live_owners: frozenset       # participants whose pitch is live
+    open_ids: frozenset  # pitches a ballot may mark now
+    own: dict  # participant id -> their pitches (as the snapshots show them)
+    live_owners: frozenset  # participants whose pitch is live
 
 
 class FactsCache:
@@ -60,8 +62,10 @@ class FactsCache:
 
 def ballot_reply(rules: voting.DotRules, ballot: dict, open_ids) -> dict:
     """A participant's dots as their phone shows them (in `me`, and in a vote's reply)."""
-    return {"ballot": {str(k): n for k, n in ballot.items() if k in open_ids},
-            "dots_left": voting.dots_left(rules, ballot, open_ids)}
+    return {
+        "ballot": {str(k): n for k, n in ballot.items() if k in open_ids},
+        "dots_left": voting.dots_left(rules, ballot, open_ids),
+    }
 
 
 @dataclass(frozen=True)
@@ -84,25 +88,32 @@ class _Round:
     rules: voting.DotRules
     facts: QueueFacts
     code: str = ""
-    tokens: dict = field(default_factory=dict)   # participant -> secret token
-    before: dict = field(default_factory=dict)   # participant -> {pitch: (row id, dots)}
-    after: dict = field(default_factory=dict)    # participant -> {pitch: dots}
+    tokens: dict = field(default_factory=dict)  # participant -> secret token
+    before: dict = field(default_factory=dict)  # participant -> {pitch: (row id, dots)}
+    after: dict = field(default_factory=dict)  # participant -> {pitch: dots}
 
 
 class Ballots:
-    def __init__(self, engine: Engine, facts: FactsCache, make_event: Callable,
-                 pause: Callable[[], None]):
+    def __init__(
+        self, engine: Engine, facts: FactsCache, make_event: Callable, pause: Callable[[], None]
+    ):
         self.engine, self.facts = engine, facts
         self.group = GroupCommit(self._write_with_retry, make_event, pause)
 
-    def set_dots(self, session_id: int, participant_id: int, pitch_id: int,
-                 dots: int, code: str | None = None, token: str | None = None) -> Change:
+    def set_dots(
+        self,
+        session_id: int,
+        participant_id: int,
+        pitch_id: int,
+        dots: int,
+        code: str | None = None,
+        token: str | None = None,
+    ) -> Change:
         """Put `dots` of the participant's dots on a pitch (0 takes them off). Idempotent.
         Acknowledged with the new ballot, which the person's other pages get too. With
         `code` and `token`, refused with IdentityGone unless the session still has that code
         and the participant that token."""
-        result = self.group.submit(DotVote(session_id, participant_id, pitch_id, dots,
-                                           code, token))
+        result = self.group.submit(DotVote(session_id, participant_id, pitch_id, dots, code, token))
         if isinstance(result, Exception):
             raise result
         return Change(session_id, counts=True, reply=result, echo=participant_id)
@@ -119,9 +130,12 @@ class Ballots:
         """Check each vote in arrival order and store the batch: one transaction."""
         results: list = []
         with self.engine.begin() as conn:
-            rounds = {sid: self._round(conn, sid, {v.participant_id for v in votes
-                                                   if v.session_id == sid})
-                      for sid in {v.session_id for v in votes}}
+            rounds = {
+                sid: self._round(
+                    conn, sid, {v.participant_id for v in votes if v.session_id == sid}
+                )
+                for sid in {v.session_id for v in votes}
+            }
             for v in votes:
                 results.append(self._apply(rounds[v.session_id], v))
             for sid, r in rounds.items():
@@ -132,26 +146,46 @@ class Ballots:
     def _round(self, conn, session_id: int, voters: set) -> _Round | RuleError:
         # The session row is locked (PostgreSQL): ballots of a session change one batch at a
         # time across processes, and never while the moderator closes the round.
-        s = conn.execute(select(
-            SESSIONS.c.code, SESSIONS.c.revision, SESSIONS.c.voting, SESSIONS.c.voting_method,
-            SESSIONS.c.dots_per_person, SESSIONS.c.max_dots_per_pitch)
-            .where(SESSIONS.c.id == session_id).with_for_update()).first()
+        s = conn.execute(
+            select(
+                SESSIONS.c.code,
+                SESSIONS.c.revision,
+                SESSIONS.c.voting,
+                SESSIONS.c.voting_method,
+                SESSIONS.c.dots_per_person,
+                SESSIONS.c.max_dots_per_pitch,
+            )
+            .where(SESSIONS.c.id == session_id)
+            .with_for_update()
+        ).first()
         if s is None:
             return IdentityGone("unknown_session")
         if s.voting_method == voting.MATRIX:
             return RuleError("wrong_method")
         with DB(bind=conn) as db:  # in this transaction (closing it leaves the transaction)
             facts = self.facts.get(db, session_id, s.code, s.revision or 0)
-        r = _Round(s.voting, voting.rules_for(s.voting_method, s.dots_per_person,
-                                              s.max_dots_per_pitch), facts, s.code)
-        r.tokens = dict(conn.execute(select(PARTICIPANTS.c.id, PARTICIPANTS.c.token).where(
-            PARTICIPANTS.c.id.in_(voters), PARTICIPANTS.c.session_id == session_id,
-            PARTICIPANTS.c.deleted_at.is_(None))).all())
+        r = _Round(
+            s.voting,
+            voting.rules_for(s.voting_method, s.dots_per_person, s.max_dots_per_pitch),
+            facts,
+            s.code,
+        )
+        r.tokens = dict(
+            conn.execute(
+                select(PARTICIPANTS.c.id, PARTICIPANTS.c.token).where(
+                    PARTICIPANTS.c.id.in_(voters),
+                    PARTICIPANTS.c.session_id == session_id,
+                    PARTICIPANTS.c.deleted_at.is_(None),
+                )
+            ).all()
+        )
         alive = list(r.tokens)
         r.before = {pid: {} for pid in alive}
-        for row_id, pid, pitch_id, dots in conn.execute(select(
-                VOTES.c.id, VOTES.c.participant_id, VOTES.c.pitch_id, VOTES.c.dots)
-                .where(VOTES.c.participant_id.in_(alive))):
+        for row_id, pid, pitch_id, dots in conn.execute(
+            select(VOTES.c.id, VOTES.c.participant_id, VOTES.c.pitch_id, VOTES.c.dots).where(
+                VOTES.c.participant_id.in_(alive)
+            )
+        ):
             r.before[pid][pitch_id] = (row_id, dots)
         r.after = {pid: {k: d for k, (_i, d) in b.items()} for pid, b in r.before.items()}
         return r
@@ -168,9 +202,15 @@ class Ballots:
             return IdentityGone("not_joined") if v.code is not None else RuleError("not_joined")
         open_ids = r.facts.open_ids
         try:
-            voting.check_dots(rules=r.rules, voting=r.voting, ballot=ballot,
-                              pitch_id=v.pitch_id, dots=v.dots, votable=open_ids,
-                              own=FactsCache.own_ids(r.facts, v.participant_id))
+            voting.check_dots(
+                rules=r.rules,
+                voting=r.voting,
+                ballot=ballot,
+                pitch_id=v.pitch_id,
+                dots=v.dots,
+                votable=open_ids,
+                own=FactsCache.own_ids(r.facts, v.participant_id),
+            )
         except RuleError as err:
             return err
         if v.dots:
@@ -190,13 +230,22 @@ class Ballots:
                     gone.append({"row": row_id})
                 elif ballot[pitch_id] != dots:
                     changed.append({"row": row_id, "new": ballot[pitch_id]})
-            added.extend({"session_id": session_id, "participant_id": pid,
-                          "pitch_id": pitch_id, "dots": dots}
-                         for pitch_id, dots in ballot.items() if pitch_id not in before)
+            added.extend(
+                {
+                    "session_id": session_id,
+                    "participant_id": pid,
+                    "pitch_id": pitch_id,
+                    "dots": dots,
+                }
+                for pitch_id, dots in ballot.items()
+                if pitch_id not in before
+            )
         if gone:
             conn.execute(delete(VOTES).where(VOTES.c.id == bindparam("row")), gone)
         if changed:
-            conn.execute(update(VOTES).where(VOTES.c.id == bindparam("row"))
-                         .values(dots=bindparam("new")), changed)
+            conn.execute(
+                update(VOTES).where(VOTES.c.id == bindparam("row")).values(dots=bindparam("new")),
+                changed,
+            )
         if added:
             conn.execute(insert(VOTES), added)

@@ -11,10 +11,12 @@ the requests arriving meanwhile join its batch, writes the batch, hands each wai
 result and, if more arrived meanwhile, makes the oldest of those the next leader. One batch per
 leader, so no caller waits for more than the batch before its own and its own.
 """
+
 from __future__ import annotations
 
 import threading
-from typing import Callable, Generic, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
 
 Req = TypeVar("Req")
 
@@ -29,9 +31,11 @@ def event_class(async_mode: str) -> Callable:
         class GreenEvent(Event):
             def set(self) -> None:
                 self.send()
+
         return GreenEvent
     if async_mode == "gevent":
         from gevent.event import Event as GeventEvent
+
         return GeventEvent
     return threading.Event
 
@@ -45,8 +49,13 @@ class _Slot:
 
 
 class GroupCommit(Generic[Req]):
-    def __init__(self, write: Callable[[Sequence[Req]], list], make_event: Callable,
-                 pause: Callable[[], None], max_batch: int = 500):
+    def __init__(
+        self,
+        write: Callable[[Sequence[Req]], list],
+        make_event: Callable,
+        pause: Callable[[], None],
+        max_batch: int = 500,
+    ):
         """`write(requests)` stores a batch in one transaction and returns one result per
         request (a value, or the exception that refuses it). `make_event` and `pause` come from
         the async mode: an event a caller can wait on, and a yield to the other callers."""
@@ -71,15 +80,17 @@ class GroupCommit(Generic[Req]):
         # Leading: let the requests that are on their way join this batch.
         self.pause()
         with self._lock:
-            batch, self._pending = (self._pending[:self.max_batch],
-                                    self._pending[self.max_batch:])
+            batch, self._pending = (
+                self._pending[: self.max_batch],
+                self._pending[self.max_batch :],
+            )
         try:
             results = self.write([s.request for s in batch])
         except Exception as err:  # noqa: BLE001 - every caller of the batch gets the failure
             results = [err] * len(batch)
         self.batches += 1
         self.requests += len(batch)
-        for s, result in zip(batch, results):
+        for s, result in zip(batch, results, strict=True):
             s.result, s.done = result, True
             if s is not slot:
                 s.event.set()

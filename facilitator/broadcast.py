@@ -14,6 +14,7 @@ thousand phones reconnecting at once, or screens asking again and again, cost on
 several processes (`shared_counts`), tallies change elsewhere without a trace here, so only
 snapshots without tallies or results are cached then.
 """
+
 from __future__ import annotations
 
 import threading
@@ -32,8 +33,14 @@ def person(participant_id: int) -> str:
 
 
 class Broadcaster:
-    def __init__(self, socketio, snapshots: Snapshots, coalesce_ms: int = 100,
-                 settle_ms: int | None = None, shared_counts: bool = False):
+    def __init__(
+        self,
+        socketio,
+        snapshots: Snapshots,
+        coalesce_ms: int = 100,
+        settle_ms: int | None = None,
+        shared_counts: bool = False,
+    ):
         self.socketio = socketio
         self.snapshots = snapshots
         self.shared_counts = shared_counts
@@ -86,8 +93,9 @@ class Broadcaster:
         emit("stage", self.snapshots.console(session_id), to=room(session_id, "console"))
 
     def me(self, session_id: int, participant_id: int, to: str | None = None) -> None:
-        self.socketio.emit("me", self.snapshots.me(session_id, participant_id),
-                           to=to or person(participant_id))
+        self.socketio.emit(
+            "me", self.snapshots.me(session_id, participant_id), to=to or person(participant_id)
+        )
 
     # ----- coalesced tallies ----------------------------------------------------------------
 
@@ -149,8 +157,9 @@ class Broadcaster:
             return
         self.socketio.emit("counts", screen, to=room(session_id, "screen"))
         if full:
-            self.socketio.emit("stage", self.snapshots.console(session_id),
-                               to=room(session_id, "console"))
+            self.socketio.emit(
+                "stage", self.snapshots.console(session_id), to=room(session_id, "console")
+            )
         else:
             self.socketio.emit("counts", console, to=room(session_id, "console"))
 
@@ -181,7 +190,7 @@ class Broadcaster:
         with self._lock:
             self._epoch[session_id] = self._epoch.get(session_id, 0) + 1
             if len(self._epoch) > 4 * self.MAX_CACHED:  # bounded: forget the oldest sessions
-                for old in list(self._epoch)[:self.MAX_CACHED]:
+                for old in list(self._epoch)[: self.MAX_CACHED]:
                     del self._epoch[old]
                 self._public.clear()
 
@@ -204,8 +213,9 @@ class Broadcaster:
             rev, _epoch, snap = entry
             # Same revision in the database (another process may have changed the stage),
             # and the same address for joining (it follows the request without a public URL).
-            if rev == self.snapshots.revision(session_id) and snap["session"]["join_url"] \
-                    == self.snapshots.join_url(snap["session"]["code"]):
+            if rev == self.snapshots.revision(session_id) and snap["session"][
+                "join_url"
+            ] == self.snapshots.join_url(snap["session"]["code"]):
                 return {**snap, "server_now": self.snapshots.clock()}
         snap = build(session_id)
         self._keep(session_id, audience, epoch, snap)

@@ -9,6 +9,7 @@
   stands (votes do not move the revision): however many readers, a session costs one build a
   second at most.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -16,7 +17,8 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from typing import Callable, Hashable, TypeVar
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -42,8 +44,13 @@ class AddressBudget:
     Memory is bounded: beyond `max_addresses` the least recently seen half is forgotten (they
     start again with a full bucket, which is the lenient way to fail)."""
 
-    def __init__(self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic,
-                 max_addresses: int = 100_000):
+    def __init__(
+        self,
+        rate: float,
+        burst: float,
+        clock: Callable[[], float] = time.monotonic,
+        max_addresses: int = 100_000,
+    ):
         self.rate, self.burst, self.clock = float(rate), float(burst), clock
         self.max_addresses = max_addresses
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
@@ -85,8 +92,9 @@ class RevisionCache:
     revision is the same and for at most `max_age` seconds. Readers that miss together wait
     for one build instead of each making their own."""
 
-    def __init__(self, max_age: float, clock: Callable[[], float] = time.monotonic,
-                 max_entries: int = 256):
+    def __init__(
+        self, max_age: float, clock: Callable[[], float] = time.monotonic, max_entries: int = 256
+    ):
         self.max_age, self.clock, self.max_entries = max_age, clock, max_entries
         self._entries: OrderedDict[Hashable, tuple[object, float, object]] = OrderedDict()
         self._locks: dict[Hashable, threading.Lock] = {}

@@ -7,6 +7,7 @@ content hash and a one-year max-age). gzip brings both well under target.
 Static files are compressed once per file version and kept in memory (a few files, tens of
 KB); pages are compressed per response (about 10 KB: well under a millisecond).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -14,8 +15,16 @@ from functools import lru_cache
 
 from flask import Flask, request
 
-TYPES = {"text/html", "text/css", "text/javascript", "application/javascript",
-         "application/json", "image/svg+xml", "text/plain", "text/csv"}
+TYPES = {
+    "text/html",
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "image/svg+xml",
+    "text/plain",
+    "text/csv",
+}
 MIN_BYTES = 1024  # below this, the gzip header costs more than it saves
 
 
@@ -27,15 +36,22 @@ def _static_gzip(path: str, etag: str | None, body: bytes) -> bytes:
 
 
 def wants_gzip() -> bool:
-    return any(enc.strip().split(";")[0] == "gzip"
-               for enc in request.headers.get("Accept-Encoding", "").split(","))
+    return any(
+        enc.strip().split(";")[0] == "gzip"
+        for enc in request.headers.get("Accept-Encoding", "").split(",")
+    )
 
 
 def init_app(app: Flask) -> None:
     @app.after_request
     def gzip_response(resp):
-        if (request.method == "HEAD" or resp.status_code != 200 or resp.mimetype not in TYPES
-                or "Content-Encoding" in resp.headers or not wants_gzip()):
+        if (
+            request.method == "HEAD"
+            or resp.status_code != 200
+            or resp.mimetype not in TYPES
+            or "Content-Encoding" in resp.headers
+            or not wants_gzip()
+        ):
             return resp
         resp.vary.add("Accept-Encoding")
         resp.direct_passthrough = False  # static files: read the body to compress it

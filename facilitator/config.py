@@ -1,4 +1,5 @@
 """Settings from the environment, with defaults that run on one laptop with no other service."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -72,8 +73,9 @@ def _number(name: str, default: float) -> float:
 
 def from_env(overrides: dict | None = None) -> dict:
     overrides = dict(overrides or {})
-    instance = Path(overrides.pop("INSTANCE_PATH", None) or
-                    os.environ.get("FACILITATOR_INSTANCE", INSTANCE))
+    instance = Path(
+        overrides.pop("INSTANCE_PATH", None) or os.environ.get("FACILITATOR_INSTANCE", INSTANCE)
+    )
     cfg = {
         "DATABASE_URL": os.environ.get("DATABASE_URL")
         or f"sqlite:///{instance / 'facilitator.db'}",
@@ -88,13 +90,15 @@ def from_env(overrides: dict | None = None) -> dict:
         # start and after this process's own changes). Default: 5 s with a message queue,
         # since another process may start a timer this one must keep.
         "TIMEKEEPER_SWEEP_S": float(os.environ["FACILITATOR_TIMEKEEPER_SWEEP"])
-        if os.environ.get("FACILITATOR_TIMEKEEPER_SWEEP") else None,
+        if os.environ.get("FACILITATOR_TIMEKEEPER_SWEEP")
+        else None,
         # Seconds between a look at every open connection's identity (its session, its
         # participant, its moderator key still there), closing the ones that no longer hold.
         # 0: never; a connection is closed at once by the process that erased or deleted,
         # and by any process at its next event. Default: 30 s with a message queue.
         "IDENTITY_SWEEP_S": float(os.environ["FACILITATOR_IDENTITY_SWEEP"])
-        if os.environ.get("FACILITATOR_IDENTITY_SWEEP") else None,
+        if os.environ.get("FACILITATOR_IDENTITY_SWEEP")
+        else None,
         # Screen and console tallies are sent at most this often while votes pour in.
         "COALESCE_MS": int(os.environ.get("FACILITATOR_COALESCE_MS", "100")),
         # Sessions (with everything in them) are erased this many days after they were created.
@@ -159,9 +163,11 @@ def from_env(overrides: dict | None = None) -> dict:
         "START_PAGE": os.environ.get("FACILITATOR_START_PAGE", "auto"),
         # Origins allowed besides the public URL and this machine's own names
         # (comma-separated, e.g. a hostname the laptop is also reached by).
-        "ALLOWED_ORIGINS": [o.strip().rstrip("/") for o in
-                            os.environ.get("FACILITATOR_ALLOWED_ORIGINS", "").split(",")
-                            if o.strip()],
+        "ALLOWED_ORIGINS": [
+            o.strip().rstrip("/")
+            for o in os.environ.get("FACILITATOR_ALLOWED_ORIGINS", "").split(",")
+            if o.strip()
+        ],
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_NAME": "facilitator",
@@ -180,5 +186,5 @@ def from_env(overrides: dict | None = None) -> dict:
     if "SECRET_KEY" not in cfg:
         cfg["SECRET_KEY"] = _secret_key(instance)
     if cfg["DATABASE_URL"].startswith("sqlite:///"):
-        Path(cfg["DATABASE_URL"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(cfg["DATABASE_URL"][len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     return cfg

@@ -1,6 +1,7 @@
 """The outcome as files: CSV (one row per pitch), Markdown (a summary to paste into a mail or a
 report) and JSON (through the API). Built from `Snapshots.outcome`, in the reader's language.
 A session with no votes still gives a valid file with its headers."""
+
 from __future__ import annotations
 
 import csv
@@ -32,26 +33,39 @@ def method_label(method: str) -> str:
 
 
 def quadrant_label(quadrant: str | None) -> str:
-    return {"quick_win": _("Quick win"), "major_project": _("Major project"),
-            "fill_in": _("Fill-in"), "not_now": _("Not now"), None: ""}[quadrant]
+    return {
+        "quick_win": _("Quick win"),
+        "major_project": _("Major project"),
+        "fill_in": _("Fill-in"),
+        "not_now": _("Not now"),
+        None: "",
+    }[quadrant]
 
 
 def rules_text(method: str) -> str:
     """The tie rule (and for ratings the quick-win score) in the reader's language; the
     API states them in English (domain/tally.py)."""
-    ties = {"dots": _("Ties: equal dots share a rank (1, 2, 2, 4); tied pitches are listed in "
-                      "queue order."),
-            "approval": _("Ties: equal approvals share a rank (1, 2, 2, 4); tied pitches are "
-                          "listed in queue order."),
-            "matrix": _("Ties: equal quick-win scores (to two decimals) share a rank (1, 2, 2, "
-                        "4); tied pitches are listed in queue order. Quick-win score: mean "
-                        "impact x mean ease, from 1 to 25.")}
+    ties = {
+        "dots": _(
+            "Ties: equal dots share a rank (1, 2, 2, 4); tied pitches are listed in queue order."
+        ),
+        "approval": _(
+            "Ties: equal approvals share a rank (1, 2, 2, 4); tied pitches are "
+            "listed in queue order."
+        ),
+        "matrix": _(
+            "Ties: equal quick-win scores (to two decimals) share a rank (1, 2, 2, "
+            "4); tied pitches are listed in queue order. Quick-win score: mean "
+            "impact x mean ease, from 1 to 25."
+        ),
+    }
     return ties.get(method, "")
 
 
 def score_heading(method: str) -> str:
-    return {"dots": _("Dots"), "approval": _("Approvals"),
-            "matrix": _("Quick-win score")}.get(method, _("Score"))
+    return {"dots": _("Dots"), "approval": _("Approvals"), "matrix": _("Quick-win score")}.get(
+        method, _("Score")
+    )
 
 
 def minutes(ms: int | None) -> str:
@@ -66,8 +80,7 @@ def when(ms: int | None, with_time: bool = False) -> str:
     """A moment, laptop local time, as 2026-11-28 (or 2026-11-28 19:40)."""
     if not ms:
         return ""
-    return datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M" if with_time
-                                                       else "%Y-%m-%d")
+    return datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
 
 
 def csv_safe(text: str) -> str:
@@ -76,7 +89,7 @@ def csv_safe(text: str) -> str:
 
 
 def person(p: dict) -> str:
-    """"Name (Organisation) <email> phone", with what there is."""
+    """ "Name (Organisation) <email> phone", with what there is."""
     out = p["name"] or _("(deleted)")
     if p.get("organisation"):
         out += f" ({p['organisation']})"
@@ -93,9 +106,21 @@ def number(x) -> str:
 
 def to_csv(outcome: dict) -> str:
     private = "participants" in outcome
-    head = [_("Rank"), _("Tied"), _("Quick win"), _("Pitcher"), _("Organisation"), _("Offer"),
-            _("Method"), _("Score"), _("Voters"), _("Mean impact"), _("Mean ease"),
-            _("Quadrant"), _("Interested")]
+    head = [
+        _("Rank"),
+        _("Tied"),
+        _("Quick win"),
+        _("Pitcher"),
+        _("Organisation"),
+        _("Offer"),
+        _("Method"),
+        _("Score"),
+        _("Voters"),
+        _("Mean impact"),
+        _("Mean ease"),
+        _("Quadrant"),
+        _("Interested"),
+    ]
     if private:
         head.append(_("Interested people"))
     head += [_("Owners"), _("Next step"), _("Due"), _("Commitment status")]
@@ -104,14 +129,29 @@ def to_csv(outcome: dict) -> str:
     out.writerow(head)
     for r in outcome["results"]:
         c = r["commitment"] or {}
-        row = [r["rank"], _("yes") if r["tied"] else "", r["title"], r["pitcher"],
-               r["organisation"], r["offer"], method_label(outcome["method"]),
-               number(r["score"]), r["voters"], number(r["impact"]), number(r["ease"]),
-               quadrant_label(r["quadrant"]), r["interest"]]
+        row = [
+            r["rank"],
+            _("yes") if r["tied"] else "",
+            r["title"],
+            r["pitcher"],
+            r["organisation"],
+            r["offer"],
+            method_label(outcome["method"]),
+            number(r["score"]),
+            r["voters"],
+            number(r["impact"]),
+            number(r["ease"]),
+            quadrant_label(r["quadrant"]),
+            r["interest"],
+        ]
         if private:
             row.append("; ".join(person(p) for p in r["interested"]))
-        row += ["; ".join(c.get("owners", [])), c.get("next_step", ""), c.get("due", ""),
-                status_label(c["status"]) if c else ""]
+        row += [
+            "; ".join(c.get("owners", [])),
+            c.get("next_step", ""),
+            c.get("due", ""),
+            status_label(c["status"]) if c else "",
+        ]
         out.writerow([csv_safe(x) if isinstance(x, str) else x for x in row])
     return buf.getvalue()
 
@@ -126,21 +166,35 @@ def md(text: str) -> str:
 
 def to_markdown(outcome: dict) -> str:
     c = outcome["counts"]
-    lines = [f"# {md(outcome['title'])}", "",
-             _("%(date)s · participants: %(people)s · ballots: %(ballots)s · %(method)s",
-               date=when(outcome["created_at"]), people=c["participants"],
-               ballots=c["ballots"], method=method_label(outcome["method"])), "",
-             "## " + _("The quick wins the room chose"), ""]
+    lines = [
+        f"# {md(outcome['title'])}",
+        "",
+        _(
+            "%(date)s · participants: %(people)s · ballots: %(ballots)s · %(method)s",
+            date=when(outcome["created_at"]),
+            people=c["participants"],
+            ballots=c["ballots"],
+            method=method_label(outcome["method"]),
+        ),
+        "",
+        "## " + _("The quick wins the room chose"),
+        "",
+    ]
     matrix = outcome["method"] == "matrix"
-    head = ["#", _("Quick win"), _("Pitcher"), _("Score")] + \
-        ([_("Impact"), _("Ease")] if matrix else []) + [_("Interested")]
+    head = (
+        ["#", _("Quick win"), _("Pitcher"), _("Score")]
+        + ([_("Impact"), _("Ease")] if matrix else [])
+        + [_("Interested")]
+    )
     lines.append("| " + " | ".join(head) + " |")
     lines.append("|---|---|---|---|" + ("---|---|" if matrix else "") + "---|")
     for r in outcome["results"]:
         rank = ("=" if r["tied"] else "") + str(r["rank"])
-        lines.append(f"| {rank} | {md(r['title'])} | {md(r['pitcher'])} | {number(r['score'])} | "
-                     + (f"{number(r['impact'])} | {number(r['ease'])} | " if matrix else "")
-                     + f"{r['interest']} |")
+        lines.append(
+            f"| {rank} | {md(r['title'])} | {md(r['pitcher'])} | {number(r['score'])} | "
+            + (f"{number(r['impact'])} | {number(r['ease'])} | " if matrix else "")
+            + f"{r['interest']} |"
+        )
     if not outcome["results"]:
         lines.append("| | " + _("No pitches yet.") + " | | |" + (" | |" if matrix else "") + " |")
     lines += ["", rules_text(outcome["method"])]
@@ -159,8 +213,9 @@ def to_markdown(outcome: dict) -> str:
         lines += ["", "## " + _("Who wants to follow up"), ""]
         for r in outcome["results"]:
             if r["interested"]:
-                lines.append(f"- **{md(r['title'])}**: "
-                             + "; ".join(md(person(p)) for p in r["interested"]))
+                lines.append(
+                    f"- **{md(r['title'])}**: " + "; ".join(md(person(p)) for p in r["interested"])
+                )
     if outcome.get("outcome_url"):
         lines += ["", _("Public outcome: %(url)s", url=outcome["outcome_url"])]
     return "\n".join(lines) + "\n"

@@ -18,23 +18,27 @@ Proven connections are not counted and not timed here (Engine.IO's pings time th
 venue's thousands of phones behind one NAT address stay connected. The accounting (`Gate`) is
 pure; `eventlet_pool`, `gevent_server` and `GateMiddleware` plug it into the two servers.
 """
+
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .transport import address_key, shut
 
-REFUSAL = (b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\nConnection: close\r\n"
-           b"Content-Type: text/plain\r\nContent-Length: 29\r\n\r\n"
-           b"Too many connections, retry.\n")
+REFUSAL = (
+    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\nConnection: close\r\n"
+    b"Content-Type: text/plain\r\nContent-Length: 29\r\n\r\n"
+    b"Too many connections, retry.\n"
+)
 
 
 @dataclass(frozen=True)
 class GateLimits:
     """Every number: 0 switches that limit off."""
+
     per_address: int = 500
     total: int = 2000
     request_seconds: float = 10.0
@@ -43,15 +47,20 @@ class GateLimits:
     proof_seconds: float = 10.0
 
     @classmethod
-    def from_config(cls, cfg: dict) -> "GateLimits":
-        return cls(per_address=cfg["UNPROVEN_PER_ADDRESS"], total=cfg["UNPROVEN_TOTAL"],
-                   request_seconds=cfg["REQUEST_SECONDS"], idle_seconds=cfg["IDLE_SECONDS"],
-                   busy_seconds=cfg["BUSY_SECONDS"], proof_seconds=cfg["PROOF_SECONDS"])
+    def from_config(cls, cfg: dict) -> GateLimits:
+        return cls(
+            per_address=cfg["UNPROVEN_PER_ADDRESS"],
+            total=cfg["UNPROVEN_TOTAL"],
+            request_seconds=cfg["REQUEST_SECONDS"],
+            idle_seconds=cfg["IDLE_SECONDS"],
+            busy_seconds=cfg["BUSY_SECONDS"],
+            proof_seconds=cfg["PROOF_SECONDS"],
+        )
 
 
-TRIM_AFTER = 200    # connections gone: time to give memory back
-TRIM_EVERY_S = 10   # then this often
-TRIM_FOR_S = 90     # for this long (read and write timers last 60 s)
+TRIM_AFTER = 200  # connections gone: time to give memory back
+TRIM_EVERY_S = 10  # then this often
+TRIM_FOR_S = 90  # for this long (read and write timers last 60 s)
 
 
 def _malloc_trim() -> Callable[[], object] | None:
@@ -104,8 +113,9 @@ class Gate:
         with self._lock:
             held = self.unproven.get(key, 0)
             limits = self.limits  # 0: no limit
-            if (limits.per_address and held >= limits.per_address) or \
-                    (limits.total and self.total >= limits.total):
+            if (limits.per_address and held >= limits.per_address) or (
+                limits.total and self.total >= limits.total
+            ):
                 self.refused += 1
                 return None
             self.unproven[key] = held + 1
@@ -238,6 +248,7 @@ def close_for_real(sock) -> None:
 
 # ----- the two servers ----------------------------------------------------------------------
 
+
 def eventlet_pool(size: int, gate: Gate):
     """An eventlet GreenPool for eventlet.wsgi.server(custom_pool=...) that asks the gate
     before running a connection; and the environ -> ticket lookup for GateMiddleware."""
@@ -269,6 +280,7 @@ def eventlet_pool(size: int, gate: Gate):
                     by_socket.pop(id(sock), None)
                     gate.release(ticket)
                     close_for_real(sock)
+
             return super().spawn(run, conn, *args, **kwargs)
 
     def find_ticket(environ: dict) -> Ticket | None:
@@ -277,7 +289,6 @@ def eventlet_pool(size: int, gate: Gate):
         return by_socket.get(id(sock)) if sock is not None else None
 
     return GatedPool(size), find_ticket
-
 
 
 def gevent_server(gate: Gate, socket_timeout: float, quiet):

@@ -7,13 +7,15 @@ the console link. Both are checked against the database on every use, so a cooki
 session that no longer exists, or for a moderator key that was replaced ("new console link"),
 grants nothing.
 """
+
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
 
-from flask import current_app, session as cookie
+from flask import current_app
+from flask import session as cookie
 from flask.sessions import SecureCookieSessionInterface
 
 from .services import Service

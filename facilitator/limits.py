@@ -9,12 +9,13 @@
 - `KeyedBuckets`: a TokenBucket per key, for work that costs the whole room, budgeted per
   client address and per session (a resync of the full snapshot, docs/security.md).
 """
+
 from __future__ import annotations
 
 import threading
 import time
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 
 class TokenBucket:
@@ -37,8 +38,12 @@ class TokenBucket:
 
 
 class FailureThrottle:
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic,
-                 max_addresses: int = 100_000):
+    def __init__(
+        self,
+        per_minute: int,
+        clock: Callable[[], float] = time.monotonic,
+        max_addresses: int = 100_000,
+    ):
         self.per_minute, self.clock = per_minute, clock
         self.max_addresses = max_addresses
         self._failures: dict[str, deque] = {}
@@ -72,8 +77,13 @@ class KeyedBuckets:
     """A TokenBucket per key (a client address, a session), in bounded memory: when more
     than `max_keys` keys are live, the oldest are forgotten (a forgotten key starts full)."""
 
-    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic,
-                 max_keys: int = 10_000):
+    def __init__(
+        self,
+        rate: float,
+        burst: int,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 10_000,
+    ):
         self.rate, self.burst, self.clock, self.max_keys = rate, burst, clock, max_keys
         self._buckets: dict = {}
         self._lock = threading.Lock()
@@ -96,8 +106,14 @@ class Budget:
     address's and the session's buckets have a token: one address cannot take a session's
     whole budget, and many addresses together cannot take more than the session's."""
 
-    def __init__(self, address_rate: float, address_burst: int, session_rate: float,
-                 session_burst: int, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        address_rate: float,
+        address_burst: int,
+        session_rate: float,
+        session_burst: int,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.addresses = KeyedBuckets(address_rate, address_burst, clock)
         self.sessions = KeyedBuckets(session_rate, session_burst, clock)
 

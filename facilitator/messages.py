@@ -1,29 +1,58 @@
 """Readable, translatable text for every error code the rules and validators raise."""
+
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from .domain.errors import RuleError
 
 FIELDS = {
-    "title": _l("Title"), "offer": _l("Offer"), "name": _l("Name"),
-    "organisation": _l("Organisation"), "pitcher": _l("Pitcher"), "seconds": _l("Length"),
-    "pitch_seconds": _l("Pitch length"), "dots_per_person": _l("Dots per person"),
-    "max_dots_per_pitch": _l("Dots per pitch"), "pitch_id": _l("Pitch"),
-    "dots": _l("Dots"), "index": _l("Position"), "status": _l("Status"), "mode": _l("Screen"),
-    "section_id": _l("Section"), "revealed": _l("Reveal"), "auto_accept": _l("Auto-accept"),
-    "payload": _l("Request"), "code": _l("Join code"),
-    "text": _l("Message"), "start": _l("Start time"), "end": _l("End time"),
-    "kind": _l("Kind"), "minutes": _l("Minutes"), "expect": _l("Stage"),
-    "overrun_policy": _l("Overrun policy"), "overrun_grace_seconds": _l("Grace period"),
-    "changeover_seconds": _l("Changeover"), "fit_floor_seconds": _l("Shortest pitch"),
+    "title": _l("Title"),
+    "offer": _l("Offer"),
+    "name": _l("Name"),
+    "organisation": _l("Organisation"),
+    "pitcher": _l("Pitcher"),
+    "seconds": _l("Length"),
+    "pitch_seconds": _l("Pitch length"),
+    "dots_per_person": _l("Dots per person"),
+    "max_dots_per_pitch": _l("Dots per pitch"),
+    "pitch_id": _l("Pitch"),
+    "dots": _l("Dots"),
+    "index": _l("Position"),
+    "status": _l("Status"),
+    "mode": _l("Screen"),
+    "section_id": _l("Section"),
+    "revealed": _l("Reveal"),
+    "auto_accept": _l("Auto-accept"),
+    "payload": _l("Request"),
+    "code": _l("Join code"),
+    "text": _l("Message"),
+    "start": _l("Start time"),
+    "end": _l("End time"),
+    "kind": _l("Kind"),
+    "minutes": _l("Minutes"),
+    "expect": _l("Stage"),
+    "overrun_policy": _l("Overrun policy"),
+    "overrun_grace_seconds": _l("Grace period"),
+    "changeover_seconds": _l("Changeover"),
+    "fit_floor_seconds": _l("Shortest pitch"),
     "chime": _l("Chime"),
-    "impact": _l("Impact"), "ease": _l("Ease of a quick start"), "on": _l("Follow up"),
-    "email": _l("Email"), "phone": _l("Phone"), "consent": _l("Consent"),
-    "owners": _l("Owners"), "next_step": _l("Next step"), "due": _l("Due date"),
-    "public": _l("Public link"), "confirm": _l("Confirmation"),
-    "voting_method": _l("Voting method"), "voting_round": _l("Voting round"),
-    "results_live": _l("Live results"), "rating_window_seconds": _l("Rating window"),
+    "impact": _l("Impact"),
+    "ease": _l("Ease of a quick start"),
+    "on": _l("Follow up"),
+    "email": _l("Email"),
+    "phone": _l("Phone"),
+    "consent": _l("Consent"),
+    "owners": _l("Owners"),
+    "next_step": _l("Next step"),
+    "due": _l("Due date"),
+    "public": _l("Public link"),
+    "confirm": _l("Confirmation"),
+    "voting_method": _l("Voting method"),
+    "voting_round": _l("Voting round"),
+    "results_live": _l("Live results"),
+    "rating_window_seconds": _l("Rating window"),
 }
 
 MESSAGES = {
@@ -50,9 +79,16 @@ MESSAGES = {
     "rate_limited": _l("Too many actions at once. Wait a moment and try again."),
     "too_many_attempts": _l("Too many wrong codes from this network. Wait a minute and try again."),
     "invalid_json": _l("The request is not valid JSON."),
-    "too_many_sessions": _l("Too many new sessions from this network. Try again in %(minutes)s minute(s)."),
-    "too_many_joins": _l("Too many people joined from this network just now. Try again in a moment."),
-    "start_page_closed": _l("New sessions are not created on this server's start page. Ask the organiser for the console link."),
+    "too_many_sessions": _l(
+        "Too many new sessions from this network. Try again in %(minutes)s minute(s)."
+    ),
+    "too_many_joins": _l(
+        "Too many people joined from this network just now. Try again in a moment."
+    ),
+    "start_page_closed": _l(
+        "New sessions are not created on this server's start page. "
+        "Ask the organiser for the console link."
+    ),
     # queue
     "unknown_pitch": _l("That pitch does not exist (any more)."),
     "unknown_section": _l("That section does not exist."),
@@ -72,7 +108,10 @@ MESSAGES = {
     "timer_not_paused": _l("The timer is not paused."),
     "timer_overrun": _l("The pitch is already over time."),
     "timer_too_long": _l("That would make the pitch too long."),
-    "stage_changed": _l("Another moderator changed the stage just before you: nothing was done. Check the stage and press again."),
+    "stage_changed": _l(
+        "Another moderator changed the stage just before you: nothing was done. "
+        "Check the stage and press again."
+    ),
     "section_in_use": _l("That section is running. Move to another section first."),
     "below_floor": _l("A pitch cannot be shorter than %(floor)s seconds."),
     "nothing_to_undo": _l("There is nothing to undo (undo works for 30 seconds)."),

@@ -1,16 +1,27 @@
 """SQLAlchemy tables. The database is the truth: every accepted change is committed here before
 it is acknowledged or broadcast (DESIGN principle 1)."""
+
 from __future__ import annotations
 
 import sys
 
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint,
-    create_engine, event, inspect, text,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    inspect,
+    text,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.schema import CreateColumn
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+from sqlalchemy.schema import CreateColumn
 
 from .domain.settings import DEFAULTS
 from .domain.timer import Timer
@@ -79,8 +90,9 @@ class Session(Base):
     voting_method: Mapped[str] = setting_column("voting_method", String(16), server=True)
     voting_round: Mapped[str] = setting_column("voting_round", String(16), server=True)
     results_live: Mapped[bool] = setting_column("results_live", Boolean, server=True)
-    rating_window_seconds: Mapped[int] = setting_column("rating_window_seconds", Integer,
-                                                        server=True)
+    rating_window_seconds: Mapped[int] = setting_column(
+        "rating_window_seconds", Integer, server=True
+    )
     rate_pitch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rate_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # the outcome: a read-only public link, off until the moderator publishes it
@@ -88,20 +100,23 @@ class Session(Base):
     outcome_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Who made it: "operator" (run.py on the laptop, --demo included), "start_page", "api", or
     # "unknown" (rows of earlier releases). run.py prints only the operator's own sessions.
-    created_by: Mapped[str] = mapped_column(String(16), default="unknown",
-                                            server_default="unknown")
+    created_by: Mapped[str] = mapped_column(String(16), default="unknown", server_default="unknown")
 
-    sections: Mapped[list["Section"]] = relationship(
-        back_populates="session", cascade="all, delete-orphan", order_by="Section.position")
-    pitches: Mapped[list["Pitch"]] = relationship(
-        back_populates="session", cascade="all, delete-orphan")
-    participants: Mapped[list["Participant"]] = relationship(
-        back_populates="session", cascade="all, delete-orphan")
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="Section.position"
+    )
+    pitches: Mapped[list[Pitch]] = relationship(
+        back_populates="session", cascade="all, delete-orphan"
+    )
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="session", cascade="all, delete-orphan"
+    )
 
     @property
     def timer(self) -> Timer:
-        return Timer(self.timer_state, self.timer_total_ms, self.timer_remaining_ms,
-                     self.timer_ends_at)
+        return Timer(
+            self.timer_state, self.timer_total_ms, self.timer_remaining_ms, self.timer_ends_at
+        )
 
     @timer.setter
     def timer(self, t: Timer) -> None:
@@ -134,8 +149,9 @@ class Participant(Base):
     __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
-                                            index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
     token: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(60))
     organisation: Mapped[str] = mapped_column(String(80), default="")
@@ -158,12 +174,15 @@ class Pitch(Base):
     __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
-                                            index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
     participant_id: Mapped[int | None] = mapped_column(
-        ForeignKey("participants.id", ondelete="SET NULL"), nullable=True)
+        ForeignKey("participants.id", ondelete="SET NULL"), nullable=True
+    )
     section_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sections.id", ondelete="SET NULL"), nullable=True)
+        ForeignKey("sections.id", ondelete="SET NULL"), nullable=True
+    )
     pitcher: Mapped[str] = mapped_column(String(60))
     organisation: Mapped[str] = mapped_column(String(80), default="")
     title: Mapped[str] = mapped_column(String(80))
@@ -180,19 +199,18 @@ class Pitch(Base):
     overrun_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     session: Mapped[Session] = relationship(back_populates="pitches")
-    section: Mapped["Section | None"] = relationship()
+    section: Mapped[Section | None] = relationship()
 
 
 class PersonOnPitch:
     """The columns of one participant's mark on one pitch (a vote, a rating, an interest)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
-                                            index=True)
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"))
-    pitch_id: Mapped[int] = mapped_column(ForeignKey("pitches.id", ondelete="CASCADE"),
-                                          index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    pitch_id: Mapped[int] = mapped_column(ForeignKey("pitches.id", ondelete="CASCADE"), index=True)
 
 
 class Vote(PersonOnPitch, Base):
@@ -223,7 +241,7 @@ class Rating(PersonOnPitch, Base):
 
 
 class Interest(PersonOnPitch, Base):
-    """"I want to follow up on this pitch"."""
+    """ "I want to follow up on this pitch"."""
 
     __tablename__ = "interests"
     __table_args__ = (
@@ -239,10 +257,10 @@ class Commitment(Base):
     __tablename__ = "commitments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
-                                            index=True)
-    pitch_id: Mapped[int] = mapped_column(ForeignKey("pitches.id", ondelete="CASCADE"),
-                                          unique=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    pitch_id: Mapped[int] = mapped_column(ForeignKey("pitches.id", ondelete="CASCADE"), unique=True)
     # JSON list of owners: {"participant_id": 12, "name": "Ana"} or {"name": "City IT"}
     owners: Mapped[str] = mapped_column(Text, default="[]")
     next_step: Mapped[str] = mapped_column(String(280), default="")
@@ -257,8 +275,9 @@ class LogEntry(Base):
     __tablename__ = "log_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
-                                            index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
     at: Mapped[int] = mapped_column(BigInteger)
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
@@ -270,8 +289,9 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         # hide_parameters: a failed statement's message (and SQL logging at INFO) never
         # carries the values: names, contacts and pitch titles stay out of the log.
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                               hide_parameters=True)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -314,11 +334,15 @@ def never_reused_tables_missing(engine: Engine) -> list[str]:
     an earlier release."""
     if engine.dialect.name != "sqlite":
         return []
-    want = [t.name for t in Base.metadata.sorted_tables
-            if t.dialect_options["sqlite"].get("autoincrement")]
+    want = [
+        t.name
+        for t in Base.metadata.sorted_tables
+        if t.dialect_options["sqlite"].get("autoincrement")
+    ]
     with engine.connect() as conn:
-        made = dict(conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'table'").all())
+        made = dict(
+            conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all()
+        )
     return [name for name in want if name in made and "AUTOINCREMENT" not in made[name].upper()]
 
 
@@ -342,8 +366,11 @@ def rebuild_never_reused(engine: Engine) -> list[str]:
             dbapi.execute("PRAGMA foreign_keys=OFF")
             dbapi.execute("BEGIN IMMEDIATE")
             try:
-                made = dict(dbapi.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall())
+                made = dict(
+                    dbapi.execute(
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'table'"
+                    ).fetchall()
+                )
                 rebuilt = []
                 for table in Base.metadata.sorted_tables:
                     if table.name not in todo or "AUTOINCREMENT" in made[table.name].upper():
@@ -372,7 +399,7 @@ def _rebuild(dbapi, engine: Engine, table) -> None:
     ddl = str(CreateTable(table).compile(dialect=engine.dialect)).strip()
     head = f"CREATE TABLE {table.name} ("
     assert ddl.startswith(head), ddl[:80]
-    dbapi.execute(f"CREATE TABLE {temp} (" + ddl[len(head):])
+    dbapi.execute(f"CREATE TABLE {temp} (" + ddl[len(head) :])
     have = [r[1] for r in dbapi.execute(f"PRAGMA table_info({table.name})").fetchall()]
     cols = ", ".join(f'"{c.name}"' for c in table.columns if c.name in have)
     dbapi.execute(f"INSERT INTO {temp} ({cols}) SELECT {cols} FROM {table.name}")
@@ -414,6 +441,7 @@ def _green_psycopg() -> None:
     patcher = sys.modules.get("eventlet.patcher")  # not imported: not monkey-patched
     if patcher is not None and patcher.is_monkey_patched("select"):
         import psycopg.waiting
+
         psycopg.waiting.wait = psycopg.waiting.wait_select
 
 

@@ -1,4 +1,5 @@
 """Join URL and QR images: SVG for pages, text for the terminal."""
+
 from __future__ import annotations
 
 import io
@@ -17,8 +18,9 @@ def lan_address() -> str:
     """
     candidates = []
     try:
-        candidates += [ai[4][0] for ai in socket.getaddrinfo(socket.gethostname(), None,
-                                                               socket.AF_INET)]
+        candidates += [
+            ai[4][0] for ai in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+        ]
     except OSError:
         pass
     try:

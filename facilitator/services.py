@@ -4,26 +4,37 @@ Every command returns a `Change` saying which audiences must be told (DESIGN pri
 Rules come from `domain`; this layer loads rows, applies the rule, stores the result.
 Nothing here knows about Flask or Socket.IO.
 """
+
 from __future__ import annotations
 
 import hmac
 import json
 import secrets
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session as DB, sessionmaker
+from sqlalchemy.orm import Session as DB
+from sqlalchemy.orm import sessionmaker
 
 from .domain import queue, schedule, screen, voting
-from .domain.settings import DEFAULTS, LOCKED_BY_VOTES
 from .domain.errors import RuleError
+from .domain.settings import DEFAULTS, LOCKED_BY_VOTES
 from .domain.timer import Timer
 from .models import (
-    Commitment, Interest, LogEntry, Participant, Pitch, Rating, Section, Session, Vote,
+    Commitment,
+    Interest,
+    LogEntry,
+    Participant,
+    Pitch,
+    Rating,
+    Section,
+    Session,
+    Vote,
     checkpoint,
 )
 
@@ -33,8 +44,9 @@ RETENTION_DAYS = 30  # a session and everything in it is erased this long after 
 # Settings that no phone or screen shows, not even through the stage's mode, method or round
 # (domain/settings.py: neither public nor read by the stage snapshot): changing only these
 # sends nothing to phones or screens.
-CONSOLE_ONLY_SETTINGS = frozenset({"auto_accept", "changeover_seconds", "fit_floor_seconds",
-                                   "rating_window_seconds"})
+CONSOLE_ONLY_SETTINGS = frozenset(
+    {"auto_accept", "changeover_seconds", "fit_floor_seconds", "rating_window_seconds"}
+)
 
 
 UNDO_SECONDS = 30
@@ -54,11 +66,11 @@ def local_midnight_ms(now_ms: int) -> int:
 
 def _chunks(ids: list, size: int = 500) -> Iterator[list]:
     for i in range(0, len(ids), size):
-        yield ids[i:i + size]
+        yield ids[i : i + size]
 
 
 def normalise_code(code: str) -> str:
-    return "".join(code.split()).upper()[:CODE_LENGTH * 2]
+    return "".join(code.split()).upper()[: CODE_LENGTH * 2]
 
 
 def retry_race(apply: Callable[[], T]) -> T:
@@ -78,12 +90,12 @@ class Change:
     """What a command changed, so the broadcaster knows whom to tell."""
 
     session_id: int
-    stage: bool = False          # everything public changed: phones, screen and console
-    counts: bool = False         # only tallies / head counts: screen and console, coalesced
-    console: bool = False        # the moderator's view changed (with counts: coalesced too)
+    stage: bool = False  # everything public changed: phones, screen and console
+    counts: bool = False  # only tallies / head counts: screen and console, coalesced
+    console: bool = False  # the moderator's view changed (with counts: coalesced too)
     participants: set = field(default_factory=set)  # personal state of these participants
-    echo: int | None = None      # the reply is this participant's new state: their other pages
-    reply: dict = field(default_factory=dict)      # extra data for the sender's acknowledgement
+    echo: int | None = None  # the reply is this participant's new state: their other pages
+    reply: dict = field(default_factory=dict)  # extra data for the sender's acknowledgement
 
 
 @dataclass
@@ -111,10 +123,16 @@ class Service:
 
     # ----- sessions -------------------------------------------------------------------------
 
-    def create_session(self, *, title: str, sections: list[dict] | None = None,
-                       pitches: list[dict] | None = None, planned_minutes: int | None = None,
-                       created_by: str = "unknown",
-                       **settings: bool | int | str) -> tuple[str, str]:
+    def create_session(
+        self,
+        *,
+        title: str,
+        sections: list[dict] | None = None,
+        pitches: list[dict] | None = None,
+        planned_minutes: int | None = None,
+        created_by: str = "unknown",
+        **settings: bool | int | str,
+    ) -> tuple[str, str]:
         """Create a session; returns (join code, moderator key). `settings`: any of the declared
         settings (domain/settings.py), the others take their defaults. `planned_minutes` sets
         the agenda to start now and end that many minutes later; `created_by` records who made
@@ -128,22 +146,38 @@ class Service:
             key = secrets.token_urlsafe(24)  # 192 bits
             try:
                 with self.unit() as db:
-                    s = Session(code=code, moderator_key=key, title=title,
-                                created_at=self.clock(), **settings,
-                                screen_mode=screen.AUTO, voting=voting.NOT_STARTED,
-                                revealed=False, revision=0, created_by=created_by)
+                    s = Session(
+                        code=code,
+                        moderator_key=key,
+                        title=title,
+                        created_at=self.clock(),
+                        **settings,
+                        screen_mode=screen.AUTO,
+                        voting=voting.NOT_STARTED,
+                        revealed=False,
+                        revision=0,
+                        created_by=created_by,
+                    )
                     s.timer = Timer.ready(s.pitch_seconds * 1000)
                     db.add(s)
-                    made = [Section(session=s, position=i, **sec)
-                            for i, sec in enumerate(sections or [])]
+                    made = [
+                        Section(session=s, position=i, **sec)
+                        for i, sec in enumerate(sections or [])
+                    ]
                     db.add_all(made)
                     for i, p in enumerate(pitches or []):
                         p = dict(p)
                         index = p.pop("section", None)
-                        db.add(Pitch(session=s, position=i, status=queue.QUEUED,
-                                     seconds=p.pop("seconds", s.pitch_seconds),
-                                     section=made[index] if index is not None else None,
-                                     **p))
+                        db.add(
+                            Pitch(
+                                session=s,
+                                position=i,
+                                status=queue.QUEUED,
+                                seconds=p.pop("seconds", s.pitch_seconds),
+                                section=made[index] if index is not None else None,
+                                **p,
+                            )
+                        )
                     if planned_minutes is not None:
                         s.planned_start = self.clock() // 60_000 * 60_000
                         s.planned_end = s.planned_start + planned_minutes * 60_000
@@ -158,9 +192,18 @@ class Service:
         published) before it builds anything."""
         with self.unit() as db:
             s = db.scalar(select(Session).where(Session.code == normalise_code(code)))
-            return None if s is None else {
-                "id": s.id, "code": s.code, "title": s.title, "revision": s.revision or 0,
-                "revealed": bool(s.revealed), "outcome_public": bool(s.outcome_public)}
+            return (
+                None
+                if s is None
+                else {
+                    "id": s.id,
+                    "code": s.code,
+                    "title": s.title,
+                    "revision": s.revision or 0,
+                    "revealed": bool(s.revealed),
+                    "outcome_public": bool(s.outcome_public),
+                }
+            )
 
     def latest_session_code(self, created_by: str | None = None) -> str | None:
         """The newest session's code; with `created_by`, the newest made that way."""
@@ -178,8 +221,9 @@ class Service:
         """The session id if `key` is the moderator key of session `code`."""
         with self.unit() as db:
             s = db.scalar(select(Session).where(Session.code == normalise_code(code)))
-            if s is not None and hmac.compare_digest(s.moderator_key.encode(),
-                                                     (key or "").encode()):
+            if s is not None and hmac.compare_digest(
+                s.moderator_key.encode(), (key or "").encode()
+            ):
                 return s.id
             return None
 
@@ -191,28 +235,41 @@ class Service:
             step.s.moderator_key = key
         return key
 
-    def identity_error(self, session_id: int, code: str, participant_id: int | None = None,
-                       token: str | None = None, key: str | None = None) -> str | None:
+    def identity_error(
+        self,
+        session_id: int,
+        code: str,
+        participant_id: int | None = None,
+        token: str | None = None,
+        key: str | None = None,
+    ) -> str | None:
         """Whether a connection's identity still holds: its session still exists under the
         same join code, and (for a phone) its participant is still in it with the same secret
         token, (for a console) the moderator key is still the one it proved. None if it
         holds, else the error code to refuse with. One read, by primary key."""
         with self.unit() as db:
             row = db.execute(
-                select(Session.code, Session.moderator_key, Participant.token,
-                       Participant.deleted_at)
+                select(
+                    Session.code, Session.moderator_key, Participant.token, Participant.deleted_at
+                )
                 .select_from(Session)
-                .outerjoin(Participant, (Participant.id == (participant_id or 0)) &
-                           (Participant.session_id == Session.id))
-                .where(Session.id == session_id)).first()
+                .outerjoin(
+                    Participant,
+                    (Participant.id == (participant_id or 0))
+                    & (Participant.session_id == Session.id),
+                )
+                .where(Session.id == session_id)
+            ).first()
         if row is None or row.code != code:
             return "unknown_session"
-        if key is not None and not hmac.compare_digest(row.moderator_key.encode(),
-                                                       key.encode()):
+        if key is not None and not hmac.compare_digest(row.moderator_key.encode(), key.encode()):
             return "forbidden"
         if participant_id is not None and (
-                row.token is None or row.deleted_at is not None or token is None
-                or not hmac.compare_digest(row.token.encode(), token.encode())):
+            row.token is None
+            or row.deleted_at is not None
+            or token is None
+            or not hmac.compare_digest(row.token.encode(), token.encode())
+        ):
             return "not_joined"
         return None
 
@@ -225,13 +282,23 @@ class Service:
         participant_ids = sorted({c[2] for c in conns.values() if c[2] is not None})
         with self.unit() as db:
             for chunk in _chunks(session_ids):
-                sessions.update((sid, (code, key)) for sid, code, key in db.execute(
-                    select(Session.id, Session.code, Session.moderator_key)
-                    .where(Session.id.in_(chunk))))
+                sessions.update(
+                    (sid, (code, key))
+                    for sid, code, key in db.execute(
+                        select(Session.id, Session.code, Session.moderator_key).where(
+                            Session.id.in_(chunk)
+                        )
+                    )
+                )
             for chunk in _chunks(participant_ids):
-                people.update((pid, (sid, token)) for pid, sid, token in db.execute(
-                    select(Participant.id, Participant.session_id, Participant.token)
-                    .where(Participant.id.in_(chunk), Participant.deleted_at.is_(None))))
+                people.update(
+                    (pid, (sid, token))
+                    for pid, sid, token in db.execute(
+                        select(Participant.id, Participant.session_id, Participant.token).where(
+                            Participant.id.in_(chunk), Participant.deleted_at.is_(None)
+                        )
+                    )
+                )
         gone = set()
         for sock, (sid, code, pid, token, key) in conns.items():
             found = sessions.get(sid)
@@ -249,14 +316,18 @@ class Service:
 
     def screen_language(self, session_id: int) -> str:
         with self.unit() as db:
-            return db.scalar(select(Session.screen_language).where(
-                Session.id == session_id)) or "en"
+            return (
+                db.scalar(select(Session.screen_language).where(Session.id == session_id)) or "en"
+            )
 
     def log_rows(self, session_id: int) -> list[tuple]:
         with self.unit() as db:
-            return [(e.at, e.action, e.detail, e.undone) for e in db.scalars(
-                select(LogEntry).where(LogEntry.session_id == session_id)
-                .order_by(LogEntry.id))]
+            return [
+                (e.at, e.action, e.detail, e.undone)
+                for e in db.scalars(
+                    select(LogEntry).where(LogEntry.session_id == session_id).order_by(LogEntry.id)
+                )
+            ]
 
     def _session(self, db: DB, session_id: int, lock: bool = True) -> Session:
         q = select(Session).where(Session.id == session_id)
@@ -275,24 +346,38 @@ class Service:
         token = secrets.token_urlsafe(24)
         with self.unit() as db:
             s = self._session(db, session_id, lock=False)
-            p = Participant(session_id=s.id, token=token, name=name,
-                            organisation=organisation, created_at=self.clock())
+            p = Participant(
+                session_id=s.id,
+                token=token,
+                name=name,
+                organisation=organisation,
+                created_at=self.clock(),
+            )
             db.add(p)
             db.flush()
             pid = p.id
-        return Change(session_id, counts=True, console=True,  # the console lists the people
-                      reply={"participant_id": pid, "token": token})
+        return Change(
+            session_id,
+            counts=True,
+            console=True,  # the console lists the people
+            reply={"participant_id": pid, "token": token},
+        )
 
     def participant_by_token(self, session_id: int, token: str) -> int | None:
         if not isinstance(token, str) or not token:
             return None
         with self.unit() as db:
-            return db.scalar(select(Participant.id).where(
-                Participant.session_id == session_id, Participant.token == token,
-                Participant.deleted_at.is_(None)))
+            return db.scalar(
+                select(Participant.id).where(
+                    Participant.session_id == session_id,
+                    Participant.token == token,
+                    Participant.deleted_at.is_(None),
+                )
+            )
 
-    def set_contact(self, session_id: int, participant_id: int, email: str, phone: str,
-                    consent: bool) -> Change:
+    def set_contact(
+        self, session_id: int, participant_id: int, email: str, phone: str, consent: bool
+    ) -> Change:
         """Contact details for follow-up, stored only with consent; without it (or when
         consent is withdrawn) none are kept."""
         if consent and not (email or phone):
@@ -305,8 +390,7 @@ class Service:
             p.consent_at = self.clock() if consent else None
             owners = self._followed_pitchers(db, participant_id)
         # The console's list of people changed: coalesced, as a phone can send this often.
-        return Change(session_id, counts=True, console=True,
-                      participants={participant_id} | owners)
+        return Change(session_id, counts=True, console=True, participants={participant_id} | owners)
 
     def delete_participant(self, session_id: int, participant_id: int) -> Change:
         """A participant leaves for good: name, organisation and contacts go, and so do their
@@ -323,7 +407,8 @@ class Service:
             for pitch in db.scalars(select(Pitch).where(Pitch.participant_id == participant_id)):
                 # Removed by the moderator before it ran (kept only for undo): never public.
                 if pitch.status in (queue.PENDING, queue.QUEUED) or (
-                        pitch.status == queue.REMOVED and pitch.started_at is None):
+                    pitch.status == queue.REMOVED and pitch.started_at is None
+                ):
                     removed.append(pitch.title)
                     db.execute(delete(Vote).where(Vote.pitch_id == pitch.id))
                     db.execute(delete(Rating).where(Rating.pitch_id == pitch.id))
@@ -334,15 +419,15 @@ class Service:
             for c in db.scalars(select(Commitment).where(Commitment.session_id == s.id)):
                 owners_list = json.loads(c.owners)
                 if any(o.get("participant_id") == participant_id for o in owners_list):
-                    c.owners = json.dumps([o for o in owners_list
-                                           if o.get("participant_id") != participant_id])
+                    c.owners = json.dumps(
+                        [o for o in owners_list if o.get("participant_id") != participant_id]
+                    )
             p.name, p.organisation, p.email, p.phone = "", "", "", ""
             p.consent_at, p.deleted_at = None, self.clock()
             p.token = "deleted-" + secrets.token_urlsafe(24)
             self._touch(s)
         # The person's own pages learn at once that they are no longer a participant.
-        return Change(session_id, stage=True, counts=True,
-                      participants=owners | {participant_id})
+        return Change(session_id, stage=True, counts=True, participants=owners | {participant_id})
 
     @staticmethod
     def _forget_titles(db: DB, session_id: int, titles: list[str]) -> None:
@@ -356,8 +441,9 @@ class Service:
             if any(detail == t or detail.startswith(t + " to ") for t in titles):
                 entry.detail = "-"
 
-    def _participant(self, db: DB, session_id: int, participant_id: int,
-                     missing: str = "not_joined") -> Participant:
+    def _participant(
+        self, db: DB, session_id: int, participant_id: int, missing: str = "not_joined"
+    ) -> Participant:
         """A participant of this session who has not deleted themselves, else `missing`."""
         p = db.get(Participant, participant_id)
         if p is None or p.session_id != session_id or p.deleted_at is not None:
@@ -368,9 +454,13 @@ class Service:
     def _followed_pitchers(db: DB, participant_id: int) -> set:
         """Participants whose pitches this participant wants to follow up on (they see this
         person's name and consented contact details)."""
-        return set(db.scalars(select(Pitch.participant_id).join(
-            Interest, Interest.pitch_id == Pitch.id).where(
-            Interest.participant_id == participant_id, Pitch.participant_id.is_not(None))))
+        return set(
+            db.scalars(
+                select(Pitch.participant_id)
+                .join(Interest, Interest.pitch_id == Pitch.id)
+                .where(Interest.participant_id == participant_id, Pitch.participant_id.is_not(None))
+            )
+        )
 
     def erase_session(self, session_id: int) -> str:
         """Erase a session and everything in it (the moderator's GDPR erasure). Returns the
@@ -393,24 +483,35 @@ class Service:
     # ----- moderator commands: one transaction, logged, optionally undoable -----------------
 
     @contextmanager
-    def _moderate(self, session_id: int, action: str) -> Iterator["Step"]:
+    def _moderate(self, session_id: int, action: str) -> Iterator[Step]:
         """A moderator command: lock the session, run, bump the revision, log the action."""
         with self.unit() as db:
             s = self._session(db, session_id)
             step = Step(db, s, self.clock())
             yield step
             self._touch(s)
-            db.add(LogEntry(session_id=s.id, at=step.now, action=action, detail=step.detail,
-                            undo=json.dumps(step.undo) if step.undo else None))
+            db.add(
+                LogEntry(
+                    session_id=s.id,
+                    at=step.now,
+                    action=action,
+                    detail=step.detail,
+                    undo=json.dumps(step.undo) if step.undo else None,
+                )
+            )
 
     def _pitches(self, db: DB, s: Session) -> list[Pitch]:
         """Every visible pitch of the session (removed ones are kept only for undo)."""
-        return list(db.scalars(select(Pitch).where(Pitch.session_id == s.id,
-                                                   Pitch.status != queue.REMOVED)))
+        return list(
+            db.scalars(select(Pitch).where(Pitch.session_id == s.id, Pitch.status != queue.REMOVED))
+        )
 
     def _talk_sections(self, db: DB, s: Session) -> set:
-        return set(db.scalars(select(Section.id).where(Section.session_id == s.id,
-                                                       Section.kind == "talks")))
+        return set(
+            db.scalars(
+                select(Section.id).where(Section.session_id == s.id, Section.kind == "talks")
+            )
+        )
 
     def _section(self, db: DB, s: Session) -> Section | None:
         return db.get(Section, s.current_section_id) if s.current_section_id else None
@@ -418,8 +519,9 @@ class Service:
     def _scope(self, db: DB, s: Session) -> list[Pitch]:
         """The queue of the current section: what start and next draw from."""
         sec = self._section(db, s)
-        return queue.in_section(self._pitches(db, s), sec.id if sec else None,
-                                sec.kind if sec else None)
+        return queue.in_section(
+            self._pitches(db, s), sec.id if sec else None, sec.kind if sec else None
+        )
 
     def _pitch(self, db: DB, s: Session, pitch_id: int) -> Pitch:
         p = db.get(Pitch, pitch_id)
@@ -428,8 +530,9 @@ class Service:
         return p
 
     def _end_position(self, db: DB, s: Session) -> int:
-        return (db.scalar(select(func.max(Pitch.position)).where(Pitch.session_id == s.id))
-                or 0) + 1
+        return (
+            db.scalar(select(func.max(Pitch.position)).where(Pitch.session_id == s.id)) or 0
+        ) + 1
 
     def _owners(self, *pitches: Pitch | None) -> set:
         return {p.participant_id for p in pitches if p is not None and p.participant_id}
@@ -447,8 +550,11 @@ class Service:
                 s.rate_pitch_id = s.rate_until = None
             for k, v in settings.items():
                 setattr(s, k, v)
-            if "pitch_seconds" in settings and s.timer_state == "idle" and \
-                    queue.live(self._pitches(step.db, s)) is None:
+            if (
+                "pitch_seconds" in settings
+                and s.timer_state == "idle"
+                and queue.live(self._pitches(step.db, s)) is None
+            ):
                 s.timer = Timer.ready(s.pitch_seconds * 1000)
             step.detail = ", ".join(f"{k}={v}" for k, v in sorted(settings.items()))
         if set(settings) <= CONSOLE_ONLY_SETTINGS:  # no phone or screen shows these
@@ -469,21 +575,41 @@ class Service:
 
     # ----- the queue ------------------------------------------------------------------------
 
-    def propose_pitch(self, session_id: int, participant_id: int, title: str,
-                      offer: str, title_alt: str = "", offer_alt: str = "") -> Change:
+    def propose_pitch(
+        self,
+        session_id: int,
+        participant_id: int,
+        title: str,
+        offer: str,
+        title_alt: str = "",
+        offer_alt: str = "",
+    ) -> Change:
         with self.unit() as db:
             s = self._session(db, session_id)
-            mine = db.scalar(select(func.count()).select_from(Pitch).where(
-                Pitch.participant_id == participant_id,
-                Pitch.status.in_((queue.PENDING, queue.QUEUED))))
+            mine = db.scalar(
+                select(func.count())
+                .select_from(Pitch)
+                .where(
+                    Pitch.participant_id == participant_id,
+                    Pitch.status.in_((queue.PENDING, queue.QUEUED)),
+                )
+            )
             if mine >= 3:
                 raise RuleError("too_many_pitches", max=3)
             who = self._participant(db, s.id, participant_id)
-            p = Pitch(session_id=s.id, participant_id=participant_id, pitcher=who.name,
-                      organisation=who.organisation, title=title, offer=offer,
-                      title_alt=title_alt, offer_alt=offer_alt,
-                      status=queue.QUEUED if s.auto_accept else queue.PENDING,
-                      position=self._end_position(db, s), seconds=s.pitch_seconds)
+            p = Pitch(
+                session_id=s.id,
+                participant_id=participant_id,
+                pitcher=who.name,
+                organisation=who.organisation,
+                title=title,
+                offer=offer,
+                title_alt=title_alt,
+                offer_alt=offer_alt,
+                status=queue.QUEUED if s.auto_accept else queue.PENDING,
+                position=self._end_position(db, s),
+                seconds=s.pitch_seconds,
+            )
             db.add(p)
             self._touch(s)
             db.flush()
@@ -491,8 +617,9 @@ class Service:
             if p.status == queue.PENDING:
                 # Waiting for the moderator: only the console and the proposer see it (the
                 # console's update is coalesced, like a join's).
-                return Change(s.id, counts=True, console=True, participants={participant_id},
-                              reply=reply)
+                return Change(
+                    s.id, counts=True, console=True, participants={participant_id}, reply=reply
+                )
             return Change(s.id, stage=True, participants={participant_id}, reply=reply)
 
     def withdraw_pitch(self, session_id: int, participant_id: int, pitch_id: int) -> Change:
@@ -511,17 +638,34 @@ class Service:
             return Change(session_id, counts=True, console=True, participants={participant_id})
         return Change(session_id, stage=True, counts=True, participants={participant_id})
 
-    def add_pitch(self, session_id: int, *, title: str, pitcher: str, offer: str = "",
-                  organisation: str = "", seconds: int | None = None, title_alt: str = "",
-                  offer_alt: str = "") -> Change:
+    def add_pitch(
+        self,
+        session_id: int,
+        *,
+        title: str,
+        pitcher: str,
+        offer: str = "",
+        organisation: str = "",
+        seconds: int | None = None,
+        title_alt: str = "",
+        offer_alt: str = "",
+    ) -> Change:
         with self._moderate(session_id, "add") as step:
             s, db = step.s, step.db
             sec = self._section(db, s)
-            p = Pitch(session_id=s.id, pitcher=pitcher, organisation=organisation, title=title,
-                      offer=offer, title_alt=title_alt, offer_alt=offer_alt,
-                      status=queue.QUEUED, position=self._end_position(db, s),
-                      seconds=seconds or s.pitch_seconds,
-                      section_id=sec.id if sec and sec.kind != schedule.PITCHES else None)
+            p = Pitch(
+                session_id=s.id,
+                pitcher=pitcher,
+                organisation=organisation,
+                title=title,
+                offer=offer,
+                title_alt=title_alt,
+                offer_alt=offer_alt,
+                status=queue.QUEUED,
+                position=self._end_position(db, s),
+                seconds=seconds or s.pitch_seconds,
+                section_id=sec.id if sec and sec.kind != schedule.PITCHES else None,
+            )
             db.add(p)
             db.flush()
             step.detail = title
@@ -544,16 +688,20 @@ class Service:
             s = step.s
             p = self._pitch(step.db, s, pitch_id)
             owners = self._owners(p)
-            voters = set(step.db.scalars(select(Vote.participant_id).where(
-                Vote.pitch_id == p.id)))
+            voters = set(step.db.scalars(select(Vote.participant_id).where(Vote.pitch_id == p.id)))
             step.undo = {"pitch_id": p.id, "status": p.status}
             if p.status == queue.LIVE:
                 step.undo["timer"] = s.timer.to_state()
                 self._end(s, p, step.now, queue.REMOVED)
             p.status = queue.REMOVED
             step.detail = p.title
-        return Change(session_id, stage=True, counts=True, participants=owners | voters,
-                      reply={"undo": "remove"})
+        return Change(
+            session_id,
+            stage=True,
+            counts=True,
+            participants=owners | voters,
+            reply={"undo": "remove"},
+        )
 
     def accept_pitch(self, session_id: int, pitch_id: int) -> Change:
         with self._moderate(session_id, "accept") as step:
@@ -591,8 +739,13 @@ class Service:
                 p.started_at = p.ended_at = p.spoken_ms = p.overrun_ms = None
             p.status = status
             step.detail = f"{p.title}: {status}"
-            return Change(s.id, stage=True, counts=True, participants=self._owners(p),
-                          reply={"undo": "skip"} if step.undo else {})
+            return Change(
+                s.id,
+                stage=True,
+                counts=True,
+                participants=self._owners(p),
+                reply={"undo": "skip"} if step.undo else {},
+            )
 
     # ----- the stage ------------------------------------------------------------------------
 
@@ -606,8 +759,7 @@ class Service:
         """Take the live pitch off stage, recording how long it ran and any overrun. With a
         rating window after each pitch, the room is asked to rate it now."""
         t = s.timer
-        if status == queue.DONE and s.voting_round == voting.PER_PITCH and \
-                s.voting == voting.OPEN:
+        if status == queue.DONE and s.voting_round == voting.PER_PITCH and s.voting == voting.OPEN:
             s.rate_pitch_id, s.rate_until = p.id, now + s.rating_window_seconds * 1000
         p.status, p.ended_at = status, now
         p.spoken_ms = max(0, t.total_ms - t.remaining(now))
@@ -642,9 +794,13 @@ class Service:
                 step.detail = current.title
         return Change(session_id, stage=True, participants=changed)
 
-    def _timer_command(self, session_id: int, action: str,
-                       apply: Callable[[Timer, int, Pitch], Timer], undoable: bool = False
-                       ) -> Change:
+    def _timer_command(
+        self,
+        session_id: int,
+        action: str,
+        apply: Callable[[Timer, int, Pitch], Timer],
+        undoable: bool = False,
+    ) -> Change:
         with self._moderate(session_id, action) as step:
             s = step.s
             current = queue.live(self._pitches(step.db, s))
@@ -654,8 +810,7 @@ class Service:
                 step.undo = {"pitch_id": current.id, "timer": s.timer.to_state()}
             s.timer = apply(s.timer, step.now, current)
             step.detail = current.title
-        return Change(session_id, stage=True,
-                      reply={"undo": action} if undoable else {})
+        return Change(session_id, stage=True, reply={"undo": action} if undoable else {})
 
     def pause(self, session_id: int) -> Change:
         return self._timer_command(session_id, "pause", lambda t, now, _p: t.pause(now))
@@ -664,15 +819,18 @@ class Service:
         return self._timer_command(session_id, "resume", lambda t, now, _p: t.resume(now))
 
     def adjust(self, session_id: int, seconds: int) -> Change:
-        return self._timer_command(session_id, f"adjust {seconds:+d}s",
-                                   lambda t, now, _p: t.adjust(seconds * 1000, now))
+        return self._timer_command(
+            session_id, f"adjust {seconds:+d}s", lambda t, now, _p: t.adjust(seconds * 1000, now)
+        )
 
     def reset(self, session_id: int) -> Change:
-        return self._timer_command(session_id, "reset",
-                                   lambda t, now, p: t.reset(p.seconds * 1000), undoable=True)
+        return self._timer_command(
+            session_id, "reset", lambda t, now, p: t.reset(p.seconds * 1000), undoable=True
+        )
 
-    def next(self, session_id: int, expect: int | None | object = ANY,
-             action: str = "next") -> Change:
+    def next(
+        self, session_id: int, expect: int | None | object = ANY, action: str = "next"
+    ) -> Change:
         """End the live pitch (done) and start the first queued one, if any."""
         with self._moderate(session_id, action) as step:
             s, now = step.s, step.now
@@ -687,9 +845,13 @@ class Service:
             if nxt is not None:
                 self._go_live(s, nxt, now)
             step.detail = " -> ".join(p.title if p else "-" for p in (current, nxt))
-            return Change(s.id, stage=True, counts=True,
-                          participants=self._owners(current, nxt, queue.up_next(pitches)),
-                          reply={"live": nxt.id if nxt else None})
+            return Change(
+                s.id,
+                stage=True,
+                counts=True,
+                participants=self._owners(current, nxt, queue.up_next(pitches)),
+                reply={"live": nxt.id if nxt else None},
+            )
 
     def overrun_deadline(self, session_id: int) -> tuple[int, int] | None:
         """(moment, live pitch id) at which the overrun policy moves on by itself, if any."""
@@ -698,8 +860,9 @@ class Service:
             if s.timer_state != "running":
                 return None
             live = queue.live(self._pitches(db, s))
-            due = schedule.overrun_due(s.overrun_policy, s.timer_ends_at,
-                                       s.overrun_grace_seconds * 1000)
+            due = schedule.overrun_due(
+                s.overrun_policy, s.timer_ends_at, s.overrun_grace_seconds * 1000
+            )
             return None if live is None or due is None else (due, live.id)
 
     def auto_next(self, session_id: int, pitch_id: int) -> Change | None:
@@ -714,8 +877,10 @@ class Service:
             return None
 
     def _ballots_cast(self, db: DB, s: Session) -> bool:
-        return any(db.scalar(select(func.count()).select_from(t).where(t.session_id == s.id))
-                   for t in (Vote, Rating))
+        return any(
+            db.scalar(select(func.count()).select_from(t).where(t.session_id == s.id))
+            for t in (Vote, Rating)
+        )
 
     def sessions_with_running_timers(self) -> list[int]:
         with self.unit() as db:
@@ -768,10 +933,18 @@ class Service:
 
     def add_section(self, session_id: int, title: str, kind: str, minutes: int) -> Change:
         with self._moderate(session_id, "add section") as step:
-            last = step.db.scalar(select(func.max(Section.position)).where(
-                Section.session_id == step.s.id))
-            step.db.add(Section(session_id=step.s.id, position=(last or 0) + 1, title=title,
-                                kind=kind, minutes=minutes))
+            last = step.db.scalar(
+                select(func.max(Section.position)).where(Section.session_id == step.s.id)
+            )
+            step.db.add(
+                Section(
+                    session_id=step.s.id,
+                    position=(last or 0) + 1,
+                    title=title,
+                    kind=kind,
+                    minutes=minutes,
+                )
+            )
             step.detail = title
         return Change(session_id, stage=True)
 
@@ -822,8 +995,9 @@ class Service:
                 s.revealed = False
             else:
                 s.rate_pitch_id = s.rate_until = None
-        return Change(session_id, stage=True, counts=True,
-                      reply={} if open_ else {"undo": "close voting"})
+        return Change(
+            session_id, stage=True, counts=True, reply={} if open_ else {"undo": "close voting"}
+        )
 
     def reveal(self, session_id: int, revealed: bool) -> Change:
         with self._moderate(session_id, "reveal" if revealed else "hide results") as step:
@@ -839,9 +1013,16 @@ class Service:
         most UNDO_SECONDS old and nothing has been undone on top of it."""
         with self._moderate(session_id, "undo") as step:
             s, db = step.s, step.db
-            entry = db.scalar(select(LogEntry).where(
-                LogEntry.session_id == s.id, LogEntry.undo.is_not(None),
-                LogEntry.undone.is_(False)).order_by(LogEntry.id.desc()).limit(1))
+            entry = db.scalar(
+                select(LogEntry)
+                .where(
+                    LogEntry.session_id == s.id,
+                    LogEntry.undo.is_not(None),
+                    LogEntry.undone.is_(False),
+                )
+                .order_by(LogEntry.id.desc())
+                .limit(1)
+            )
             if entry is None or step.now - entry.at > UNDO_SECONDS * 1000:
                 raise RuleError("nothing_to_undo")
             data = json.loads(entry.undo)
@@ -867,8 +1048,13 @@ class Service:
                 changed = self._owners(p)
             entry.undone = True
             step.detail = entry.action
-        return Change(session_id, stage=True, counts=True, participants=changed,
-                      reply={"undone": entry.action})
+        return Change(
+            session_id,
+            stage=True,
+            counts=True,
+            participants=changed,
+            reply={"undone": entry.action},
+        )
 
     # ----- ratings (dots and approval marks: ballots.py) -------------------------------------
 
@@ -879,25 +1065,29 @@ class Service:
         facts = self.facts.get(db, s.id, s.code, s.revision or 0)
         return facts.open_ids, self.facts.own_ids(facts, participant_id)
 
-
-    def set_rating(self, session_id: int, participant_id: int, pitch_id: int,
-                   **ratings: int) -> Change:
+    def set_rating(
+        self, session_id: int, participant_id: int, pitch_id: int, **ratings: int
+    ) -> Change:
         """Impact and/or ease (1-5; 0 takes that rating back) for one pitch. Idempotent."""
-        retry_race(lambda: self._set_rating(session_id, participant_id, pitch_id,
-                                                  ratings))
+        retry_race(lambda: self._set_rating(session_id, participant_id, pitch_id, ratings))
         return Change(session_id, counts=True, participants={participant_id})
 
-    def _set_rating(self, session_id: int, participant_id: int, pitch_id: int,
-                    ratings: dict) -> None:
+    def _set_rating(
+        self, session_id: int, participant_id: int, pitch_id: int, ratings: dict
+    ) -> None:
         with self.unit() as db:
             s = self._session(db, session_id, lock=False)
             if s.voting_method != voting.MATRIX:
                 raise RuleError("wrong_method")
             votable, own = self._ballot_scope(db, s, participant_id)
-            voting.check_rating(voting=s.voting, pitch_id=pitch_id, votable=votable, own=own,
-                                ratings=ratings)
-            row = db.scalar(select(Rating).where(Rating.participant_id == participant_id,
-                                                 Rating.pitch_id == pitch_id))
+            voting.check_rating(
+                voting=s.voting, pitch_id=pitch_id, votable=votable, own=own, ratings=ratings
+            )
+            row = db.scalar(
+                select(Rating).where(
+                    Rating.participant_id == participant_id, Rating.pitch_id == pitch_id
+                )
+            )
             if row is None:
                 row = Rating(session_id=s.id, participant_id=participant_id, pitch_id=pitch_id)
                 db.add(row)
@@ -911,9 +1101,9 @@ class Service:
 
     # ----- follow-up ------------------------------------------------------------------------
 
-    def set_interest(self, session_id: int, participant_id: int, pitch_id: int,
-                     on: bool) -> Change:
-        """"I want to follow up on this pitch" (or no longer). Idempotent."""
+    def set_interest(self, session_id: int, participant_id: int, pitch_id: int, on: bool) -> Change:
+        """ "I want to follow up on this pitch" (or no longer). Idempotent."""
+
         def apply() -> set:
             with self.unit() as db:
                 s = self._session(db, session_id, lock=False)
@@ -923,21 +1113,38 @@ class Service:
                     raise RuleError("unknown_pitch")
                 if p.participant_id == participant_id and on:
                     raise RuleError("own_pitch_interest")
-                row = db.scalar(select(Interest).where(Interest.participant_id == participant_id,
-                                                       Interest.pitch_id == pitch_id))
+                row = db.scalar(
+                    select(Interest).where(
+                        Interest.participant_id == participant_id, Interest.pitch_id == pitch_id
+                    )
+                )
                 if on and row is None:
-                    db.add(Interest(session_id=s.id, participant_id=participant_id,
-                                    pitch_id=pitch_id, at=self.clock()))
+                    db.add(
+                        Interest(
+                            session_id=s.id,
+                            participant_id=participant_id,
+                            pitch_id=pitch_id,
+                            at=self.clock(),
+                        )
+                    )
                 elif not on and row is not None:
                     db.delete(row)
                 return self._owners(p)
+
         owner = retry_race(apply)
         return Change(session_id, counts=True, participants={participant_id} | owner)
 
     # ----- commitments and the outcome ------------------------------------------------------
 
-    def set_commitment(self, session_id: int, pitch_id: int, owners: list[dict],
-                       next_step: str, due: str, status: str) -> Change:
+    def set_commitment(
+        self,
+        session_id: int,
+        pitch_id: int,
+        owners: list[dict],
+        next_step: str,
+        due: str,
+        status: str,
+    ) -> Change:
         """Turn a quick win into a commitment (or change it): owners (participants of the
         session or free text), the next step, a due date and a status."""
         with self._moderate(session_id, "commitment") as step:
@@ -948,8 +1155,9 @@ class Service:
             named = []
             for o in owners:
                 if "participant_id" in o:
-                    who = self._participant(db, s.id, o["participant_id"],
-                                            missing="unknown_participant")
+                    who = self._participant(
+                        db, s.id, o["participant_id"], missing="unknown_participant"
+                    )
                     named.append({"participant_id": who.id, "name": who.name})
                 else:
                     named.append({"name": o["name"]})
@@ -964,8 +1172,11 @@ class Service:
 
     def remove_commitment(self, session_id: int, pitch_id: int) -> Change:
         with self._moderate(session_id, "remove commitment") as step:
-            c = step.db.scalar(select(Commitment).where(Commitment.pitch_id == pitch_id,
-                                                        Commitment.session_id == step.s.id))
+            c = step.db.scalar(
+                select(Commitment).where(
+                    Commitment.pitch_id == pitch_id, Commitment.session_id == step.s.id
+                )
+            )
             if c is None:
                 raise RuleError("unknown_commitment")
             step.detail = self._pitch(step.db, step.s, pitch_id).title
@@ -974,8 +1185,9 @@ class Service:
 
     def publish_outcome(self, session_id: int, public: bool) -> Change:
         """Open (or close) the read-only public outcome link; its token is drawn once."""
-        with self._moderate(session_id, "publish outcome" if public else "unpublish outcome"
-                            ) as step:
+        with self._moderate(
+            session_id, "publish outcome" if public else "unpublish outcome"
+        ) as step:
             s = step.s
             if public and not s.outcome_token:
                 s.outcome_token = secrets.token_urlsafe(18)

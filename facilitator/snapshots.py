@@ -10,11 +10,12 @@
 A phone never receives another participant's private data: the stage names pitchers (their
 pitch is public) and nothing else about anyone.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cached_property
-from typing import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DB
@@ -22,20 +23,42 @@ from sqlalchemy.orm import Session as DB
 from .ballots import FactsCache, QueueFacts, ballot_reply
 from .domain import queue, schedule, screen, settings, tally, voting
 from .models import (
-    Commitment, Interest, LogEntry, Participant, Pitch, Rating, Section, Session, Vote,
+    Commitment,
+    Interest,
+    LogEntry,
+    Participant,
+    Pitch,
+    Rating,
+    Section,
+    Session,
+    Vote,
 )
 from .services import UNDO_SECONDS
 
 
 def _pitch(p: Pitch) -> dict:
-    return {"id": p.id, "title": p.title, "offer": p.offer, "title_alt": p.title_alt or "",
-            "offer_alt": p.offer_alt or "", "pitcher": p.pitcher,
-            "organisation": p.organisation, "status": p.status, "seconds": p.seconds}
+    return {
+        "id": p.id,
+        "title": p.title,
+        "offer": p.offer,
+        "title_alt": p.title_alt or "",
+        "offer_alt": p.offer_alt or "",
+        "pitcher": p.pitcher,
+        "organisation": p.organisation,
+        "status": p.status,
+        "seconds": p.seconds,
+    }
 
 
 def _section(sec: Section) -> dict:
-    return {"id": sec.id, "title": sec.title, "kind": sec.kind, "minutes": sec.minutes,
-            "started_at": sec.started_at, "ended_at": sec.ended_at}
+    return {
+        "id": sec.id,
+        "title": sec.title,
+        "kind": sec.kind,
+        "minutes": sec.minutes,
+        "started_at": sec.started_at,
+        "ended_at": sec.ended_at,
+    }
 
 
 def results_visible(s: Session, screen: bool = False) -> bool:
@@ -61,26 +84,47 @@ class View:
     def __init__(self, db: DB, session_id: int):
         self.db = db
         self.s = db.get(Session, session_id)
-        self.sections = list(db.scalars(select(Section).where(
-            Section.session_id == session_id).order_by(Section.position, Section.id)))
-        self.pitches = queue.in_order(list(db.scalars(select(Pitch).where(
-            Pitch.session_id == session_id, Pitch.status != queue.REMOVED))))
-        self.section = next((x for x in self.sections if x.id == self.s.current_section_id),
-                            None)
-        self.scope = queue.in_section(self.pitches, self.section.id if self.section else None,
-                                      self.section.kind if self.section else None)
+        self.sections = list(
+            db.scalars(
+                select(Section)
+                .where(Section.session_id == session_id)
+                .order_by(Section.position, Section.id)
+            )
+        )
+        self.pitches = queue.in_order(
+            list(
+                db.scalars(
+                    select(Pitch).where(
+                        Pitch.session_id == session_id, Pitch.status != queue.REMOVED
+                    )
+                )
+            )
+        )
+        self.section = next((x for x in self.sections if x.id == self.s.current_section_id), None)
+        self.scope = queue.in_section(
+            self.pitches,
+            self.section.id if self.section else None,
+            self.section.kind if self.section else None,
+        )
         talks = {x.id for x in self.sections if x.kind == schedule.TALKS}
         self.votable = queue.votable(self.pitches, talks)
-        self.open_ids = [p.id for p in queue.open_for_votes(
-            self.votable, self.s.voting_round == voting.PER_PITCH)]
+        self.open_ids = [
+            p.id
+            for p in queue.open_for_votes(self.votable, self.s.voting_round == voting.PER_PITCH)
+        ]
 
     @cached_property
     def interest(self) -> dict[int, int]:
         """How many people want to follow up on each pitch (counts only, never names); read
         once per view, though both the ranking and the head counts show it."""
-        return {pid: int(n) for pid, n in self.db.execute(
-            select(Interest.pitch_id, func.count(Interest.id))
-            .where(Interest.session_id == self.s.id).group_by(Interest.pitch_id))}
+        return {
+            pid: int(n)
+            for pid, n in self.db.execute(
+                select(Interest.pitch_id, func.count(Interest.id))
+                .where(Interest.session_id == self.s.id)
+                .group_by(Interest.pitch_id)
+            )
+        }
 
 
 def queue_facts(db: DB, session_id: int) -> tuple[tuple, QueueFacts]:
@@ -92,14 +136,21 @@ def queue_facts(db: DB, session_id: int) -> tuple[tuple, QueueFacts]:
         if x.participant_id is not None:
             own.setdefault(x.participant_id, []).append(_pitch(x))
     return (v.s.code, v.s.revision or 0), QueueFacts(
-        frozenset(v.open_ids), own,
-        frozenset(x.participant_id for x in v.pitches if x.status == queue.LIVE))
+        frozenset(v.open_ids),
+        own,
+        frozenset(x.participant_id for x in v.pitches if x.status == queue.LIVE),
+    )
 
 
 class Snapshots:
-    def __init__(self, make_db, facts: FactsCache, clock: Callable[[], int],
-                 join_url: Callable[[str], str],
-                 outcome_url: Callable[[str], str] = lambda token: f"/o/{token}"):
+    def __init__(
+        self,
+        make_db,
+        facts: FactsCache,
+        clock: Callable[[], int],
+        join_url: Callable[[str], str],
+        outcome_url: Callable[[str], str] = lambda token: f"/o/{token}",
+    ):
         self.make_db = make_db
         self.facts = facts  # what `me` needs from the queue, read once per session revision
         self.clock = clock
@@ -113,44 +164,89 @@ class Snapshots:
         ids = [p.id for p in v.votable]
         votes, ratings = {}, {}
         if ids and v.s.voting_method == voting.MATRIX:
-            ratings = {pid: tuple(int(x or 0) for x in rest) for pid, *rest in v.db.execute(
-                select(Rating.pitch_id, func.sum(Rating.impact), func.count(Rating.impact),
-                       func.sum(Rating.ease), func.count(Rating.ease), func.count(Rating.id))
-                .where(Rating.pitch_id.in_(ids)).group_by(Rating.pitch_id))}
+            ratings = {
+                pid: tuple(int(x or 0) for x in rest)
+                for pid, *rest in v.db.execute(
+                    select(
+                        Rating.pitch_id,
+                        func.sum(Rating.impact),
+                        func.count(Rating.impact),
+                        func.sum(Rating.ease),
+                        func.count(Rating.ease),
+                        func.count(Rating.id),
+                    )
+                    .where(Rating.pitch_id.in_(ids))
+                    .group_by(Rating.pitch_id)
+                )
+            }
         elif ids:
-            votes = {pid: (int(dots), int(n)) for pid, dots, n in v.db.execute(
-                select(Vote.pitch_id, func.sum(Vote.dots), func.count(Vote.id))
-                .where(Vote.pitch_id.in_(ids)).group_by(Vote.pitch_id))}
+            votes = {
+                pid: (int(dots), int(n))
+                for pid, dots, n in v.db.execute(
+                    select(Vote.pitch_id, func.sum(Vote.dots), func.count(Vote.id))
+                    .where(Vote.pitch_id.in_(ids))
+                    .group_by(Vote.pitch_id)
+                )
+            }
         interest = v.interest
         by_id = {p.id: p for p in v.votable}
-        return [{"rank": r.rank, "tied": r.tied, "score": r.score, "votes": r.score,
-                 "voters": r.voters, "impact": r.impact, "ease": r.ease,
-                 "quadrant": r.quadrant, "interest": interest.get(r.pitch_id, 0),
-                 **_pitch(by_id[r.pitch_id])}
-                for r in tally.tally(v.s.voting_method, ids, votes, ratings)]
-
+        return [
+            {
+                "rank": r.rank,
+                "tied": r.tied,
+                "score": r.score,
+                "votes": r.score,
+                "voters": r.voters,
+                "impact": r.impact,
+                "ease": r.ease,
+                "quadrant": r.quadrant,
+                "interest": interest.get(r.pitch_id, 0),
+                **_pitch(by_id[r.pitch_id]),
+            }
+            for r in tally.tally(v.s.voting_method, ids, votes, ratings)
+        ]
 
     def _counts(self, v: View) -> dict:
         ids = v.open_ids
         ballots = 0
         if ids:
-            voters = select(Vote.participant_id).where(Vote.pitch_id.in_(ids)).union(
-                select(Rating.participant_id).where(Rating.pitch_id.in_(ids))).subquery()
+            voters = (
+                select(Vote.participant_id)
+                .where(Vote.pitch_id.in_(ids))
+                .union(select(Rating.participant_id).where(Rating.pitch_id.in_(ids)))
+                .subquery()
+            )
             ballots = v.db.scalar(select(func.count()).select_from(voters))
-        joined = v.db.scalar(select(func.count()).select_from(Participant).where(
-            Participant.session_id == v.s.id, Participant.deleted_at.is_(None)))
-        return {"participants": joined, "ballots": ballots,
-                "interest": {str(k): n for k, n in v.interest.items()}}
+        joined = v.db.scalar(
+            select(func.count())
+            .select_from(Participant)
+            .where(Participant.session_id == v.s.id, Participant.deleted_at.is_(None))
+        )
+        return {
+            "participants": joined,
+            "ballots": ballots,
+            "interest": {str(k): n for k, n in v.interest.items()},
+        }
 
     def _commitments(self, v: View) -> list[dict]:
         """The commitments, in queue order: public (owners are named, nothing else)."""
-        rows = {c.pitch_id: c for c in v.db.scalars(select(Commitment).where(
-            Commitment.session_id == v.s.id))}
-        return [{"pitch_id": p.id, "title": p.title, "pitcher": p.pitcher,
-                 "owners": [o["name"] for o in json.loads(rows[p.id].owners) if o["name"]],
-                 "next_step": rows[p.id].next_step, "due": rows[p.id].due,
-                 "status": rows[p.id].status}
-                for p in v.pitches if p.id in rows]
+        rows = {
+            c.pitch_id: c
+            for c in v.db.scalars(select(Commitment).where(Commitment.session_id == v.s.id))
+        }
+        return [
+            {
+                "pitch_id": p.id,
+                "title": p.title,
+                "pitcher": p.pitcher,
+                "owners": [o["name"] for o in json.loads(rows[p.id].owners) if o["name"]],
+                "next_step": rows[p.id].next_step,
+                "due": rows[p.id].due,
+                "status": rows[p.id].status,
+            }
+            for p in v.pitches
+            if p.id in rows
+        ]
 
     def _stage(self, v: View) -> dict:
         s = v.s
@@ -159,8 +255,12 @@ class Snapshots:
         return {
             "rev": s.revision,
             "server_now": self.clock(),
-            "session": {"code": s.code, "title": s.title, "join_url": self.join_url(s.code),
-                        **{name: getattr(s, name) for name in settings.PUBLIC}},
+            "session": {
+                "code": s.code,
+                "title": s.title,
+                "join_url": self.join_url(s.code),
+                **{name: getattr(s, name) for name in settings.PUBLIC},
+            },
             "section": _section(v.section) if v.section else None,
             "mode": resolve_mode(s, live is not None),
             "voting": s.voting,
@@ -169,7 +269,8 @@ class Snapshots:
             "round": s.voting_round,
             "open_ids": v.open_ids,
             "rate_now": {"pitch_id": s.rate_pitch_id, "until": s.rate_until}
-            if s.rate_pitch_id and s.voting == voting.OPEN else None,
+            if s.rate_pitch_id and s.voting == voting.OPEN
+            else None,
             "commitments": self._commitments(v),
             "outcome_url": self.outcome_url(s.outcome_token) if s.outcome_public else None,
             "live": _pitch(live) if live else None,
@@ -190,54 +291,98 @@ class Snapshots:
         waiting = [p for p in v.scope if p.status == queue.QUEUED]
         lengths = [p.seconds * 1000 for p in waiting]
         changeover = s.changeover_seconds * 1000
-        out = {"now": now, "planned_start": s.planned_start, "planned_end": s.planned_end,
-               "session_left_ms": s.planned_end - now if s.planned_end else None,
-               "section_left_ms": None, "behind_ms": None, "fit": None,
-               "waiting": [p.id for p in waiting], "changeover_seconds": s.changeover_seconds,
-               "floor_seconds": s.fit_floor_seconds}
+        out = {
+            "now": now,
+            "planned_start": s.planned_start,
+            "planned_end": s.planned_end,
+            "session_left_ms": s.planned_end - now if s.planned_end else None,
+            "section_left_ms": None,
+            "behind_ms": None,
+            "fit": None,
+            "waiting": [p.id for p in waiting],
+            "changeover_seconds": s.changeover_seconds,
+            "floor_seconds": s.fit_floor_seconds,
+        }
         sec = v.section
         if sec is None:
             return out
         idx = v.sections.index(sec)
-        later = sum(x.minutes for x in v.sections[idx + 1:]) * 60_000
+        later = sum(x.minutes for x in v.sections[idx + 1 :]) * 60_000
         started = sec.started_at or now
-        planned_end = (s.planned_start + sum(x.minutes for x in v.sections[:idx + 1]) * 60_000
-                       if s.planned_start else started + sec.minutes * 60_000)
-        end = schedule.section_end(started, sec.minutes * 60_000, s.planned_end, later,
-                                   planned_end if s.planned_start else None)
+        planned_end = (
+            s.planned_start + sum(x.minutes for x in v.sections[: idx + 1]) * 60_000
+            if s.planned_start
+            else started + sec.minutes * 60_000
+        )
+        end = schedule.section_end(
+            started,
+            sec.minutes * 60_000,
+            s.planned_end,
+            later,
+            planned_end if s.planned_start else None,
+        )
         out["section_left_ms"] = end - now
-        out["behind_ms"] = schedule.projected_end(now, live_left, lengths, changeover) \
-            - planned_end
+        out["behind_ms"] = schedule.projected_end(now, live_left, lengths, changeover) - planned_end
         available = end - now - max(0, live_left)
         f = schedule.fit(lengths, available, changeover, s.fit_floor_seconds * 1000)
-        out["fit"] = {"fits": f.fits, "fitting": f.fitting, "needed_ms": f.needed_ms,
-                      "available_ms": f.available_ms, "proposal_seconds":
-                      f.proposal_ms // 1000 if f.proposal_ms else None,
-                      "left_out": f.left_out}
+        out["fit"] = {
+            "fits": f.fits,
+            "fitting": f.fitting,
+            "needed_ms": f.needed_ms,
+            "available_ms": f.available_ms,
+            "proposal_seconds": f.proposal_ms // 1000 if f.proposal_ms else None,
+            "left_out": f.left_out,
+        }
         return out
 
     def _report(self, v: View, now: int) -> dict:
         """Planned versus actual time, per pitch and per section."""
-        pitches = [{"id": p.id, "title": p.title, "pitcher": p.pitcher,
-                    "planned_ms": p.seconds * 1000, "actual_ms": p.spoken_ms,
-                    "overrun_ms": p.overrun_ms or 0, "status": p.status}
-                   for p in v.pitches if p.started_at is not None]
-        sections = [{"id": x.id, "title": x.title, "planned_ms": x.minutes * 60_000,
-                     "actual_ms": ((x.ended_at or now) - x.started_at)
-                     if x.started_at else None, "running": x.started_at is not None
-                     and x.ended_at is None} for x in v.sections]
+        pitches = [
+            {
+                "id": p.id,
+                "title": p.title,
+                "pitcher": p.pitcher,
+                "planned_ms": p.seconds * 1000,
+                "actual_ms": p.spoken_ms,
+                "overrun_ms": p.overrun_ms or 0,
+                "status": p.status,
+            }
+            for p in v.pitches
+            if p.started_at is not None
+        ]
+        sections = [
+            {
+                "id": x.id,
+                "title": x.title,
+                "planned_ms": x.minutes * 60_000,
+                "actual_ms": ((x.ended_at or now) - x.started_at) if x.started_at else None,
+                "running": x.started_at is not None and x.ended_at is None,
+            }
+            for x in v.sections
+        ]
         return {"pitches": pitches, "sections": sections}
 
     def _log(self, v: View, now: int) -> tuple[list[dict], dict | None]:
-        entries = list(v.db.scalars(select(LogEntry).where(LogEntry.session_id == v.s.id)
-                                    .order_by(LogEntry.id.desc()).limit(30)))
+        entries = list(
+            v.db.scalars(
+                select(LogEntry)
+                .where(LogEntry.session_id == v.s.id)
+                .order_by(LogEntry.id.desc())
+                .limit(30)
+            )
+        )
         undo = next((e for e in entries if e.undo and not e.undone), None)
         offer = None
         if undo is not None and now - undo.at <= UNDO_SECONDS * 1000:
-            offer = {"action": undo.action, "detail": undo.detail,
-                     "until": undo.at + UNDO_SECONDS * 1000}
-        return [{"at": e.at, "action": e.action, "detail": e.detail, "undone": e.undone}
-                for e in entries], offer
+            offer = {
+                "action": undo.action,
+                "detail": undo.detail,
+                "until": undo.at + UNDO_SECONDS * 1000,
+            }
+        return [
+            {"at": e.at, "action": e.action, "detail": e.detail, "undone": e.undone}
+            for e in entries
+        ], offer
 
     # ----- per audience ---------------------------------------------------------------------
 
@@ -281,17 +426,21 @@ class Snapshots:
             out["counts"] = self._counts(v)
             out["results"] = self._results(v)
             out["pending"] = [_pitch(p) for p in v.pitches if p.status == queue.PENDING]
-            out["settings"] = {**{x.name: getattr(s, x.name) for x in settings.SETTINGS},
-                               "screen_mode": s.screen_mode,
-                               "outcome_public": s.outcome_public}
+            out["settings"] = {
+                **{x.name: getattr(s, x.name) for x in settings.SETTINGS},
+                "screen_mode": s.screen_mode,
+                "outcome_public": s.outcome_public,
+            }
             # Three columns, not Participant objects: this list holds the whole room and the
             # console snapshot is rebuilt up to ten times a second while votes come in.
-            out["people"] = [{"id": pid, "name": name, "organisation": org}
-                             for pid, name, org in db.execute(select(
-                                 Participant.id, Participant.name, Participant.organisation)
-                                 .where(Participant.session_id == s.id,
-                                        Participant.deleted_at.is_(None))
-                                 .order_by(Participant.name))]
+            out["people"] = [
+                {"id": pid, "name": name, "organisation": org}
+                for pid, name, org in db.execute(
+                    select(Participant.id, Participant.name, Participant.organisation)
+                    .where(Participant.session_id == s.id, Participant.deleted_at.is_(None))
+                    .order_by(Participant.name)
+                )
+            ]
             out["sections"] = [_section(x) for x in v.sections]
             out["schedule"] = self._schedule(v, now)
             out["report"] = self._report(v, now)
@@ -305,12 +454,15 @@ class Snapshots:
         with self.make_db() as db:
             v = View(db, session_id)
             s = v.s
-            return {"voting": s.voting, "revealed": s.revealed,
-                    "ballots": self._counts(v)["ballots"], "method": s.voting_method,
-                    "tie_rule": tally.TIE_RULES[s.voting_method],
-                    "score_rule": tally.QUICK_WIN_SCORE
-                    if s.voting_method == voting.MATRIX else None,
-                    "results": self._results(v)}
+            return {
+                "voting": s.voting,
+                "revealed": s.revealed,
+                "ballots": self._counts(v)["ballots"],
+                "method": s.voting_method,
+                "tie_rule": tally.TIE_RULES[s.voting_method],
+                "score_rule": tally.QUICK_WIN_SCORE if s.voting_method == voting.MATRIX else None,
+                "results": self._results(v),
+            }
 
     def outcome(self, session_id: int, private: bool) -> dict:
         """What the session produced: the ranked quick wins with scores, interest and
@@ -323,32 +475,60 @@ class Snapshots:
             commitments = {c["pitch_id"]: c for c in self._commitments(v)}
             results = []
             for r in self._results(v):
-                row = {k: r[k] for k in ("id", "rank", "tied", "title", "title_alt", "pitcher",
-                                         "organisation", "offer", "status", "score", "voters",
-                                         "impact", "ease", "quadrant", "interest")}
+                row = {
+                    k: r[k]
+                    for k in (
+                        "id",
+                        "rank",
+                        "tied",
+                        "title",
+                        "title_alt",
+                        "pitcher",
+                        "organisation",
+                        "offer",
+                        "status",
+                        "score",
+                        "voters",
+                        "impact",
+                        "ease",
+                        "quadrant",
+                        "interest",
+                    )
+                }
                 row["commitment"] = commitments.get(r["id"])
                 if private:
                     row["interested"] = self._interested(db, r["id"])
                 results.append(row)
             out = {
-                "code": s.code, "title": s.title, "created_at": s.created_at,
-                "generated_at": now, "method": s.voting_method, "round": s.voting_round,
-                "voting": s.voting, "revealed": s.revealed,
+                "code": s.code,
+                "title": s.title,
+                "created_at": s.created_at,
+                "generated_at": now,
+                "method": s.voting_method,
+                "round": s.voting_round,
+                "voting": s.voting,
+                "revealed": s.revealed,
                 "tie_rule": tally.TIE_RULES[s.voting_method],
-                "score_rule": tally.QUICK_WIN_SCORE if s.voting_method == voting.MATRIX
-                else None,
+                "score_rule": tally.QUICK_WIN_SCORE if s.voting_method == voting.MATRIX else None,
                 "counts": {k: n for k, n in self._counts(v).items() if k != "interest"},
                 "results": results,
                 "commitments": list(commitments.values()),
-                "timing": {"planned_start": s.planned_start, "planned_end": s.planned_end,
-                           **self._report(v, now)},
+                "timing": {
+                    "planned_start": s.planned_start,
+                    "planned_end": s.planned_end,
+                    **self._report(v, now),
+                },
                 "outcome_url": self.outcome_url(s.outcome_token) if s.outcome_public else None,
             }
             if private:
                 out["participants"] = [
-                    contact_card(p) for p in db.scalars(select(Participant).where(
-                        Participant.session_id == s.id, Participant.deleted_at.is_(None))
-                        .order_by(Participant.name))]
+                    contact_card(p)
+                    for p in db.scalars(
+                        select(Participant)
+                        .where(Participant.session_id == s.id, Participant.deleted_at.is_(None))
+                        .order_by(Participant.name)
+                    )
+                ]
             return out
 
     def me(self, session_id: int, participant_id: int) -> dict:
@@ -357,41 +537,62 @@ class Snapshots:
             p = db.get(Participant, participant_id)
             if p is None or p.deleted_at is not None:
                 return {"participant": None}
-            votable, own_pitches, live_owners = self.facts.get(db, s.id, s.code,
-                                                               s.revision or 0)
-            ballot = {x.pitch_id: x.dots for x in db.scalars(
-                select(Vote).where(Vote.participant_id == participant_id))}
-            ratings = {str(x.pitch_id): {"impact": x.impact or 0, "ease": x.ease or 0}
-                       for x in db.scalars(select(Rating).where(
-                           Rating.participant_id == participant_id))}
+            votable, own_pitches, live_owners = self.facts.get(db, s.id, s.code, s.revision or 0)
+            ballot = {
+                x.pitch_id: x.dots
+                for x in db.scalars(select(Vote).where(Vote.participant_id == participant_id))
+            }
+            ratings = {
+                str(x.pitch_id): {"impact": x.impact or 0, "ease": x.ease or 0}
+                for x in db.scalars(select(Rating).where(Rating.participant_id == participant_id))
+            }
             rules = voting.rules_for(s.voting_method, s.dots_per_person, s.max_dots_per_pitch)
-            following = set(db.scalars(select(Interest.pitch_id).where(
-                Interest.participant_id == participant_id)))
+            following = set(
+                db.scalars(
+                    select(Interest.pitch_id).where(Interest.participant_id == participant_id)
+                )
+            )
             return {
                 "rev": s.revision,
-                "participant": {"id": p.id, "name": p.name, "organisation": p.organisation,
-                                "email": p.email, "phone": p.phone,
-                                "consent": p.consent_at is not None},
+                "participant": {
+                    "id": p.id,
+                    "name": p.name,
+                    "organisation": p.organisation,
+                    "email": p.email,
+                    "phone": p.phone,
+                    "consent": p.consent_at is not None,
+                },
                 **ballot_reply(rules, ballot, votable),
                 "ratings": ratings,
                 "following": sorted(following),
-                "pitches": [{**x, "interested": self._interested(db, x["id"])}
-                            for x in own_pitches.get(participant_id, ())],
+                "pitches": [
+                    {**x, "interested": self._interested(db, x["id"])}
+                    for x in own_pitches.get(participant_id, ())
+                ],
                 "cue": s.pitcher_message if participant_id in live_owners else "",
             }
 
     def _interested(self, db: DB, pitch_id: int) -> list[dict]:
         """Who wants to follow up on a pitch, for its pitcher (and the moderator): name,
         organisation, and contact details only where that person consented."""
-        return [contact_card(p) for p in db.scalars(
-            select(Participant).join(Interest, Interest.participant_id == Participant.id)
-            .where(Interest.pitch_id == pitch_id, Participant.deleted_at.is_(None))
-            .order_by(Interest.at, Interest.id))]
+        return [
+            contact_card(p)
+            for p in db.scalars(
+                select(Participant)
+                .join(Interest, Interest.participant_id == Participant.id)
+                .where(Interest.pitch_id == pitch_id, Participant.deleted_at.is_(None))
+                .order_by(Interest.at, Interest.id)
+            )
+        ]
 
 
 def contact_card(p: Participant) -> dict:
     """A person as the moderator and the pitchers they follow up with see them: name,
     organisation, and contact details only where that person consented."""
     consent = p.consent_at is not None
-    return {"name": p.name, "organisation": p.organisation,
-            "email": p.email if consent else "", "phone": p.phone if consent else ""}
+    return {
+        "name": p.name,
+        "organisation": p.organisation,
+        "email": p.email if consent else "",
+        "phone": p.phone if consent else "",
+    }

@@ -12,11 +12,12 @@ erase, a "delete me" or a new console link the event is refused and the connecti
 answered with an acknowledgement: `{"ok": true, ...}` or
 `{"ok": false, "error": code, "message": readable text}`. A refusal changes nothing.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import has_request_context, request
 from flask_socketio import ConnectionRefusedError, join_room
@@ -24,17 +25,31 @@ from flask_socketio import ConnectionRefusedError, join_room
 from . import identity
 from .ballots import Ballots
 from .broadcast import Broadcaster, person, room
+from .domain import commitments, screen, voting
 from .domain.errors import IdentityGone, RuleError
 from .domain.queue import MARKABLE
-from .messages import error_payload
-from .domain import commitments, screen, voting
 from .domain.schedule import SECTION_KINDS
 from .domain.settings import BY_NAME as SETTING
 from .limits import FailureThrottle, TokenBucket
+from .messages import error_payload
 from .services import ANY, Service
 from .validate import (
-    ID, NAME, OFFER, ORGANISATION, TITLE, Bool, Choice, Date, Email, Int, Owners, Phone, Text,
-    parse, setting_field, setting_fields,
+    ID,
+    NAME,
+    OFFER,
+    ORGANISATION,
+    TITLE,
+    Bool,
+    Choice,
+    Date,
+    Email,
+    Int,
+    Owners,
+    Phone,
+    Text,
+    parse,
+    setting_field,
+    setting_fields,
 )
 
 log = logging.getLogger(__name__)
@@ -52,8 +67,8 @@ class Conn:
     code: str
     role: str
     participant_id: int | None = None
-    token: str | None = None     # phone: the participant's secret token
-    key: str | None = None       # console: the moderator key its grant was made from
+    token: str | None = None  # phone: the participant's secret token
+    key: str | None = None  # console: the moderator key its grant was made from
 
     def proof(self) -> tuple:
         return (self.session_id, self.code, self.participant_id, self.token, self.key)
@@ -157,9 +172,16 @@ def refuse(err: RuleError):
     raise ConnectionRefusedError(err.code, error_payload(err))
 
 
-def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcaster, timekeeper,
-             throttle: FailureThrottle, new_bucket: Callable[[], TokenBucket],
-             identity_sweep_s: float = 0) -> Connections:
+def register(
+    socketio,
+    service: Service,
+    ballots: Ballots,
+    broadcaster: Broadcaster,
+    timekeeper,
+    throttle: FailureThrottle,
+    new_bucket: Callable[[], TokenBucket],
+    identity_sweep_s: float = 0,
+) -> Connections:
     connections = Connections(socketio, service)
     conns = connections.conns
     buckets: dict[str, TokenBucket] = {}
@@ -243,8 +265,13 @@ def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcas
         with app.request_context(environ):
             return error_payload(err)
 
-    def command(event: str, role: str | None, spec: dict, call: Callable[[Conn, dict], object],
-                bare: bool = False) -> None:
+    def command(
+        event: str,
+        role: str | None,
+        spec: dict,
+        call: Callable[[Conn, dict], object],
+        bare: bool = False,
+    ) -> None:
         """Register `event`: authorise the sender's role, validate, run, publish, acknowledge.
 
         `bare`: the handler runs without Flask's request context, which Flask-SocketIO builds for
@@ -266,8 +293,9 @@ def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcas
                 if role is not None and conn.role != role:
                     raise RuleError("forbidden" if role == MODERATOR else "not_joined")
                 if not bare:  # a bare command's batch checks the identity in its own read
-                    gone = service.identity_error(conn.session_id, conn.code,
-                                                  conn.participant_id, conn.token, conn.key)
+                    gone = service.identity_error(
+                        conn.session_id, conn.code, conn.participant_id, conn.token, conn.key
+                    )
                     if gone:
                         raise IdentityGone(gone)
                 change = call(conn, parse(spec, payload))
@@ -293,35 +321,71 @@ def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcas
 
     # ----- the moderator (sender: console; audience: everyone in the session) --------------
     mod = MODERATOR
-    alt = {"title_alt": Text(80, required=False, blank=True),
-           "offer_alt": Text(280, required=False, blank=True)}
+    alt = {
+        "title_alt": Text(80, required=False, blank=True),
+        "offer_alt": Text(280, required=False, blank=True),
+    }
     # A pitch's own length has the bounds of the default pitch length.
     pitch_length = SETTING["pitch_seconds"]
-    optional = {"offer": Text(280, required=False, blank=True), "organisation": ORGANISATION,
-                **alt, "seconds": setting_field(pitch_length)}
-    command("pitch:add", mod, {"title": TITLE, "pitcher": NAME, **optional},
-            lambda c, d: service.add_pitch(c.session_id, **d))
+    optional = {
+        "offer": Text(280, required=False, blank=True),
+        "organisation": ORGANISATION,
+        **alt,
+        "seconds": setting_field(pitch_length),
+    }
+    command(
+        "pitch:add",
+        mod,
+        {"title": TITLE, "pitcher": NAME, **optional},
+        lambda c, d: service.add_pitch(c.session_id, **d),
+    )
 
     def edits(id_field: str, apply: Callable) -> Callable[[Conn, dict], object]:
         """An edit command: the id of what to edit, then at least one field to change."""
+
         def run(c: Conn, d: dict):
             target = d.pop(id_field)
             if not d:
                 raise RuleError("nothing_to_change")
             return apply(c.session_id, target, **d)
+
         return run
 
-    command("pitch:edit", mod, {"pitch_id": ID, "title": Text(80, required=False),
-                                "pitcher": Text(60, required=False), **optional},
-            edits("pitch_id", service.edit_pitch))
-    command("pitch:remove", mod, {"pitch_id": ID},
-            lambda c, d: service.remove_pitch(c.session_id, d["pitch_id"]))
-    command("pitch:accept", mod, {"pitch_id": ID},
-            lambda c, d: service.accept_pitch(c.session_id, d["pitch_id"]))
-    command("pitch:move", mod, {"pitch_id": ID, "index": Int(0, 10_000)},
-            lambda c, d: service.move_pitch(c.session_id, d["pitch_id"], d["index"]))
-    command("pitch:mark", mod, {"pitch_id": ID, "status": Choice(MARKABLE)},
-            lambda c, d: service.mark_pitch(c.session_id, d["pitch_id"], d["status"]))
+    command(
+        "pitch:edit",
+        mod,
+        {
+            "pitch_id": ID,
+            "title": Text(80, required=False),
+            "pitcher": Text(60, required=False),
+            **optional,
+        },
+        edits("pitch_id", service.edit_pitch),
+    )
+    command(
+        "pitch:remove",
+        mod,
+        {"pitch_id": ID},
+        lambda c, d: service.remove_pitch(c.session_id, d["pitch_id"]),
+    )
+    command(
+        "pitch:accept",
+        mod,
+        {"pitch_id": ID},
+        lambda c, d: service.accept_pitch(c.session_id, d["pitch_id"]),
+    )
+    command(
+        "pitch:move",
+        mod,
+        {"pitch_id": ID, "index": Int(0, 10_000)},
+        lambda c, d: service.move_pitch(c.session_id, d["pitch_id"], d["index"]),
+    )
+    command(
+        "pitch:mark",
+        mod,
+        {"pitch_id": ID, "status": Choice(MARKABLE)},
+        lambda c, d: service.mark_pitch(c.session_id, d["pitch_id"], d["status"]),
+    )
     # `expect`: the live pitch id the console saw (0: none). Optional; when given, the command
     # is refused if another console has changed the stage since.
     expect = {"expect": Int(0, 2**31 - 1, required=False)}
@@ -329,44 +393,83 @@ def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcas
     def expected(d: dict):
         return ANY if "expect" not in d else (d["expect"] or None)
 
-    command("timer:start", mod, expect,
-            lambda c, d: service.start(c.session_id, expected(d)))
+    command("timer:start", mod, expect, lambda c, d: service.start(c.session_id, expected(d)))
     command("timer:pause", mod, {}, lambda c, d: service.pause(c.session_id))
     command("timer:resume", mod, {}, lambda c, d: service.resume(c.session_id))
-    command("timer:adjust", mod, {"seconds": Int(-600, 600)},
-            lambda c, d: service.adjust(c.session_id, d["seconds"]))
+    command(
+        "timer:adjust",
+        mod,
+        {"seconds": Int(-600, 600)},
+        lambda c, d: service.adjust(c.session_id, d["seconds"]),
+    )
     command("timer:reset", mod, {}, lambda c, d: service.reset(c.session_id))
-    command("stage:next", mod, expect,
-            lambda c, d: service.next(c.session_id, expected(d)))
+    command("stage:next", mod, expect, lambda c, d: service.next(c.session_id, expected(d)))
     command("undo", mod, {}, lambda c, d: service.undo(c.session_id))
-    command("cue:screen", mod, {"text": Text(140, blank=True)},
-            lambda c, d: service.cue(c.session_id, "screen", d["text"]))
-    command("cue:pitcher", mod, {"text": Text(140, blank=True)},
-            lambda c, d: service.cue(c.session_id, "pitcher", d["text"]))
-    command("schedule:fit", mod, {"seconds": setting_field(pitch_length, required=True)},
-            lambda c, d: service.fit(c.session_id, d["seconds"]))
+    command(
+        "cue:screen",
+        mod,
+        {"text": Text(140, blank=True)},
+        lambda c, d: service.cue(c.session_id, "screen", d["text"]),
+    )
+    command(
+        "cue:pitcher",
+        mod,
+        {"text": Text(140, blank=True)},
+        lambda c, d: service.cue(c.session_id, "pitcher", d["text"]),
+    )
+    command(
+        "schedule:fit",
+        mod,
+        {"seconds": setting_field(pitch_length, required=True)},
+        lambda c, d: service.fit(c.session_id, d["seconds"]),
+    )
     time_of_day = Text(5, required=False, blank=True)
-    command("agenda:times", mod, {"start": time_of_day, "end": time_of_day},
-            lambda c, d: service.set_agenda(c.session_id, d.get("start"), d.get("end")))
-    section_fields = {"title": Text(120), "kind": Choice(SECTION_KINDS),
-                      "minutes": Int(1, 600)}
-    command("section:add", mod, section_fields,
-            lambda c, d: service.add_section(c.session_id, **d))
+    command(
+        "agenda:times",
+        mod,
+        {"start": time_of_day, "end": time_of_day},
+        lambda c, d: service.set_agenda(c.session_id, d.get("start"), d.get("end")),
+    )
+    section_fields = {"title": Text(120), "kind": Choice(SECTION_KINDS), "minutes": Int(1, 600)}
+    command("section:add", mod, section_fields, lambda c, d: service.add_section(c.session_id, **d))
 
-    command("section:edit", mod, {
-        "section_id": ID, "title": Text(120, required=False),
-        "kind": Choice(SECTION_KINDS, required=False), "minutes": Int(1, 600, required=False)},
-        edits("section_id", service.edit_section))
-    command("section:remove", mod, {"section_id": ID},
-            lambda c, d: service.remove_section(c.session_id, d["section_id"]))
+    command(
+        "section:edit",
+        mod,
+        {
+            "section_id": ID,
+            "title": Text(120, required=False),
+            "kind": Choice(SECTION_KINDS, required=False),
+            "minutes": Int(1, 600, required=False),
+        },
+        edits("section_id", service.edit_section),
+    )
+    command(
+        "section:remove",
+        mod,
+        {"section_id": ID},
+        lambda c, d: service.remove_section(c.session_id, d["section_id"]),
+    )
     command("voting:open", mod, {}, lambda c, d: service.set_voting(c.session_id, True))
     command("voting:close", mod, {}, lambda c, d: service.set_voting(c.session_id, False))
-    command("results:reveal", mod, {"revealed": Bool()},
-            lambda c, d: service.reveal(c.session_id, d["revealed"]))
-    command("screen:mode", mod, {"mode": Choice(screen.MODES)},
-            lambda c, d: service.set_screen_mode(c.session_id, d["mode"]))
-    command("section:set", mod, {"section_id": Int(1, 2**31 - 1, required=False)},
-            lambda c, d: service.set_section(c.session_id, d.get("section_id")))
+    command(
+        "results:reveal",
+        mod,
+        {"revealed": Bool()},
+        lambda c, d: service.reveal(c.session_id, d["revealed"]),
+    )
+    command(
+        "screen:mode",
+        mod,
+        {"mode": Choice(screen.MODES)},
+        lambda c, d: service.set_screen_mode(c.session_id, d["mode"]),
+    )
+    command(
+        "section:set",
+        mod,
+        {"section_id": Int(1, 2**31 - 1, required=False)},
+        lambda c, d: service.set_section(c.session_id, d.get("section_id")),
+    )
 
     def settings(c: Conn, d: dict):
         if not d:
@@ -374,34 +477,76 @@ def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcas
         return service.update_settings(c.session_id, **d)
 
     command("session:settings", mod, setting_fields(), settings)
-    command("commitment:set", mod, {
-        "pitch_id": ID, "owners": Owners(), "next_step": Text(280, blank=True),
-        "due": Date(), "status": Choice(commitments.STATUSES)},
-        lambda c, d: service.set_commitment(c.session_id, d["pitch_id"], d.get("owners", []),
-                                            d["next_step"], d.get("due", ""), d["status"]))
-    command("commitment:remove", mod, {"pitch_id": ID},
-            lambda c, d: service.remove_commitment(c.session_id, d["pitch_id"]))
+    command(
+        "commitment:set",
+        mod,
+        {
+            "pitch_id": ID,
+            "owners": Owners(),
+            "next_step": Text(280, blank=True),
+            "due": Date(),
+            "status": Choice(commitments.STATUSES),
+        },
+        lambda c, d: service.set_commitment(
+            c.session_id,
+            d["pitch_id"],
+            d.get("owners", []),
+            d["next_step"],
+            d.get("due", ""),
+            d["status"],
+        ),
+    )
+    command(
+        "commitment:remove",
+        mod,
+        {"pitch_id": ID},
+        lambda c, d: service.remove_commitment(c.session_id, d["pitch_id"]),
+    )
 
     # ----- a participant (sender: phone; audience: that person, plus the stage) ------------
-    command("pitch:propose", PARTICIPANT, {"title": TITLE, "offer": OFFER, **alt},
-            lambda c, d: service.propose_pitch(c.session_id, c.participant_id, **d))
-    command("pitch:withdraw", PARTICIPANT, {"pitch_id": ID},
-            lambda c, d: service.withdraw_pitch(c.session_id, c.participant_id,
-                                                d["pitch_id"]))
-    command("vote:set", PARTICIPANT, {"pitch_id": ID, "dots": Int(0, 20)},
-            lambda c, d: ballots.set_dots(c.session_id, c.participant_id, d["pitch_id"],
-                                          d["dots"], code=c.code, token=c.token), bare=True)
+    command(
+        "pitch:propose",
+        PARTICIPANT,
+        {"title": TITLE, "offer": OFFER, **alt},
+        lambda c, d: service.propose_pitch(c.session_id, c.participant_id, **d),
+    )
+    command(
+        "pitch:withdraw",
+        PARTICIPANT,
+        {"pitch_id": ID},
+        lambda c, d: service.withdraw_pitch(c.session_id, c.participant_id, d["pitch_id"]),
+    )
+    command(
+        "vote:set",
+        PARTICIPANT,
+        {"pitch_id": ID, "dots": Int(0, 20)},
+        lambda c, d: ballots.set_dots(
+            c.session_id, c.participant_id, d["pitch_id"], d["dots"], code=c.code, token=c.token
+        ),
+        bare=True,
+    )
     rating = Int(0, voting.RATING_MAX, required=False)
-    command("rating:set", PARTICIPANT, {"pitch_id": ID, "impact": rating, "ease": rating},
-            lambda c, d: service.set_rating(c.session_id, c.participant_id, d.pop("pitch_id"),
-                                            **d))
-    command("interest:set", PARTICIPANT, {"pitch_id": ID, "on": Bool()},
-            lambda c, d: service.set_interest(c.session_id, c.participant_id, d["pitch_id"],
-                                              d["on"]))
-    command("contact:set", PARTICIPANT, {"email": Email(), "phone": Phone(), "consent": Bool()},
-            lambda c, d: service.set_contact(c.session_id, c.participant_id,
-                                             d.get("email", ""), d.get("phone", ""),
-                                             d["consent"]))
+    command(
+        "rating:set",
+        PARTICIPANT,
+        {"pitch_id": ID, "impact": rating, "ease": rating},
+        lambda c, d: service.set_rating(c.session_id, c.participant_id, d.pop("pitch_id"), **d),
+    )
+    command(
+        "interest:set",
+        PARTICIPANT,
+        {"pitch_id": ID, "on": Bool()},
+        lambda c, d: service.set_interest(c.session_id, c.participant_id, d["pitch_id"], d["on"]),
+    )
+    command(
+        "contact:set",
+        PARTICIPANT,
+        {"email": Email(), "phone": Phone(), "consent": Bool()},
+        lambda c, d: service.set_contact(
+            c.session_id, c.participant_id, d.get("email", ""), d.get("phone", ""), d["consent"]
+        ),
+    )
+
     def delete_me(c: Conn, _d: dict):
         change = service.delete_participant(c.session_id, c.participant_id)
         # Every page of this person (here; other processes at their next event or sweep)
@@ -430,7 +575,8 @@ def register(socketio, service: Service, ballots: Ballots, broadcaster: Broadcas
     @socketio.on("*")
     def unknown(event, *_args):
         """Sender: anyone. An event nobody handles gets a clear refusal, never silence."""
-        return error_payload(RuleError("rate_limited" if flooding(request.sid)
-                                       else "unknown_event"))
+        return error_payload(
+            RuleError("rate_limited" if flooding(request.sid) else "unknown_event")
+        )
 
     return connections

@@ -10,6 +10,7 @@ a message queue, every few seconds (`sweep`), so a timer started through another
 kept even when that process dies. Every process that armed a deadline wakes for it; the
 session row lock and `expect` in `Service.next` let exactly one of them move on.
 """
+
 from __future__ import annotations
 
 import logging
@@ -66,16 +67,19 @@ class Timekeeper:
             if not superseded:
                 del self._armed[session_id]
         if superseded:  # re-armed or disarmed meanwhile: a newer wake-up owns the deadline
-            log.info("timekeeper: woke for session %s pitch %s: superseded", session_id,
-                     pitch_id)
+            log.info("timekeeper: woke for session %s pitch %s: superseded", session_id, pitch_id)
             return
         try:
             change = self.service.auto_next(session_id, pitch_id)
         except Exception:  # keep the server up; the next change re-arms
             log.exception("auto next failed for session %s", session_id)
             return
-        log.info("timekeeper: woke for session %s pitch %s: %s", session_id, pitch_id,
-                 "moved on" if change is not None else "nothing to do")
+        log.info(
+            "timekeeper: woke for session %s pitch %s: %s",
+            session_id,
+            pitch_id,
+            "moved on" if change is not None else "nothing to do",
+        )
         if change is not None:
             self.broadcaster.publish(change)
         self.arm(session_id)

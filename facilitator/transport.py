@@ -34,6 +34,7 @@ address per `QuietLog.period` (and at most `QuietLog.total` lines a minute in al
 sent reaches the app. The connection gate of `facilitator.gate` (run.py's own servers) learns
 here when a connection has proved itself.
 """
+
 from __future__ import annotations
 
 import base64
@@ -41,9 +42,9 @@ import logging
 import socket as socket_module
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 
 from socketio import packet as sio_packet
 
@@ -52,10 +53,10 @@ from .limits import Budget, KeyedBuckets, TokenBucket
 
 log = logging.getLogger(__name__)
 
-FRAME_COST = 512          # bytes charged for every frame on top of its payload
-EIO_ALLOWED = frozenset("134")   # Engine.IO from a websocket-only client: pong, message, close
-SIO_ALLOWED = frozenset("012")   # Socket.IO: CONNECT, DISCONNECT, EVENT
-MAX_CONNECTS = 3          # Socket.IO CONNECT attempts on one connection (refusals included)
+FRAME_COST = 512  # bytes charged for every frame on top of its payload
+EIO_ALLOWED = frozenset("134")  # Engine.IO from a websocket-only client: pong, message, close
+SIO_ALLOWED = frozenset("012")  # Socket.IO: CONNECT, DISCONNECT, EVENT
+MAX_CONNECTS = 3  # Socket.IO CONNECT attempts on one connection (refusals included)
 EVENT_NAME_MAX = 64
 
 
@@ -66,11 +67,12 @@ EVENT_FACTOR = 5  # the transport closes at this many times the app's own event 
 @dataclass(frozen=True)
 class TransportLimits:
     """Every number: 0 switches that limit off."""
+
     max_message_bytes: int = 64 * 1024
     bytes_per_second: float = 64 * 1024
     burst_bytes: int = 512 * 1024
     proof_seconds: float = 10.0
-    event_rate: float = 100.0      # five times the app's EVENT_RATE
+    event_rate: float = 100.0  # five times the app's EVENT_RATE
     event_burst: int = 200
     resync_per_address: float = 5.0
     resync_per_session: float = 20.0
@@ -78,17 +80,19 @@ class TransportLimits:
     screen_connects_per_minute: float = 30.0
 
     @classmethod
-    def from_config(cls, cfg: dict) -> "TransportLimits":
-        return cls(max_message_bytes=cfg["MAX_MESSAGE_BYTES"],
-                   bytes_per_second=cfg["SOCKET_BYTES_PER_SECOND"],
-                   burst_bytes=cfg["SOCKET_BURST_BYTES"],
-                   proof_seconds=cfg["PROOF_SECONDS"],
-                   event_rate=EVENT_FACTOR * cfg["EVENT_RATE"],
-                   event_burst=EVENT_FACTOR * cfg["EVENT_BURST"],
-                   resync_per_address=cfg["RESYNC_PER_ADDRESS"],
-                   resync_per_session=cfg["RESYNC_PER_SESSION"],
-                   screens_per_address=cfg["SCREENS_PER_ADDRESS"],
-                   screen_connects_per_minute=cfg["SCREEN_CONNECTS_PER_MINUTE"])
+    def from_config(cls, cfg: dict) -> TransportLimits:
+        return cls(
+            max_message_bytes=cfg["MAX_MESSAGE_BYTES"],
+            bytes_per_second=cfg["SOCKET_BYTES_PER_SECOND"],
+            burst_bytes=cfg["SOCKET_BURST_BYTES"],
+            proof_seconds=cfg["PROOF_SECONDS"],
+            event_rate=EVENT_FACTOR * cfg["EVENT_RATE"],
+            event_burst=EVENT_FACTOR * cfg["EVENT_BURST"],
+            resync_per_address=cfg["RESYNC_PER_ADDRESS"],
+            resync_per_session=cfg["RESYNC_PER_SESSION"],
+            screens_per_address=cfg["SCREENS_PER_ADDRESS"],
+            screen_connects_per_minute=cfg["SCREEN_CONNECTS_PER_MINUTE"],
+        )
 
 
 @lru_cache(maxsize=4096)  # ipaddress is slow, and a venue has one address or a few
@@ -102,8 +106,14 @@ class QuietLog:
     """A warning per client address at most once per `period` seconds, and at most `total`
     warnings per period in all; what is held back is counted and said with the next line."""
 
-    def __init__(self, logger: logging.Logger, period: float = 60.0, total: int = 60,
-                 clock: Callable[[], float] = time.monotonic, max_keys: int = 10_000):
+    def __init__(
+        self,
+        logger: logging.Logger,
+        period: float = 60.0,
+        total: int = 60,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 10_000,
+    ):
         self.logger, self.period, self.total, self.clock = logger, period, total, clock
         self.max_keys = max_keys
         self._last: dict[str, float] = {}
@@ -138,20 +148,41 @@ class QuietLog:
 class Link:
     """One Engine.IO connection as the guard sees it."""
 
-    __slots__ = ("sid", "address", "bucket", "events", "deadline", "proven", "connects",
-                 "closed", "abort", "environ", "role", "session", "screen", "ws")
+    __slots__ = (
+        "sid",
+        "address",
+        "bucket",
+        "events",
+        "deadline",
+        "proven",
+        "connects",
+        "closed",
+        "abort",
+        "environ",
+        "role",
+        "session",
+        "screen",
+        "ws",
+    )
 
-    def __init__(self, sid: str, address: str, bucket: TokenBucket, events: TokenBucket,
-                 deadline: float, environ: dict):
+    def __init__(
+        self,
+        sid: str,
+        address: str,
+        bucket: TokenBucket,
+        events: TokenBucket,
+        deadline: float,
+        environ: dict,
+    ):
         self.sid, self.address, self.deadline = sid, address, deadline
         self.bucket, self.events = bucket, events
         self.environ = environ
         self.proven = False
         self.connects = 0
         self.closed = False
-        self.role: str | None = None     # once proven: the role the app accepted
+        self.role: str | None = None  # once proven: the role the app accepted
         self.session: str | None = None  # and the join code it was accepted for
-        self.screen = False              # counted in Transport.screens
+        self.screen = False  # counted in Transport.screens
         self.ws = None
         self.abort: Callable[[], None] | None = None  # cuts the TCP connection
 
@@ -175,26 +206,36 @@ def fast_mask(data: bytes, mask, length: int | None = None, offset: int = 0) -> 
         return b""
     key = bytes(mask[(offset + i) % 4] for i in range(4))
     k = (key * (n // 4 + 1))[:n]
-    return (int.from_bytes(data[:n], "little") ^ int.from_bytes(k, "little")).to_bytes(
-        n, "little")
+    return (int.from_bytes(data[:n], "little") ^ int.from_bytes(k, "little")).to_bytes(n, "little")
 
 
 class Transport:
     """Installs the checks on a Flask-SocketIO server (any async mode)."""
 
-    def __init__(self, socketio, limits: TransportLimits, gate=None,
-                 clock: Callable[[], float] = time.monotonic, quiet: QuietLog | None = None):
+    def __init__(
+        self,
+        socketio,
+        limits: TransportLimits,
+        gate=None,
+        clock: Callable[[], float] = time.monotonic,
+        quiet: QuietLog | None = None,
+    ):
         self.server = socketio.server
         self.eio = self.server.eio
         self.limits, self.gate, self.clock = limits, gate, clock
         self.quiet = quiet or QuietLog(log)
         self.links: dict[str, Link] = {}
-        self.screens: dict[str, int] = {}   # address -> screen connections held
-        self.resyncs = Budget(limits.resync_per_address, int(4 * limits.resync_per_address),
-                              limits.resync_per_session, int(3 * limits.resync_per_session),
-                              clock)
-        self.screen_connects = KeyedBuckets(limits.screen_connects_per_minute / 60,
-                                            limits.screens_per_address or 20, clock)
+        self.screens: dict[str, int] = {}  # address -> screen connections held
+        self.resyncs = Budget(
+            limits.resync_per_address,
+            int(4 * limits.resync_per_address),
+            limits.resync_per_session,
+            int(3 * limits.resync_per_session),
+            clock,
+        )
+        self.screen_connects = KeyedBuckets(
+            limits.screen_connects_per_minute / 60, limits.screens_per_address or 20, clock
+        )
         self._lock = threading.Lock()
         self._sweeping = False
         eio = self.eio
@@ -214,10 +255,14 @@ class Transport:
             return False
         address = address_key(environ.get("REMOTE_ADDR"))
         limits = self.limits
-        link = Link(eio_sid, address,
-                    TokenBucket(limits.bytes_per_second, limits.burst_bytes, clock=self.clock),
-                    TokenBucket(limits.event_rate, limits.event_burst, clock=self.clock),
-                    self.clock() + limits.proof_seconds, environ)
+        link = Link(
+            eio_sid,
+            address,
+            TokenBucket(limits.bytes_per_second, limits.burst_bytes, clock=self.clock),
+            TokenBucket(limits.event_rate, limits.event_burst, clock=self.clock),
+            self.clock() + limits.proof_seconds,
+            environ,
+        )
         with self._lock:
             self.links[eio_sid] = link
             start = not self._sweeping
@@ -257,8 +302,7 @@ class Transport:
                 if server.manager.sid_from_eio_sid(eio_sid, "/") is not None:
                     self._proven(link, pkt.data)
             else:  # DISCONNECT
-                server._handle_disconnect(eio_sid, pkt.namespace,
-                                          server.reason.CLIENT_DISCONNECT)
+                server._handle_disconnect(eio_sid, pkt.namespace, server.reason.CLIENT_DISCONNECT)
         except Exception:  # noqa: BLE001 - a packet that passed the checks and still failed
             self.violation(link, "a packet the server could not handle", exc_info=True)
 
@@ -279,15 +323,19 @@ class Transport:
         connected = self.server.manager.sid_from_eio_sid(link.sid, "/") is not None
         if pkt.packet_type == sio_packet.EVENT:
             d = pkt.data
-            if not (isinstance(d, list) and d and isinstance(d[0], str)
-                    and len(d[0]) <= EVENT_NAME_MAX):
+            if not (
+                isinstance(d, list) and d and isinstance(d[0], str) and len(d[0]) <= EVENT_NAME_MAX
+            ):
                 return None, "malformed event"
             if not connected:
                 return None, "event before connect"
             if not link.events.take():
                 return None, "sending too many events"
-            if d[0] in EXPENSIVE and link.role != "console" and \
-                    not self.resyncs.allow(link.address, link.session):
+            if (
+                d[0] in EXPENSIVE
+                and link.role != "console"
+                and not self.resyncs.allow(link.address, link.session)
+            ):
                 return None, "resyncing too often"
         elif pkt.packet_type == sio_packet.CONNECT:
             link.connects += 1
@@ -336,16 +384,20 @@ class Transport:
         if ticket is not None and self.gate is not None:
             self.gate.prove(ticket)
 
-    def violation(self, link: Link, reason: str, cut: bool = True,
-                  exc_info: bool = False) -> None:
+    def violation(self, link: Link, reason: str, cut: bool = True, exc_info: bool = False) -> None:
         """Close the connection for `reason`; one quiet log line (with the traceback of the
         exception being handled, if `exc_info`). `cut`: also end the TCP connection here (the
         WebSocket layer closes it itself when it found the problem)."""
         if link.closed:
             return
         link.closed = True
-        self.quiet.warning(link.address, "closed a socket connection from %s: %s",
-                           link.address, reason, exc_info=exc_info)
+        self.quiet.warning(
+            link.address,
+            "closed a socket connection from %s: %s",
+            link.address,
+            reason,
+            exc_info=exc_info,
+        )
         if cut and link.abort is not None:
             link.abort()
 
@@ -356,14 +408,17 @@ class Transport:
             if not self.limits.proof_seconds:  # 0: no deadline
                 continue
             now = self.clock()
-            late = [link for link in list(self.links.values())
-                    if not link.proven and not link.closed and now > link.deadline]
+            late = [
+                link
+                for link in list(self.links.values())
+                if not link.proven and not link.closed and now > link.deadline
+            ]
             for link in late:
-                self.violation(link, f"no Socket.IO connect within "
-                                     f"{self.limits.proof_seconds:g} s")
+                self.violation(link, f"no Socket.IO connect within {self.limits.proof_seconds:g} s")
 
 
 # ----- the WebSocket layer, per async mode -------------------------------------------------
+
 
 def _link_of(transport: Transport, handler) -> Link | None:
     """The link of the Engine.IO socket whose websocket handler this is."""
@@ -400,11 +455,12 @@ def websocket_class(mode: str, transport: Transport):
 
 
 def _eventlet_websocket(transport: Transport):
-    from eventlet import websocket as ews
     from engineio.async_drivers.eventlet import WebSocketWSGI
+    from eventlet import websocket as ews
 
     class Message(ews.RFC6455WebSocket.Message):
         """Counts a message across its fragments; eventlet bounds only each frame."""
+
         size = 0
 
         def push(self, data, final=False):
@@ -468,7 +524,7 @@ def _eventlet_websocket(transport: Transport):
 
         def _handle_hybi_request(self, environ):
             ws = super()._handle_hybi_request(environ)
-            ws.__class__ = GuardedSocket        # same object, checked methods
+            ws.__class__ = GuardedSocket  # same object, checked methods
             ws.iterator = ws._iter_frames()
             ws.link = self.link
             raw = ws.socket
@@ -494,8 +550,7 @@ def _simple_websocket(mode: str, transport: Transport):
     class GuardedServer(simple_websocket.Server):
         def __init__(self, environ, link: Link, **kwargs):
             self.link = link
-            super().__init__(environ, max_message_size=transport.limits.max_message_bytes,
-                             **kwargs)
+            super().__init__(environ, max_message_size=transport.limits.max_message_bytes, **kwargs)
 
         def handshake(self):
             super().handshake()
@@ -550,6 +605,7 @@ def _simple_websocket(mode: str, transport: Transport):
                 ws.input_buffer.clear()
                 shut(ws.sock)
                 ws.event.set()
+
             link.abort = abort
             ret = self.app(self)
             if self.ws.mode == "gunicorn":

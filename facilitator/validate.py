@@ -4,13 +4,15 @@ Each command declares its fields once; `parse` returns clean Python values or ra
 RuleError naming the field. Unknown keys, wrong types, empty or over-long text, control
 characters and out-of-range numbers are all refused before anything reaches the service layer.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from .domain import settings as declared
 from .domain.errors import RuleError
@@ -42,8 +44,12 @@ def invisible_formatting(value: str) -> bool:
     for i, ch in enumerate(value):
         if unicodedata.category(ch) != "Cf":
             continue
-        if ch in _JOINERS and 0 < i < len(value) - 1 and _visible(value[i - 1]) \
-                and _visible(value[i + 1]):
+        if (
+            ch in _JOINERS
+            and 0 < i < len(value) - 1
+            and _visible(value[i - 1])
+            and _visible(value[i + 1])
+        ):
             continue
         if "\U000e0020" <= ch <= "\U000e007f":  # tags: only in a run right after the flag
             j = i
@@ -58,8 +64,8 @@ def invisible_formatting(value: str) -> bool:
 @dataclass(frozen=True)
 class Text:
     max_len: int
-    required: bool = True   # the key must be present
-    blank: bool = False     # an empty value is allowed
+    required: bool = True  # the key must be present
+    blank: bool = False  # an empty value is allowed
     multiline: bool = False
 
     def clean(self, name: str, value: Any) -> str:
@@ -68,8 +74,11 @@ class Text:
         value = unicodedata.normalize("NFC", value).strip()
         if not self.multiline:
             value = " ".join(value.split())
-        if _CONTROL.search(value.replace("\n", "") if self.multiline else value) \
-                or unencodable(value) or invisible_formatting(value):
+        if (
+            _CONTROL.search(value.replace("\n", "") if self.multiline else value)
+            or unencodable(value)
+            or invisible_formatting(value)
+        ):
             raise RuleError("bad_characters", field=name)
         if not self.blank and not value:
             raise RuleError("required", field=name)
@@ -128,8 +137,14 @@ def is_email(value: str) -> bool:
         return False
     local, domain = value.split("@")
     labels = domain.split(".")
-    return (len(local) <= 64 and bool(_LOCAL.match(local)) and len(labels) >= 2
-            and all(_LABEL.match(x) for x in labels) and bool(_TLD.match(labels[-1])))
+    return (
+        len(local) <= 64
+        and bool(_LOCAL.match(local))
+        and len(labels) >= 2
+        and all(_LABEL.match(x) for x in labels)
+        and bool(_TLD.match(labels[-1]))
+    )
+
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{4,24}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -145,6 +160,7 @@ def _is_date(value: str) -> bool:
 @dataclass(frozen=True)
 class Checked(Text):
     """Optional text that, when given, must pass `check`, else `error` names the field."""
+
     max_len: int = 254
     required: bool = False
     blank: bool = True
@@ -165,8 +181,11 @@ def Email() -> Checked:
 
 def Phone() -> Checked:
     """A phone number (or empty): digits, an optional leading +, spaces and ( ) . / -."""
-    return Checked(32, check=lambda v: bool(_PHONE.match(v))
-                   and sum(c.isdigit() for c in v) >= 6, error="invalid_phone")
+    return Checked(
+        32,
+        check=lambda v: bool(_PHONE.match(v)) and sum(c.isdigit() for c in v) >= 6,
+        error="invalid_phone",
+    )
 
 
 def Date() -> Checked:
@@ -178,6 +197,7 @@ def Date() -> Checked:
 class Owners:
     """Who takes a commitment forward: up to `max_items` entries, each a participant of the
     session ({"participant_id": n}) or a free-text name ({"name": "City IT"})."""
+
     max_items: int = 5
     required: bool = False
 
@@ -214,8 +234,11 @@ def setting_field(setting: declared.Setting, required: bool = False):
 
 def setting_fields(names: tuple[str, ...] | None = None, required: bool = False) -> dict:
     """Payload rules for the named settings (default: all of them), each optional."""
-    return {s.name: setting_field(s, required) for s in declared.SETTINGS
-            if names is None or s.name in names}
+    return {
+        s.name: setting_field(s, required)
+        for s in declared.SETTINGS
+        if names is None or s.name in names
+    }
 
 
 def parse(spec: dict, data: Any) -> dict:

@@ -1,4 +1,5 @@
 """Pages and the JSON API. Thin: parse the request, call a service, render or answer."""
+
 from __future__ import annotations
 
 import csv
@@ -11,18 +12,27 @@ from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from flask import (
-    Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request,
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
     url_for,
 )
-from flask_babel import force_locale, get_locale, gettext as _
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 
 from . import exports, identity, qr
 from .budgets import AddressBudget, RevisionCache, retry_after
 from .domain import settings
 from .domain.commitments import STATUS_OPTIONS
+from .domain.errors import RuleError
 from .domain.schedule import DEFAULT_SECTION_KIND, SECTION_KIND_OPTIONS
 from .domain.screen import MODES as SCREEN_MODES
-from .domain.errors import RuleError
 from .exports import csv_safe
 from .messages import describe, error_payload
 from .services import CODE_LENGTH, normalise_code
@@ -31,8 +41,10 @@ from .validate import NAME, ORGANISATION, Text, parse, setting_fields
 
 bp = Blueprint("pages", __name__)
 
-CREATE_SPEC = {"title": Text(120), **setting_fields(("pitch_seconds", "dots_per_person",
-                                                     "max_dots_per_pitch"))}
+CREATE_SPEC = {
+    "title": Text(120),
+    **setting_fields(("pitch_seconds", "dots_per_person", "max_dots_per_pitch")),
+}
 
 
 def ext(name: str):
@@ -45,8 +57,7 @@ def public_base() -> str:
 
 def links(code: str, key: str | None = None) -> dict:
     base = public_base().rstrip("/")
-    out = {"code": code, "join_url": qr.join_url(base, code),
-           "screen_url": f"{base}/screen/{code}"}
+    out = {"code": code, "join_url": qr.join_url(base, code), "screen_url": f"{base}/screen/{code}"}
     if key:
         out["console_url"] = f"{base}/console/{code}?key={key}"
     return out
@@ -57,6 +68,7 @@ def client_address() -> str:
 
 
 # ----- budgets: work per client address and per session -------------------------------------
+
 
 @bp.record_once
 def _budgets(state) -> None:
@@ -92,8 +104,9 @@ def too_many(wait: float, code: str = "rate_limited", **params):
     if request.path.startswith("/api/"):
         resp = jsonify(error_payload(err))
     else:
-        resp = current_app.make_response(render_template(
-            "error.html", title=_("Too many tries"), message=describe(err)))
+        resp = current_app.make_response(
+            render_template("error.html", title=_("Too many tries"), message=describe(err))
+        )
     resp.status_code = 429
     resp.headers["Retry-After"] = retry_after(wait)
     return resp
@@ -130,6 +143,7 @@ def qr_svg_of(url: str) -> str:
 
 # ----- request bodies and redirects ---------------------------------------------------------
 
+
 def json_body():
     """The JSON body, or None when the request has none (or is not JSON). A body that says it
     is JSON but cannot be read (bad syntax or encoding, or nested deeper than the parser
@@ -142,7 +156,7 @@ def json_body():
     try:
         return json.loads(raw)
     except (ValueError, RecursionError):
-        raise RuleError("invalid_json")
+        raise RuleError("invalid_json") from None
 
 
 # What a path and query may hold, unencoded (RFC 3986 pchar, "/" and "?"); anything else in
@@ -218,8 +232,12 @@ def translated_ui_text() -> dict:
 
 def page_data(found: dict, **extra) -> dict:
     """What a page's script needs: the join code and its translated UI text."""
-    return {"code": found["code"], "text": translated_ui_text(),
-            "lang": str(get_locale().language), **extra}
+    return {
+        "code": found["code"],
+        "text": translated_ui_text(),
+        "lang": str(get_locale().language),
+        **extra,
+    }
 
 
 @bp.context_processor
@@ -229,6 +247,7 @@ def declared_settings():
 
 
 # ----- start page ---------------------------------------------------------------------------
+
 
 def start_page_open() -> bool:
     """Whether browsers may create sessions here (START_PAGE: docs/security.md)."""
@@ -247,7 +266,7 @@ def form_number(form: dict, key: str, field: str, factor: int, lo: int, hi: int)
     try:
         value = float(form[key].strip())
     except ValueError:
-        raise RuleError("wrong_type", field=field)
+        raise RuleError("wrong_type", field=field) from None
     if not math.isfinite(value) or not lo <= value * factor <= hi:
         raise RuleError("out_of_range", field=field, lo=lo, hi=hi)
     return round(value * factor)
@@ -265,16 +284,19 @@ def create_from_form():
         data = {"title": form["title"]}
         if form["pitch_minutes"].strip():
             spec = CREATE_SPEC["pitch_seconds"]
-            data["pitch_seconds"] = form_number(form, "pitch_minutes", "pitch_seconds", 60,
-                                                spec.lo, spec.hi)
+            data["pitch_seconds"] = form_number(
+                form, "pitch_minutes", "pitch_seconds", 60, spec.lo, spec.hi
+            )
         if form["dots_per_person"].strip():
             spec = CREATE_SPEC["dots_per_person"]
-            data["dots_per_person"] = form_number(form, "dots_per_person", "dots_per_person",
-                                                  1, spec.lo, spec.hi)
+            data["dots_per_person"] = form_number(
+                form, "dots_per_person", "dots_per_person", 1, spec.lo, spec.hi
+            )
         data = parse(CREATE_SPEC, data)
     except RuleError as err:
-        return render_template("start.html", errors={"form": describe(err)}, form=form,
-                               closed=False), 400
+        return render_template(
+            "start.html", errors={"form": describe(err)}, form=form, closed=False
+        ), 400
     code, key = ext("service").create_session(**data, created_by="start_page")
     identity.grant_moderator(code, key)
     return redirect(url_for("pages.share", code=code))
@@ -284,8 +306,12 @@ def create_from_form():
 def share(code):
     found = moderated(code)
     key = ext("service").moderator_key(found["code"])
-    return render_template("share.html", session=found, links=links(found["code"], key),
-                           replaced=request.args.get("replaced") == "1")
+    return render_template(
+        "share.html",
+        session=found,
+        links=links(found["code"], key),
+        replaced=request.args.get("replaced") == "1",
+    )
 
 
 @bp.post("/console/<code>/new-link")
@@ -311,24 +337,38 @@ def log_csv(code):
     for at, action, detail, undone in rows:
         stamp = datetime.fromtimestamp(at / 1000).isoformat(timespec="seconds")
         out.writerow([stamp, action, csv_safe(detail), _("yes") if undone else ""])
-    return Response(buf.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="facilitator-{found["code"]}-log.csv"'})
+    return Response(
+        buf.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="facilitator-{found["code"]}-log.csv"'
+        },
+    )
 
 
 def download(body: str, mimetype: str, code: str, name: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="facilitator-{code}-{name}"'})
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="facilitator-{code}-{name}"'},
+    )
 
 
 # ----- the outcome --------------------------------------------------------------------------
 
+
 @bp.context_processor
 def outcome_helpers():
-    return {"method_label": exports.method_label, "status_label": exports.status_label,
-            "rules_text": exports.rules_text,
-            "score_heading": exports.score_heading, "minutes": exports.minutes,
-            "format_ms": exports.when, "retention_days": current_app.config["RETENTION_DAYS"],
-            "mailto": mailto}
+    return {
+        "method_label": exports.method_label,
+        "status_label": exports.status_label,
+        "rules_text": exports.rules_text,
+        "score_heading": exports.score_heading,
+        "minutes": exports.minutes,
+        "format_ms": exports.when,
+        "retention_days": current_app.config["RETENTION_DAYS"],
+        "mailto": mailto,
+    }
 
 
 def mailto(email: str) -> str:
@@ -342,8 +382,13 @@ def outcome(code):
     """The moderator's outcome page; printed, it is the report (print stylesheet, A4)."""
     found = moderated(code)
     data = ext("snapshots").outcome(found["id"], private=True)
-    return render_template("outcome.html", o=data, private=True, session=found,
-                           erase_error=request.args.get("erase_error"))
+    return render_template(
+        "outcome.html",
+        o=data,
+        private=True,
+        session=found,
+        erase_error=request.args.get("erase_error"),
+    )
 
 
 @bp.get("/o/<token>")
@@ -352,8 +397,9 @@ def public_outcome(token):
     found = ext("service").session_by_outcome_token(token)
     if found is None:
         abort(404)
-    data = public_cached("outcome", found,
-                         lambda: ext("snapshots").outcome(found["id"], private=False))
+    data = public_cached(
+        "outcome", found, lambda: ext("snapshots").outcome(found["id"], private=False)
+    )
     return render_template("outcome.html", o=data, private=False, session=found)
 
 
@@ -363,9 +409,11 @@ def public_outcome_qr(token):
     found = ext("service").session_by_outcome_token(token)
     if found is None:
         abort(404)
-    return Response(qr_svg_of(f"{public_base().rstrip('/')}/o/{token}"),
-                    mimetype="image/svg+xml",
-                    headers={"Cache-Control": "no-cache"})
+    return Response(
+        qr_svg_of(f"{public_base().rstrip('/')}/o/{token}"),
+        mimetype="image/svg+xml",
+        headers={"Cache-Control": "no-cache"},
+    )
 
 
 @bp.get("/console/<code>/outcome.csv")
@@ -401,11 +449,15 @@ def erase(code):
     ext("connections").session_erased(found["id"])
     ext("connections").scrub_disk()
     identity.forget(found["code"])
-    return render_template("error.html", title=_("Session erased"),
-                           message=_("The session and everything in it are erased."))
+    return render_template(
+        "error.html",
+        title=_("Session erased"),
+        message=_("The session and everything in it are erased."),
+    )
 
 
 # ----- the three pages ----------------------------------------------------------------------
+
 
 @bp.get("/console/<code>")
 def console(code):
@@ -426,10 +478,15 @@ def console(code):
         return redirect(url_for("pages.console", code=found["code"]))
     found = moderated(code)
     return render_template(
-        "console.html", session=found, links=links(found["code"]), settings=settings.SETTINGS,
-        section_kinds=SECTION_KIND_OPTIONS, section_kind=DEFAULT_SECTION_KIND,
+        "console.html",
+        session=found,
+        links=links(found["code"]),
+        settings=settings.SETTINGS,
+        section_kinds=SECTION_KIND_OPTIONS,
+        section_kind=DEFAULT_SECTION_KIND,
         commitment_statuses=STATUS_OPTIONS,
-        page_data=page_data(found, settings=settings.describe(), screen_modes=SCREEN_MODES))
+        page_data=page_data(found, settings=settings.describe(), screen_modes=SCREEN_MODES),
+    )
 
 
 @bp.get("/screen/<code>")
@@ -445,8 +502,9 @@ def screen(code):
         if g.second_language:
             with force_locale(g.second_language):
                 data["text_alt"] = translated_ui_text()
-        return render_template("screen.html", session=found, links=links(found["code"]),
-                               page_data=data)
+        return render_template(
+            "screen.html", session=found, links=links(found["code"]), page_data=data
+        )
 
 
 @bp.get("/lang/<language>")
@@ -471,23 +529,33 @@ def join_code():
 def phone(code):
     found = lookup(code)
     if found is None:
-        return render_template("join_code.html", code=normalise_code(code)[:CODE_LENGTH],
-                               unknown=True), 404
+        return render_template(
+            "join_code.html", code=normalise_code(code)[:CODE_LENGTH], unknown=True
+        ), 404
     if found["code"] != code:
         return redirect(url_for("pages.phone", code=found["code"]))
     joined = identity.participant(ext("service"), found) is not None
-    return render_template("phone.html", session=found, joined=joined,
-                           links=links(found["code"]), page_data=page_data(found, joined=joined))
+    return render_template(
+        "phone.html",
+        session=found,
+        joined=joined,
+        links=links(found["code"]),
+        page_data=page_data(found, joined=joined),
+    )
 
 
 @bp.get("/qr/<code>.svg")
 def qr_svg(code):
     found = session_or_404(code)
-    return Response(qr_svg_of(links(found["code"])["join_url"]), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "no-cache"})
+    return Response(
+        qr_svg_of(links(found["code"])["join_url"]),
+        mimetype="image/svg+xml",
+        headers={"Cache-Control": "no-cache"},
+    )
 
 
 # ----- JSON API -----------------------------------------------------------------------------
+
 
 def api_error(err: RuleError, status: int = 400):
     return jsonify(error_payload(err)), status
@@ -551,21 +619,52 @@ def api_results(code):
         snap = public_cached("results", found, lambda: ext("snapshots").results(found["id"]))
         if not snap["revealed"]:  # hidden again between the two reads
             return results_hidden()
-    return jsonify({
-        "ok": True, "code": found["code"], "title": found["title"], "voting": snap["voting"],
-        "revealed": snap["revealed"], "ballots": snap["ballots"],
-        "method": snap["method"], "tie_rule": snap["tie_rule"],
-        "score_rule": snap["score_rule"],
-        "results": [{k: r[k] for k in ("rank", "tied", "votes", "score", "voters", "impact",
-                                       "ease", "quadrant", "interest", "id", "title",
-                                       "pitcher", "organisation", "offer", "status")}
-                    for r in snap["results"]],
-    })
+    return jsonify(
+        {
+            "ok": True,
+            "code": found["code"],
+            "title": found["title"],
+            "voting": snap["voting"],
+            "revealed": snap["revealed"],
+            "ballots": snap["ballots"],
+            "method": snap["method"],
+            "tie_rule": snap["tie_rule"],
+            "score_rule": snap["score_rule"],
+            "results": [
+                {
+                    k: r[k]
+                    for k in (
+                        "rank",
+                        "tied",
+                        "votes",
+                        "score",
+                        "voters",
+                        "impact",
+                        "ease",
+                        "quadrant",
+                        "interest",
+                        "id",
+                        "title",
+                        "pitcher",
+                        "organisation",
+                        "offer",
+                        "status",
+                    )
+                }
+                for r in snap["results"]
+            ],
+        }
+    )
 
 
 def results_hidden():
-    return jsonify({"ok": False, "error": "results_hidden",
-                    "message": _("The moderator has not revealed the results yet.")}), 403
+    return jsonify(
+        {
+            "ok": False,
+            "error": "results_hidden",
+            "message": _("The moderator has not revealed the results yet."),
+        }
+    ), 403
 
 
 def api_moderator(found: dict) -> bool:
@@ -599,13 +698,19 @@ def api_outcome(code):
     if private:
         data = ext("snapshots").outcome(found["id"], private=True)
     else:
-        data = public_cached("outcome", found,
-                             lambda: ext("snapshots").outcome(found["id"], private=False))
+        data = public_cached(
+            "outcome", found, lambda: ext("snapshots").outcome(found["id"], private=False)
+        )
         if not data["outcome_url"]:  # unpublished between the two reads
             return outcome_private()
     return jsonify({"ok": True, **data})
 
 
 def outcome_private():
-    return jsonify({"ok": False, "error": "outcome_private",
-                    "message": _("The moderator has not published the outcome.")}), 403
+    return jsonify(
+        {
+            "ok": False,
+            "error": "outcome_private",
+            "message": _("The moderator has not published the outcome."),
+        }
+    ), 403

@@ -1,7 +1,8 @@
 """Generate static/sounds/chime.wav: a soft two-tone chime, made here, no external asset.
 
-    python scripts/make_chime.py
+python scripts/make_chime.py
 """
+
 import math
 import struct
 import wave

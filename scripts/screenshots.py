@@ -3,9 +3,11 @@
     python scripts/screenshots.py [OUT_DIR] [--zh]
 
 Starts a real server with the demo session, drives a round with a console, a screen and two
-phones in headless Chromium, and saves PNGs (default: test-artifacts/screenshots-en/ or -zh/). With --zh every page is in
-Simplified Chinese (browser language and the session's screen language).
+phones in headless Chromium, and saves PNGs (default: test-artifacts/screenshots-en/ or -zh/).
+With --zh every page is in Simplified Chinese (browser language and the session's screen
+language).
 """
+
 from __future__ import annotations
 
 import sys
@@ -18,9 +20,14 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.e2e.harness import (  # noqa: E402
-    CHROMIUM_ARGS, LAPTOP, PHONE, PROJECTOR, Server, chromium_path, expose_modules,
+    CHROMIUM_ARGS,
+    LAPTOP,
+    PHONE,
+    PROJECTOR,
+    Server,
+    chromium_path,
+    expose_modules,
 )
-
 
 OUT: list[Path] = []
 
@@ -47,12 +54,15 @@ def main(out: Path, lang: str = "en") -> None:
             screen43 = b.new_page(viewport={"width": 1024, "height": 768})
             screen43.goto(links["screen"])
             phones = []
-            for name in ("Li Wei", "Marie Curie"):
+            for _ in range(2):
                 ph = b.new_page(viewport=PHONE)
                 ph.goto(links["join"])
                 phones.append(ph)
-            shot = lambda page, name: (page.wait_for_timeout(600),  # noqa: E731
-                                       page.screenshot(path=str(out / f"{name}.png")))
+
+            def shot(page, name):
+                page.wait_for_timeout(600)
+                page.screenshot(path=str(out / f"{name}.png"))
+
             for size, vp in (("phone", PHONE), ("laptop", LAPTOP), ("projector", PROJECTOR)):
                 page = b.new_page(viewport=vp)
                 page.goto(server.url + "/")
@@ -64,7 +74,7 @@ def main(out: Path, lang: str = "en") -> None:
             share.goto(links["console"].split("?")[0] + "/share")
             shot(share, "share-laptop")
             shot(phones[0], "phone-join")
-            for ph, name in zip(phones, ("Li Wei", "Marie Curie")):
+            for ph, name in zip(phones, ("Li Wei", "Marie Curie"), strict=True):
                 ph.fill("#join-name", name)
                 ph.fill("#join-org", "Shenzhen Smart City Office" if name == "Li Wei" else "")
                 ph.click("#join-form button")
@@ -78,7 +88,8 @@ def main(out: Path, lang: str = "en") -> None:
             shot(console, "console-pending")
             console.click("#pending-list button.primary")
             send = lambda event, payload: console.evaluate(  # noqa: E731
-                "([e, p]) => F.send(e, p)", [event, payload])
+                "([e, p]) => F.send(e, p)", [event, payload]
+            )
             # Section 1: invited talks, with the title card on the screen.
             console.keyboard.press("s")
             screen.wait_for_timeout(300)
@@ -107,7 +118,8 @@ def main(out: Path, lang: str = "en") -> None:
             # The phone's pitch first, so its phone becomes the confidence monitor.
             bike = console.evaluate(
                 "Array.from(document.querySelectorAll('#queue li[data-id]'))"
-                ".find(li => li.textContent.includes('Bike sharing')).dataset.id")
+                ".find(li => li.textContent.includes('Bike sharing')).dataset.id"
+            )
             send("pitch:move", {"pitch_id": int(bike), "index": 0})
             console.wait_for_timeout(300)
             shot(phones[0], "phone-you-are-next")
@@ -196,11 +208,18 @@ def outcome_shots(b, server, console, screen, phones, shot, send) -> None:
     shot(li, "phone-pitcher-interested")
     bike = console.evaluate(
         "Array.from(document.querySelectorAll('#queue li[data-id]'))"
-        ".find(li => li.textContent.includes('Bike sharing')).dataset.id")
-    send("commitment:set", {"pitch_id": int(bike), "owners": [{"name": "Li Wei"},
-                            {"name": "Transport department"}],
-                            "next_step": "Share a first data extract", "due": "2027-01-15",
-                            "status": "priority"})
+        ".find(li => li.textContent.includes('Bike sharing')).dataset.id"
+    )
+    send(
+        "commitment:set",
+        {
+            "pitch_id": int(bike),
+            "owners": [{"name": "Li Wei"}, {"name": "Transport department"}],
+            "next_step": "Share a first data extract",
+            "due": "2027-01-15",
+            "status": "priority",
+        },
+    )
     console.click("#commitments-box summary")
     shot(console, "console-commitments")
     send("screen:mode", {"mode": "commitments"})
@@ -227,7 +246,8 @@ def per_pitch_approval_shots(b, server, shot) -> None:
     console.goto(session["console_url"])
     console.wait_for_function("() => !!(window.F && F.socket && F.socket.connected)")
     send = lambda event, payload=None: console.evaluate(  # noqa: E731
-        "([e, p]) => F.send(e, p)", [event, payload or {}])
+        "([e, p]) => F.send(e, p)", [event, payload or {}]
+    )
     send("session:settings", {"voting_method": "approval", "voting_round": "per_pitch"})
     for title, who in (("Shared e-scooter parking", "Ana"), ("Free city Wi-Fi map", "Ben")):
         send("pitch:add", {"title": title, "pitcher": who, "offer": "Ready to start in a month"})
@@ -253,5 +273,4 @@ def per_pitch_approval_shots(b, server, shot) -> None:
 if __name__ == "__main__":
     language = "zh" if "--zh" in sys.argv else "en"
     args = [a for a in sys.argv[1:] if a != "--zh"]
-    main(Path(args[0]) if args else ROOT / "test-artifacts" / f"screenshots-{language}",
-         language)
+    main(Path(args[0]) if args else ROOT / "test-artifacts" / f"screenshots-{language}", language)

@@ -1,4 +1,5 @@
 """Commitments: a quick win the room chose, turned into who does what by when."""
+
 from __future__ import annotations
 
 from .options import N_, Option, values

@@ -7,10 +7,11 @@ scripts get (`ui_text.py`) and the exports are all derived from it.
 Labels are message ids, marked with `N_` so that extraction finds them (`scripts/i18n.sh`), and
 translated at the edge (`ui_text.py`, the templates, `exports.py`): this package knows no Flask.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 
 def N_(message: str) -> str:

@@ -4,9 +4,11 @@ A pitch is `pending` (proposed from a phone, waiting for the moderator), `queued
 `done` or `skipped`. The queue order is a position number; "up next" is the first queued pitch
 in that order. At most one pitch is live.
 """
+
 from __future__ import annotations
 
-from typing import Protocol, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 from .errors import RuleError
 from .schedule import PITCHES
@@ -52,7 +54,7 @@ def moved(pitches: Sequence[PitchLike], pitch_id: int, index: int) -> list[tuple
         slots = [slots[0] + i for i in range(len(slots))]
     ids.remove(pitch_id)
     ids.insert(index, pitch_id)
-    return list(zip(ids, slots))
+    return list(zip(ids, slots, strict=True))
 
 
 def check_mark(current: str, target: str) -> None:
@@ -67,14 +69,20 @@ def check_mark(current: str, target: str) -> None:
 REMOVED = "removed"  # kept for undo; invisible everywhere else
 
 
-def in_section(pitches: Sequence[PitchLike], section_id: int | None, section_kind: str | None,
-               ) -> list:
+def in_section(
+    pitches: Sequence[PitchLike],
+    section_id: int | None,
+    section_kind: str | None,
+) -> list:
     """The queue of one agenda section. Pitches with no section belong to every pitch round
     (that is where sign-ups from phones go); with no current section, the whole queue."""
     if section_id is None:
         return list(pitches)
-    return [p for p in pitches if p.section_id == section_id or
-            (p.section_id is None and section_kind == PITCHES)]
+    return [
+        p
+        for p in pitches
+        if p.section_id == section_id or (p.section_id is None and section_kind == PITCHES)
+    ]
 
 
 def votable(pitches: Sequence[PitchLike], talk_sections: set) -> list:

@@ -4,10 +4,11 @@ Rule: more dots rank higher; pitches with equal dots share a rank (standard comp
 ranking: 1, 2, 2, 4) and are listed in queue order among themselves. `tied` marks every entry
 that shares its rank with another.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 TIE_RULE = "equal dots share a rank (1, 2, 2, 4); tied pitches are listed in queue order"
 

@@ -2,11 +2,12 @@
 
 All times are epoch milliseconds or durations in milliseconds; `now` comes from the caller.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from .errors import RuleError
 from .options import N_, Option, values
@@ -49,8 +50,12 @@ class Fit:
     left_out: int
 
 
-def fit(lengths_ms: Sequence[int], available_ms: int, changeover_ms: int = 0,
-        floor_ms: int = DEFAULT_FLOOR_MS) -> Fit:
+def fit(
+    lengths_ms: Sequence[int],
+    available_ms: int,
+    changeover_ms: int = 0,
+    floor_ms: int = DEFAULT_FLOOR_MS,
+) -> Fit:
     """Fit waiting pitches (planned lengths, in queue order) into `available_ms`.
 
     Each pitch costs its length plus one changeover (the handover before it).
@@ -78,8 +83,13 @@ def fit(lengths_ms: Sequence[int], available_ms: int, changeover_ms: int = 0,
     return Fit(False, fitting, needed, available, None, n - min(n, at_floor))
 
 
-def section_end(started_at: int, planned_ms: int, session_end: int | None,
-                later_planned_ms: int, agenda_end: int | None = None) -> int:
+def section_end(
+    started_at: int,
+    planned_ms: int,
+    session_end: int | None,
+    later_planned_ms: int,
+    agenda_end: int | None = None,
+) -> int:
     """When the current section must end: its own budget from when it started, or the end the
     agenda planned for it if that is later (time saved earlier is this section's to use), but
     never so late that the later sections no longer fit before the session's hard end."""
@@ -91,8 +101,9 @@ def section_end(started_at: int, planned_ms: int, session_end: int | None,
     return min(own, session_end - later_planned_ms)
 
 
-def projected_end(now: int, live_left_ms: int, waiting_ms: Sequence[int],
-                  changeover_ms: int) -> int:
+def projected_end(
+    now: int, live_left_ms: int, waiting_ms: Sequence[int], changeover_ms: int
+) -> int:
     """When the current section will end at this pace: the live pitch's time left (an overrun
     counts as nothing left), then every waiting pitch with its changeover."""
     return now + max(0, live_left_ms) + sum(waiting_ms) + changeover_ms * len(waiting_ms)

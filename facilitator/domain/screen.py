@@ -1,4 +1,5 @@
 """What the projector screen can show, and in which language it speaks to the room."""
+
 from __future__ import annotations
 
 from .options import N_, Option, values

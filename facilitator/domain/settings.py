@@ -8,15 +8,15 @@ each setting (`describe`, in the page data). To add a setting: declare it here, 
 to `models.Session` (with a server default, for existing databases), and translate its label
 (`scripts/i18n.sh`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from . import schedule, screen, voting
 from .options import N_, Option, values
 
-Value = Union[bool, int, str]
+Value = bool | int | str
 INT, BOOL, CHOICE = "int", "bool", "choice"
 
 
@@ -56,19 +56,30 @@ SETTINGS: tuple[Setting, ...] = (
     _int("pitch_seconds", 120, 10, 3600, N_("Pitch length (seconds)"), step=10, public=True),
     _int("dots_per_person", 3, 1, 20, N_("Dots per person"), public=True),
     _int("max_dots_per_pitch", 1, 1, 20, N_("Dots per pitch"), public=True),
-    _choice("voting_method", voting.DOTS, voting.METHOD_OPTIONS, N_("Voting method"),
-            locked_by_votes=True),
+    _choice(
+        "voting_method",
+        voting.DOTS,
+        voting.METHOD_OPTIONS,
+        N_("Voting method"),
+        locked_by_votes=True,
+    ),
     _choice("voting_round", voting.BALLOT, voting.ROUND_OPTIONS, N_("Voting round")),
     _int("rating_window_seconds", 60, 10, 600, N_("Rating window (seconds)")),
     _bool("results_live", False, N_("Show results live on the screen while voting is open")),
     _bool("auto_accept", False, N_("Accept pitches from phones automatically")),
-    _choice("overrun_policy", schedule.KEEP_COUNTING, schedule.OVERRUN_OPTIONS,
-            N_("When a pitch runs over"), public=True),
+    _choice(
+        "overrun_policy",
+        schedule.KEEP_COUNTING,
+        schedule.OVERRUN_OPTIONS,
+        N_("When a pitch runs over"),
+        public=True,
+    ),
     _int("overrun_grace_seconds", 15, 0, 600, N_("Grace period (seconds)"), public=True),
     _int("changeover_seconds", 15, 0, 300, N_("Changeover between pitches (seconds)")),
     _int("fit_floor_seconds", 60, 10, 600, N_("Shortest pitch when fitting (seconds)")),
-    _choice("screen_language", "en", screen.LANGUAGE_OPTIONS, N_("Language of the screen"),
-            public=True),
+    _choice(
+        "screen_language", "en", screen.LANGUAGE_OPTIONS, N_("Language of the screen"), public=True
+    ),
     _bool("chime", True, N_("Chime on the screen at 30 seconds and at zero"), public=True),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
@@ -80,6 +91,12 @@ LOCKED_BY_VOTES = tuple(s.name for s in SETTINGS if s.locked_by_votes)
 def describe() -> list[dict]:
     """What the console's script needs to read and fill the settings form, and the bounds it
     offers for a pitch's length (no labels: the template renders the form)."""
-    return [{"name": s.name, "kind": s.kind, "locked_by_votes": s.locked_by_votes,
-             **({"lo": s.lo, "hi": s.hi, "step": s.step} if s.kind == INT else {})}
-            for s in SETTINGS]
+    return [
+        {
+            "name": s.name,
+            "kind": s.kind,
+            "locked_by_votes": s.locked_by_votes,
+            **({"lo": s.lo, "hi": s.hi, "step": s.step} if s.kind == INT else {}),
+        }
+        for s in SETTINGS
+    ]

@@ -6,6 +6,7 @@ A timer is a small immutable value. While it runs it holds the absolute moment i
 value gives the same answer on the server, in a test with a fake clock, and (sent with the
 server's clock) in every browser.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -21,12 +22,12 @@ MAX_MS = 4 * 3600 * 1000
 @dataclass(frozen=True)
 class Timer:
     state: str = IDLE
-    total_ms: int = 0          # planned length plus every adjustment, for the progress bar
-    remaining_ms: int = 0      # meaningful while idle or paused
+    total_ms: int = 0  # planned length plus every adjustment, for the progress bar
+    remaining_ms: int = 0  # meaningful while idle or paused
     ends_at: int | None = None  # meaningful while running
 
     @classmethod
-    def ready(cls, length_ms: int) -> "Timer":
+    def ready(cls, length_ms: int) -> Timer:
         return cls(IDLE, length_ms, length_ms, None)
 
     def remaining(self, now: int) -> int:
@@ -45,22 +46,22 @@ class Timer:
             return "amber"
         return "normal"
 
-    def start(self, now: int) -> "Timer":
+    def start(self, now: int) -> Timer:
         if self.state == RUNNING:
             raise RuleError("timer_running")
         return replace(self, state=RUNNING, ends_at=now + self.remaining_ms, remaining_ms=0)
 
-    def pause(self, now: int) -> "Timer":
+    def pause(self, now: int) -> Timer:
         if self.state != RUNNING:
             raise RuleError("timer_not_running")
         return replace(self, state=PAUSED, remaining_ms=self.ends_at - now, ends_at=None)
 
-    def resume(self, now: int) -> "Timer":
+    def resume(self, now: int) -> Timer:
         if self.state != PAUSED:
             raise RuleError("timer_not_paused")
         return self.start(now)
 
-    def adjust(self, delta_ms: int, now: int) -> "Timer":
+    def adjust(self, delta_ms: int, now: int) -> Timer:
         """Add or take away time. Taking time away never pushes the timer past zero, and a
         pitch already over its time cannot be shortened further."""
         left = self.remaining(now)
@@ -75,16 +76,20 @@ class Timer:
             return replace(self, total_ms=total, ends_at=self.ends_at + delta_ms)
         return replace(self, total_ms=total, remaining_ms=self.remaining_ms + delta_ms)
 
-    def reset(self, length_ms: int) -> "Timer":
+    def reset(self, length_ms: int) -> Timer:
         return Timer.ready(length_ms)
 
     def to_state(self) -> dict:
         """Everything needed to restore this exact timer (for undo)."""
-        return {"state": self.state, "total_ms": self.total_ms,
-                "remaining_ms": self.remaining_ms, "ends_at": self.ends_at}
+        return {
+            "state": self.state,
+            "total_ms": self.total_ms,
+            "remaining_ms": self.remaining_ms,
+            "ends_at": self.ends_at,
+        }
 
     @classmethod
-    def from_state(cls, d: dict) -> "Timer":
+    def from_state(cls, d: dict) -> Timer:
         return cls(d["state"], d["total_ms"], d["remaining_ms"], d["ends_at"])
 
     def to_dict(self) -> dict:

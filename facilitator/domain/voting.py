@@ -10,10 +10,11 @@ expressed as "this pitch now has N of my dots" (or "these ratings"), which is id
 replaying it changes nothing, and moving a dot is taking it off one pitch and putting it on
 another.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Set
 
 from .errors import RuleError
 from .options import N_, Option, values
@@ -22,8 +23,7 @@ NOT_STARTED, OPEN, CLOSED = "idle", "open", "closed"
 DOTS, APPROVAL, MATRIX = "dots", "approval", "matrix"
 METHOD_OPTIONS = (
     Option(DOTS, N_("Dot voting"), N_("Dot voting: a budget of dots")),
-    Option(APPROVAL, N_("Approval voting"),
-           N_("Approval: any number of pitches, one mark each")),
+    Option(APPROVAL, N_("Approval voting"), N_("Approval: any number of pitches, one mark each")),
     Option(MATRIX, N_("Impact x ease rating"), N_("Impact x ease: rate each pitch 1-5 twice")),
 )
 METHODS = values(METHOD_OPTIONS)
@@ -39,7 +39,7 @@ RATING_MIN, RATING_MAX = 1, 5
 
 @dataclass(frozen=True)
 class DotRules:
-    budget: int | None = 3   # None: no budget (approval voting)
+    budget: int | None = 3  # None: no budget (approval voting)
     max_per_pitch: int = 1
 
 
@@ -48,8 +48,9 @@ def rules_for(method: str, budget: int, max_per_pitch: int) -> DotRules:
     return DotRules(None, 1) if method == APPROVAL else DotRules(budget, max_per_pitch)
 
 
-def check_ballot(*, voting: str, pitch_id: int, votable: Set[int], own: Set[int],
-                 giving: bool) -> None:
+def check_ballot(
+    *, voting: str, pitch_id: int, votable: set[int], own: set[int], giving: bool
+) -> None:
     """The rules every method shares. `giving` is False when a vote is only taken back."""
     if voting != OPEN:
         raise RuleError("voting_closed")
@@ -66,8 +67,8 @@ def check_dots(
     ballot: Mapping[int, int],
     pitch_id: int,
     dots: int,
-    votable: Set[int],
-    own: Set[int],
+    votable: set[int],
+    own: set[int],
 ) -> None:
     """Raise RuleError unless setting `pitch_id` to `dots` on `ballot` is allowed.
 
@@ -86,15 +87,16 @@ def check_dots(
         raise RuleError("budget_exceeded", budget=rules.budget)
 
 
-def dots_left(rules: DotRules, ballot: Mapping[int, int], votable: Set[int]) -> int | None:
+def dots_left(rules: DotRules, ballot: Mapping[int, int], votable: set[int]) -> int | None:
     """Dots still to give; None when there is no budget."""
     if rules.budget is None:
         return None
     return rules.budget - sum(n for pid, n in ballot.items() if pid in votable)
 
 
-def check_rating(*, voting: str, pitch_id: int, votable: Set[int], own: Set[int],
-                 ratings: Mapping[str, int]) -> None:
+def check_rating(
+    *, voting: str, pitch_id: int, votable: set[int], own: set[int], ratings: Mapping[str, int]
+) -> None:
     """Impact and ease ratings of one pitch: each 1-5, or 0 to take that rating back."""
     if voting != OPEN:
         raise RuleError("voting_closed")
@@ -105,5 +107,6 @@ def check_rating(*, voting: str, pitch_id: int, votable: Set[int], own: Set[int]
             raise RuleError("unknown_field", field=name)
         if value != 0 and not RATING_MIN <= value <= RATING_MAX:
             raise RuleError("out_of_range", field=name, lo=RATING_MIN, hi=RATING_MAX)
-    check_ballot(voting=voting, pitch_id=pitch_id, votable=votable, own=own,
-                 giving=any(ratings.values()))
+    check_ballot(
+        voting=voting, pitch_id=pitch_id, votable=votable, own=own, giving=any(ratings.values())
+    )

@@ -4,6 +4,7 @@ raw HTTP from a chosen source address, a steady attacker and an honest client th
 Every loopback address (127.0.0.0/8) reaches a server listening on 127.0.0.1, so the attacker
 sends from 127.0.0.2 and the honest client from 127.0.0.1: two addresses, as on a network.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,8 +17,14 @@ from bench.wsclient import SioClient
 ATTACKER, HONEST = "127.0.0.2", "127.0.0.1"
 
 
-def crowded_session(db: Path, participants: int, pitches: int = 10, dots: int = 3,
-                    revealed: bool = False, published: bool = False) -> tuple[str, str, str]:
+def crowded_session(
+    db: Path,
+    participants: int,
+    pitches: int = 10,
+    dots: int = 3,
+    revealed: bool = False,
+    published: bool = False,
+) -> tuple[str, str, str]:
     """A session with `participants` people who each put a dot on `dots` of the `pitches`,
     written straight into the database file the server will open; voting closed, results
     `revealed` or not, the outcome `published` or not. Returns (code, key, outcome token)."""
@@ -26,42 +33,87 @@ def crowded_session(db: Path, participants: int, pitches: int = 10, dots: int = 
     from facilitator import create_app
     from facilitator.models import Participant, Pitch, Session, Vote
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{db}", "SECRET_KEY": "prepare",
-                      "ASYNC_MODE": "threading", "INSTANCE_PATH": str(db.parent)})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{db}",
+            "SECRET_KEY": "prepare",
+            "ASYNC_MODE": "threading",
+            "INSTANCE_PATH": str(db.parent),
+        }
+    )
     service = app.extensions["facilitator"]["service"]
     code, key = service.create_session(
-        title="Crowded round", dots_per_person=dots, created_by="operator",
-        pitches=[{"title": f"Quick win {i}", "pitcher": f"Pitcher {i}", "offer": "x" * 200}
-                 for i in range(pitches)])
+        title="Crowded round",
+        dots_per_person=dots,
+        created_by="operator",
+        pitches=[
+            {"title": f"Quick win {i}", "pitcher": f"Pitcher {i}", "offer": "x" * 200}
+            for i in range(pitches)
+        ],
+    )
     sid = service.find_session(code)["id"]
     with service.unit() as db_:
         pitch_ids = [p.id for p in db_.query(Pitch).filter_by(session_id=sid)]
         now = int(time.time() * 1000)
-        db_.execute(insert(Participant), [
-            {"session_id": sid, "token": f"tok-{sid}-{i}", "name": f"Person {i}",
-             "organisation": f"Org {i % 97}", "created_at": now}
-            for i in range(participants)])
+        db_.execute(
+            insert(Participant),
+            [
+                {
+                    "session_id": sid,
+                    "token": f"tok-{sid}-{i}",
+                    "name": f"Person {i}",
+                    "organisation": f"Org {i % 97}",
+                    "created_at": now,
+                }
+                for i in range(participants)
+            ],
+        )
         people = [p.id for p in db_.query(Participant).filter_by(session_id=sid)]
-        db_.execute(insert(Vote), [
-            {"session_id": sid, "participant_id": pid, "pitch_id": pitch_ids[(n + k) % pitches],
-             "dots": 1}
-            for n, pid in enumerate(people) for k in range(dots)])
+        db_.execute(
+            insert(Vote),
+            [
+                {
+                    "session_id": sid,
+                    "participant_id": pid,
+                    "pitch_id": pitch_ids[(n + k) % pitches],
+                    "dots": 1,
+                }
+                for n, pid in enumerate(people)
+                for k in range(dots)
+            ],
+        )
         token = f"published-outcome-{sid}-token"
-        db_.execute(update(Session).where(Session.id == sid).values(
-            voting="closed", revealed=revealed, outcome_public=published, outcome_token=token))
+        db_.execute(
+            update(Session)
+            .where(Session.id == sid)
+            .values(
+                voting="closed", revealed=revealed, outcome_public=published, outcome_token=token
+            )
+        )
     app.extensions["facilitator"]["db"].kw["bind"].dispose()
     return code, key, token
 
 
-async def request(port: int, method: str, path: str, source: str = HONEST,
-                  headers: dict | None = None, body: bytes = b"",
-                  timeout: float = 30.0) -> tuple[int, dict, bytes]:
+async def request(
+    port: int,
+    method: str,
+    path: str,
+    source: str = HONEST,
+    headers: dict | None = None,
+    body: bytes = b"",
+    timeout: float = 30.0,
+) -> tuple[int, dict, bytes]:
     """One HTTP/1.1 request with `Connection: close` from `source`: (status, headers, body)."""
-    lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close",
-             f"Content-Length: {len(body)}"]
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Connection: close",
+        f"Content-Length: {len(body)}",
+    ]
     lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
-    reader, writer = await asyncio.wait_for(asyncio.open_connection(
-        "127.0.0.1", port, local_addr=(source, 0)), timeout)
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0)), timeout
+    )
     try:
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
         raw = await asyncio.wait_for(reader.read(-1), timeout)
@@ -89,8 +141,7 @@ class Attacker:
 
     async def _one(self) -> None:
         try:
-            status, headers, _b = await request(self.port, "GET", self.path, ATTACKER,
-                                                self.headers)
+            status, headers, _b = await request(self.port, "GET", self.path, ATTACKER, self.headers)
             if status == 429:
                 self.retry_after.add(headers.get("retry-after", ""))
         except Exception as exc:  # noqa: BLE001 - counted: a refused connection is an answer
@@ -124,8 +175,9 @@ class Honest:
         self.failures: list[str] = []
 
     async def run(self, seconds: float) -> None:
-        conn = await SioClient.connect("127.0.0.1", self.port,
-                                       {"code": self.code, "role": "screen"}, timeout=30)
+        conn = await SioClient.connect(
+            "127.0.0.1", self.port, {"code": self.code, "role": "screen"}, timeout=30
+        )
         try:
             end = time.perf_counter() + seconds
             while time.perf_counter() < end:
@@ -147,8 +199,9 @@ class Honest:
         return pct(self.http, 95), pct(self.socket, 95)
 
 
-async def under_attack(port: int, code: str, path: str, rate: float, seconds: float,
-                       headers: dict | None = None) -> tuple[Attacker, Honest, float]:
+async def under_attack(
+    port: int, code: str, path: str, rate: float, seconds: float, headers: dict | None = None
+) -> tuple[Attacker, Honest, float]:
     attacker, honest = Attacker(port, path, rate, headers), Honest(port, code)
     sent, _ = await asyncio.gather(attacker.run(seconds), honest.run(seconds))
     return attacker, honest, sent

@@ -20,6 +20,7 @@ did to it. The kinds are the transport attacks of docs/security.md:
 - `syncflood`: 50 screens from three addresses ask for `sync` 20 times a second each;
   reconnect when closed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,15 +29,24 @@ import json
 import resource
 import time
 
-from .wire import (OP_BINARY, OP_CONT, OP_TEXT, RawWS, attacker_address, binary, frame,
-                   sio_from, text)
+from .wire import (
+    OP_BINARY,
+    OP_CONT,
+    OP_TEXT,
+    RawWS,
+    attacker_address,
+    binary,
+    frame,
+    sio_from,
+    text,
+)
 
 
 async def _screen(port: int, code: str, source: str) -> RawWS | None:
     try:
         ws = await RawWS.open(port, source, timeout=5)
         answer = await ws.sio_connect({"code": code, "role": "screen"}, timeout=5)
-    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+    except (TimeoutError, OSError, asyncio.IncompleteReadError, ConnectionError):
         return None
     if not answer.startswith("40"):
         ws.close()
@@ -64,7 +74,7 @@ async def flood(args) -> dict:
                 if ws.reader.at_eof():
                     raise ConnectionError
             closed = await ws.closed_by_server(0.5)
-        except (OSError, asyncio.TimeoutError, ConnectionError):
+        except (TimeoutError, OSError, ConnectionError):
             closed = await ws.closed_by_server(2)
         out["closed_by_server"] += closed
         ws.close()
@@ -94,7 +104,7 @@ async def bigframes(args) -> dict:
                     raise ConnectionError
                 await asyncio.sleep(1 / 48)
             closed = await ws.closed_by_server(0.5)
-        except (OSError, asyncio.TimeoutError, ConnectionError):
+        except (TimeoutError, OSError, ConnectionError):
             closed = await ws.closed_by_server(2)
         out["closed_by_server"] += closed
         ws.close()
@@ -113,7 +123,7 @@ async def _stream(ws: RawWS, frames, limit: int) -> int:
             await asyncio.wait_for(ws.drain(), 5)
             if sent >= limit or ws.reader.at_eof():
                 break
-    except (OSError, asyncio.TimeoutError, ConnectionError):
+    except (TimeoutError, OSError, ConnectionError):
         pass
     return sent
 
@@ -121,8 +131,13 @@ async def _stream(ws: RawWS, frames, limit: int) -> int:
 async def _repeat(args, frames) -> dict:
     """One connection after another for `seconds`, each sending `frames()` until it has sent
     `megabytes` or the server stops it."""
-    out = {"bytes": 0, "max_bytes_one_connection": 0, "connections": 0, "refused": 0,
-           "closed_by_server": 0}
+    out = {
+        "bytes": 0,
+        "max_bytes_one_connection": 0,
+        "connections": 0,
+        "refused": 0,
+        "closed_by_server": 0,
+    }
     t_end = time.monotonic() + args.seconds
     while True:
         ws = await _screen(args.port, args.code, attacker_address())
@@ -172,8 +187,7 @@ async def _hold(args, open_one) -> dict:
         async with gate:
             try:
                 held.append(await open_one())
-            except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError,
-                    ConnectionError):
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ConnectionError):
                 refused += 1
 
     t0 = time.monotonic()
@@ -200,17 +214,23 @@ async def _hold(args, open_one) -> dict:
         writer.close()
         if reading is not None:
             reading.cancel()
-    return {"opened": len(held), "refused": refused, "opened_s": round(opened_s, 2),
-            "ended_by_server": len(ended),
-            "last_ended_s": round(max(ended), 2) if ended else None}
+    return {
+        "opened": len(held),
+        "refused": refused,
+        "opened_s": round(opened_s, 2),
+        "ended_by_server": len(ended),
+        "last_ended_s": round(max(ended), 2) if ended else None,
+    }
 
 
 async def halfopen(args) -> dict:
     async def open_one():
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(
-            "127.0.0.1", args.port, local_addr=(attacker_address(), 0)), 10)
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection("127.0.0.1", args.port, local_addr=(attacker_address(), 0)), 10
+        )
         writer.write(b"GET / HTTP/1.1\r\nHost: venue\r\nX-Slow: ")
         return reader, writer, None
+
     return await _hold(args, open_one)
 
 
@@ -218,6 +238,7 @@ async def idlews(args) -> dict:
     async def open_one():
         ws = await RawWS.open(args.port, attacker_address(), timeout=10)
         return ws.reader, ws.writer, asyncio.create_task(_pong(ws))
+
     return await _hold(args, open_one)
 
 
@@ -245,11 +266,15 @@ async def syncflood(args) -> dict:
                 if conn is not None:
                     out["closed_by_server"] += 1
                 try:
-                    conn = await sio_from(attacker_address(i // 20), args.port,
-                                          {"code": args.code, "role": "screen"}, timeout=5)
+                    conn = await sio_from(
+                        attacker_address(i // 20),
+                        args.port,
+                        {"code": args.code, "role": "screen"},
+                        timeout=5,
+                    )
                     conn.quiet = True
                     out["connections"] += 1
-                except (OSError, asyncio.TimeoutError, ConnectionError):
+                except (TimeoutError, OSError, ConnectionError):
                     out["refused"] += 1
                     conn = None
                     await asyncio.sleep(0.05)
@@ -267,8 +292,9 @@ async def syncflood(args) -> dict:
     return out
 
 
-KINDS = {f.__name__: f for f in (flood, bigframes, fragments, attachments, halfopen, idlews,
-                                 syncflood)}
+KINDS = {
+    f.__name__: f for f in (flood, bigframes, fragments, attachments, halfopen, idlews, syncflood)
+}
 
 
 def main(argv=None) -> None:

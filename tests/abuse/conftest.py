@@ -6,6 +6,7 @@ the per-address HTTP budgets switched off (EVENT_RATE 0, FAILED_LOOKUPS_PER_MINU
 limiter's (the limits have their own tests). Otherwise they are the integration tests' apps:
 real SQLite file, threading mode, fake clock, Flask and Flask-SocketIO test clients.
 """
+
 from __future__ import annotations
 
 import logging
@@ -16,12 +17,13 @@ from pathlib import Path
 import pytest
 
 from facilitator import create_app
-from tests.integration.conftest import Browser, FakeClock, Room  # noqa: F401 - re-exported
-from tests.integration.conftest import clock, room  # noqa: F401 - fixtures (room uses our app)
 
 # Browser fixtures of the e2e suite (a module-scoped Chromium, pages in fresh contexts).
 from tests.e2e.conftest import artifacts, browser, open_page  # noqa: F401 - fixtures
 from tests.e2e.harness import Server
+
+# Re-exported helpers, and fixtures (room uses this conftest's app).
+from tests.integration.conftest import Browser, FakeClock, Room, clock, room  # noqa: F401
 
 try:  # Hypothesis keeps its example database and unicode tables out of the work tree.
     from hypothesis.configuration import set_hypothesis_home_dir
@@ -31,27 +33,40 @@ try:  # Hypothesis keeps its example database and unicode tables out of the work
 except ImportError:  # test_fuzz skips itself
     pass
 
-UNLIMITED = {"EVENT_RATE": 0, "FAILED_LOOKUPS_PER_MINUTE": 0, "HTTP_PER_MINUTE": 0,
-             "API_READS_PER_MINUTE": 0, "JOINS_PER_MINUTE": 0, "SESSIONS_PER_MINUTE": 0}
+UNLIMITED = {
+    "EVENT_RATE": 0,
+    "FAILED_LOOKUPS_PER_MINUTE": 0,
+    "HTTP_PER_MINUTE": 0,
+    "API_READS_PER_MINUTE": 0,
+    "JOINS_PER_MINUTE": 0,
+    "SESSIONS_PER_MINUTE": 0,
+}
 # The same for a real server (tests/e2e/harness.Server), through its environment.
-UNLIMITED_ENV = {"FACILITATOR_EVENT_RATE": "0", "FACILITATOR_FAILED_LOOKUPS": "0",
-                 "FACILITATOR_HTTP_PER_MINUTE": "0", "FACILITATOR_API_READS_PER_MINUTE": "0",
-                 "FACILITATOR_JOINS_PER_MINUTE": "0",
-                 "FACILITATOR_SESSIONS_PER_MINUTE": "0"}
+UNLIMITED_ENV = {
+    "FACILITATOR_EVENT_RATE": "0",
+    "FACILITATOR_FAILED_LOOKUPS": "0",
+    "FACILITATOR_HTTP_PER_MINUTE": "0",
+    "FACILITATOR_API_READS_PER_MINUTE": "0",
+    "FACILITATOR_JOINS_PER_MINUTE": "0",
+    "FACILITATOR_SESSIONS_PER_MINUTE": "0",
+}
 
 
 def abuse_app(db_path, clock, **extra):
     """make_app's settings plus no rate limits (and any `extra` config)."""
-    return create_app({
-        "DATABASE_URL": f"sqlite:///{db_path}",
-        "SECRET_KEY": "abuse-tests",
-        "ASYNC_MODE": "threading",
-        "COALESCE_MS": 0,
-        "PUBLIC_URL": "http://venue.test:5000",
-        "TESTING": True,
-        **UNLIMITED,
-        **extra,
-    }, clock=clock)
+    return create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{db_path}",
+            "SECRET_KEY": "abuse-tests",
+            "ASYNC_MODE": "threading",
+            "COALESCE_MS": 0,
+            "PUBLIC_URL": "http://venue.test:5000",
+            "TESTING": True,
+            **UNLIMITED,
+            **extra,
+        },
+        clock=clock,
+    )
 
 
 def frozen(room: Room) -> dict:
@@ -119,9 +134,11 @@ def pytest_terminal_summary(terminalreporter):
         total += c["examples"]
         refused += c["refused"]
         full += c.get("full_checks", 0)
-        tr.write_line(f"{target:40} {c['examples']:6d} sent {c['accepted']:5d} accepted "
-                      f"{c['refused']:6d} refused ({c['refused_invalid']} invalid) "
-                      f"{c.get('full_checks', 0):4d} full snapshot checks")
+        tr.write_line(
+            f"{target:40} {c['examples']:6d} sent {c['accepted']:5d} accepted "
+            f"{c['refused']:6d} refused ({c['refused_invalid']} invalid) "
+            f"{c.get('full_checks', 0):4d} full snapshot checks"
+        )
     tr.write_line(f"{'total':40} {total:6d} sent {refused:6d} refused, {full} full checks")
 
 
@@ -141,13 +158,17 @@ def _summary_xss(tr):
     r = XSS_REPORT
     tr.section("hostile text (tests/abuse/test_xss.py)")
     if "vectors" in r:
-        tr.write_line(f"{r['vectors']} vectors x {len(r['fields'])} fields x "
-                      f"{len(r['pages'])} pages ({r['checks']} checks)")
+        tr.write_line(
+            f"{r['vectors']} vectors x {len(r['fields'])} fields x "
+            f"{len(r['pages'])} pages ({r['checks']} checks)"
+        )
         tr.write_line("fields: " + ", ".join(r["fields"]))
         tr.write_line("pages: " + ", ".join(r["pages"]))
     if "title_vectors" in r:
-        tr.write_line(f"session title: {r['title_vectors']} vectors x "
-                      f"{len(r['title_pages'])} pages ({', '.join(r['title_pages'])})")
+        tr.write_line(
+            f"session title: {r['title_vectors']} vectors x "
+            f"{len(r['title_pages'])} pages ({', '.join(r['title_pages'])})"
+        )
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ every console connected with them is closed; the browser that replaced it keeps 
 The signed cookie is readable by whoever copies it (signed, not encrypted): it holds an HMAC
 grant, never the moderator key itself.
 """
+
 from __future__ import annotations
 
 import json
@@ -87,8 +88,9 @@ def test_new_console_link_shuts_out_the_old_link_cookies_and_sockets(app, clock)
     assert ack is None or ack["ok"] is False
     assert frozen(room) == before
     # The old link and the old cookie open nothing; a socket with the old cookie is refused.
-    assert Browser(app, room.code).http.get(
-        f"/console/{room.code}?key={old_key}").status_code == 403
+    assert (
+        Browser(app, room.code).http.get(f"/console/{room.code}?key={old_key}").status_code == 403
+    )
     assert intruder.http.get(f"/console/{room.code}").status_code == 403
     assert intruder.http.get(f"/console/{room.code}/share").status_code == 403
     intruder.connect("console")
@@ -105,10 +107,18 @@ def test_new_console_link_shuts_out_the_old_link_cookies_and_sockets(app, clock)
     fresh.connect("console")
     assert fresh.sio.is_connected()
     api = Browser(app, room.code).http  # no cookie: the bearer key alone
-    assert api.get(f"/api/sessions/{room.code}/results",
-                   headers={"Authorization": f"Bearer {old_key}"}).status_code == 403
-    assert api.get(f"/api/sessions/{room.code}/results",
-                   headers={"Authorization": f"Bearer {new_key}"}).status_code == 200
+    assert (
+        api.get(
+            f"/api/sessions/{room.code}/results", headers={"Authorization": f"Bearer {old_key}"}
+        ).status_code
+        == 403
+    )
+    assert (
+        api.get(
+            f"/api/sessions/{room.code}/results", headers={"Authorization": f"Bearer {new_key}"}
+        ).status_code
+        == 200
+    )
     assert phone.sio.is_connected() and room.screen.sio.is_connected()
     assert phone.emit("sync")["ok"]
 
@@ -120,9 +130,9 @@ def test_only_the_moderator_can_replace_the_link(app, room):
         res = b.http.post(f"/console/{room.code}/new-link")
         assert res.status_code == 403, who
     # A cross-site form post from the moderator's own browser is refused too.
-    res = room.moderator.http.post(f"/console/{room.code}/new-link",
-                                   headers={"Origin": "https://evil.example"})
+    res = room.moderator.http.post(
+        f"/console/{room.code}/new-link", headers={"Origin": "https://evil.example"}
+    )
     assert res.status_code == 403
     assert room.moderator.http.get(f"/console/{room.code}").status_code == 200
-    assert Browser(app, room.code).http.get(
-        f"/console/{room.code}?key={key}").status_code == 302
+    assert Browser(app, room.code).http.get(f"/console/{room.code}?key={key}").status_code == 302

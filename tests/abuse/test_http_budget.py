@@ -6,6 +6,7 @@ included) and only then answered 403 to a stranger; with a stranger sending 52 r
 second at a session of 3,000 participants, an honest phone's page load took 9.4 s at the 95th
 percentile and its socket round trip 10.8 s (the attacker managed 19 of its 52 a second).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,13 +20,14 @@ from .attack import Attacker, Honest, crowded_session, under_attack
 from .conftest import Room, abuse_app
 
 PARTICIPANTS = 3000
-RATE = 60            # the attacker's requests a second (the report measured 52)
-SECONDS = 8          # each phase
-FLOOD = 300          # requests a second from one address: far beyond its API budget
-HONEST_P95 = 1.0     # seconds: an honest page load and socket round trip, during every phase
+RATE = 60  # the attacker's requests a second (the report measured 52)
+SECONDS = 8  # each phase
+FLOOD = 300  # requests a second from one address: far beyond its API budget
+HONEST_P95 = 1.0  # seconds: an honest page load and socket round trip, during every phase
 
 
 # ----- in process: what a refusal reads, what a reader costs --------------------------------
+
 
 class Statements:
     """The SQL statements the app's engine runs (real SQLite, nothing mocked)."""
@@ -45,8 +47,16 @@ class Statements:
         return [s for s in self.seen if any(f" {t}" in s for t in tables)]
 
 
-HEAVY_TABLES = ("participants", "votes", "ratings", "interests", "pitches", "commitments",
-                "sections", "log_entries")
+HEAVY_TABLES = (
+    "participants",
+    "votes",
+    "ratings",
+    "interests",
+    "pitches",
+    "commitments",
+    "sections",
+    "log_entries",
+)
 
 
 @pytest.fixture
@@ -75,8 +85,9 @@ def test_hidden_results_and_a_private_outcome_are_refused_from_the_session_row_a
         assert len(sql.seen) <= 2, sql.seen  # the session by code (and nothing else)
     # A wrong bearer key is refused the same way, and counts as a guess.
     sql.reset()
-    res = stranger.get(f"/api/sessions/{room.code}/results",
-                       headers={"Authorization": "Bearer not-the-key"})
+    res = stranger.get(
+        f"/api/sessions/{room.code}/results", headers={"Authorization": "Bearer not-the-key"}
+    )
     assert res.status_code == 403 and sql.touching(*HEAVY_TABLES) == []
 
 
@@ -93,8 +104,9 @@ def test_anonymous_readers_share_one_build_per_revision_and_second(crowded, cloc
     builds = cache.builds
 
     def read(address: str) -> dict:
-        res = app.test_client().get(f"/api/sessions/{room.code}/results",
-                                    environ_base={"REMOTE_ADDR": address})
+        res = app.test_client().get(
+            f"/api/sessions/{room.code}/results", environ_base={"REMOTE_ADDR": address}
+        )
         assert res.status_code == 200, res.get_json()
         return {r["id"]: r["votes"] for r in res.get_json()["results"]}
 
@@ -117,11 +129,15 @@ def test_anonymous_readers_share_one_build_per_revision_and_second(crowded, cloc
     assert res.status_code == 403
 
     # The published outcome: the page and the API share one build.
-    assert room.moderator.http.post(f"/console/{room.code}/outcome/publish",
-                                    data={"public": "1"}).status_code == 302
+    assert (
+        room.moderator.http.post(
+            f"/console/{room.code}/outcome/publish", data={"public": "1"}
+        ).status_code
+        == 302
+    )
     token = room.state()["outcome_url"].rsplit("/", 1)[1]
     builds = cache.builds
-    for i in range(20):
+    for _ in range(20):
         assert app.test_client().get(f"/o/{token}").status_code == 200
         assert app.test_client().get(f"/api/sessions/{room.code}/outcome").status_code == 200
     assert cache.builds == builds + 1
@@ -132,10 +148,15 @@ def test_the_cache_never_serves_links_made_for_another_host(tmp_path, clock):
     reader's Host built is never served to another."""
     app = abuse_app(tmp_path / "hosts.db", clock, PUBLIC_URL=None)
     room = Room(app, clock)
-    assert room.moderator.http.post(f"/console/{room.code}/outcome/publish",
-                                    data={"public": "1"}).status_code == 302
-    evil = app.test_client().get(f"/api/sessions/{room.code}/outcome",
-                                 headers={"Host": "evil.example"})
+    assert (
+        room.moderator.http.post(
+            f"/console/{room.code}/outcome/publish", data={"public": "1"}
+        ).status_code
+        == 302
+    )
+    evil = app.test_client().get(
+        f"/api/sessions/{room.code}/outcome", headers={"Host": "evil.example"}
+    )
     assert evil.get_json()["outcome_url"].startswith("http://evil.example/")
     honest = app.test_client().get(f"/api/sessions/{room.code}/outcome")
     assert honest.get_json()["outcome_url"].startswith("http://localhost/")
@@ -158,8 +179,7 @@ def test_an_address_beyond_its_budget_gets_429_with_retry_after(tmp_path, clock)
     assert api.status_code == 429 and api.get_json()["error"] == "rate_limited"
     assert api.headers["Retry-After"] == "1"
     # Another address is served; so is a static asset (not counted) from the spender.
-    assert http.get(f"/j/{room.code}", environ_base={"REMOTE_ADDR": "192.0.2.8"}
-                    ).status_code == 200
+    assert http.get(f"/j/{room.code}", environ_base={"REMOTE_ADDR": "192.0.2.8"}).status_code == 200
     assert http.get("/static/favicon.svg", environ_base=spender).status_code == 200
     clock.advance(1.0)
     assert http.get(f"/j/{room.code}", environ_base=spender).status_code == 200
@@ -173,6 +193,7 @@ def test_an_address_beyond_its_budget_gets_429_with_retry_after(tmp_path, clock)
 
 # ----- a real server, a crowded session, a stranger sending 60 requests a second ------------
 
+
 def _serve(tmp_path, name: str, env: dict | None = None, **state) -> tuple[Server, str, str]:
     server = Server(tmp_path / name, env=env)
     code, _key, token = crowded_session(server.db, PARTICIPANTS, **state)
@@ -180,11 +201,14 @@ def _serve(tmp_path, name: str, env: dict | None = None, **state) -> tuple[Serve
     return server, code, token
 
 
-def _check(label: str, attacker: Attacker, honest: Honest, sent: float, want: set,
-           rate: float = RATE) -> str:
+def _check(
+    label: str, attacker: Attacker, honest: Honest, sent: float, want: set, rate: float = RATE
+) -> str:
     http95, socket95 = honest.p95()
-    line = (f"{label}: attacker {sent:.0f}/s {attacker.statuses}; honest p95 page "
-            f"{http95 * 1000:.0f} ms, socket {socket95 * 1000:.0f} ms ({len(honest.http)} rounds)")
+    line = (
+        f"{label}: attacker {sent:.0f}/s {attacker.statuses}; honest p95 page "
+        f"{http95 * 1000:.0f} ms, socket {socket95 * 1000:.0f} ms ({len(honest.http)} rounds)"
+    )
     print(line)
     assert sent >= rate * 0.9, line
     assert set(attacker.statuses) <= want, line
@@ -209,8 +233,9 @@ def test_strangers_reading_hidden_results_do_not_slow_the_room(tmp_path):
     server, code, _token = _serve(tmp_path, "hidden", NO_API_BUDGET)
     try:
         for path in ("results", "outcome"):
-            got = asyncio.run(under_attack(server.port, code, f"/api/sessions/{code}/{path}",
-                                           RATE, SECONDS))
+            got = asyncio.run(
+                under_attack(server.port, code, f"/api/sessions/{code}/{path}", RATE, SECONDS)
+            )
             _check(f"hidden {path}", *got, want={403})
     finally:
         server.stop()
@@ -222,11 +247,11 @@ def test_strangers_reading_revealed_results_do_not_slow_the_room(tmp_path):
 
     Measured: results at 60/s: page p95 12 ms, socket 5 ms; the public outcome page at 60/s:
     24 ms and 25 ms."""
-    server, code, token = _serve(tmp_path, "revealed", NO_API_BUDGET, revealed=True,
-                                 published=True)
+    server, code, token = _serve(tmp_path, "revealed", NO_API_BUDGET, revealed=True, published=True)
     try:
-        got = asyncio.run(under_attack(server.port, code, f"/api/sessions/{code}/results",
-                                       RATE, SECONDS))
+        got = asyncio.run(
+            under_attack(server.port, code, f"/api/sessions/{code}/results", RATE, SECONDS)
+        )
         _check("revealed results", *got, want={200})
         got = asyncio.run(under_attack(server.port, code, f"/o/{token}", RATE, SECONDS))
         _check("public outcome page", *got, want={200})
@@ -242,8 +267,9 @@ def test_one_address_flooding_the_api_runs_out_of_budget(tmp_path):
     Measured: 199 answered and 2,200 refused in 8 s; page p95 34 ms, socket 37 ms."""
     server, code, _token = _serve(tmp_path, "flood", revealed=True)
     try:
-        attacker, honest, sent = asyncio.run(under_attack(
-            server.port, code, f"/api/sessions/{code}/results", FLOOD, SECONDS))
+        attacker, honest, sent = asyncio.run(
+            under_attack(server.port, code, f"/api/sessions/{code}/results", FLOOD, SECONDS)
+        )
         line = _check("flood", attacker, honest, sent, want={200, 429}, rate=FLOOD)
         assert attacker.statuses.get(429, 0) > 5 * attacker.statuses.get(200, 0), line
         assert attacker.retry_after == {"1"}, (line, attacker.retry_after)
@@ -257,14 +283,22 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_budget(tmp_path, clock):
     address into it and have a fresh budget with every request)."""
     proxy = {"REMOTE_ADDR": "127.0.0.1"}
     for trusted in (1, 0):
-        app = abuse_app(tmp_path / f"proxy{trusted}.db", clock, HTTP_PER_MINUTE=60,
-                        HTTP_BURST=2, TRUSTED_PROXIES=trusted)
+        app = abuse_app(
+            tmp_path / f"proxy{trusted}.db",
+            clock,
+            HTTP_PER_MINUTE=60,
+            HTTP_BURST=2,
+            TRUSTED_PROXIES=trusted,
+        )
         http = app.test_client()
 
-        def get(client: str) -> int:
+        def get(client: str, http=http) -> int:
             # What the client sent (a forged address), then what the proxy appended.
-            return http.get("/", environ_base=proxy, headers={
-                "X-Forwarded-For": f"203.0.113.{len(client)}, {client}"}).status_code
+            return http.get(
+                "/",
+                environ_base=proxy,
+                headers={"X-Forwarded-For": f"203.0.113.{len(client)}, {client}"},
+            ).status_code
 
         assert [get("198.51.100.1") for _ in range(3)] == [200, 200, 429]
         # Another client through the same proxy: its own budget only when the proxy is trusted.

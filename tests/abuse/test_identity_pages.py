@@ -6,6 +6,7 @@ or offering to join again; the console that replaced its link keeps working.
 - new console link: a second console signed in with the old link shows "signed out"; the
   console tab of the browser that replaced the link reconnects and keeps working.
 """
+
 from __future__ import annotations
 
 from tests.e2e.harness import LAPTOP, PHONE, PROJECTOR, console_cookie

@@ -4,6 +4,7 @@ Before: `GET /lang/en?next=/%09/evil.example/phish` answered `302 Location:
 //evil.example/phish` (the browser drops the tab and goes to evil.example), and a CR or LF in
 `next` made a 500.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,8 @@ from urllib.parse import quote, urljoin, urlsplit
 import pytest
 
 pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 from .test_fuzz import EXAMPLES  # noqa: E402
 
@@ -33,22 +35,40 @@ def assert_on_site(location: str) -> None:
     target = urlsplit(browser_resolves(location))
     assert (target.scheme, target.netloc) == ("http", "venue.test:5000"), location
     assert location.startswith("/") and not location.startswith(("//", "/\\")), location
-    assert not any(ord(c) < 0x21 or ord(c) >= 0x7f or c == "\\" for c in location), location
+    assert not any(ord(c) < 0x21 or ord(c) >= 0x7F or c == "\\" for c in location), location
 
 
-@pytest.mark.parametrize("next_, want", [
-    ("/%09/evil.example/phish", "/"),           # the report's: a tab between the slashes
-    ("/%0a/evil.example", "/"), ("/%0d%0aSet-Cookie:%20x=1", "/"),
-    ("%0d%0a/j/ABC234", "/"), ("/%5Cevil.example", "/"), ("/%5C%5Cevil.example", "/"),
-    ("%2F%2Fevil.example", "/"), ("//evil.example", "/"), ("///evil.example", "/"),
-    ("/%20/evil.example", "/"), ("%20//evil.example", "/"), ("https://evil.example", "/"),
-    ("javascript:alert(1)", "/"), ("evil.example", "/"), ("%00/", "/"), ("", "/"),
-    ("/%7F/evil.example", "/"), ("/\u3000/evil.example", "/%E3%80%80/evil.example"),
-    ("/%EF%BC%8Fevil.example", "/%EF%BC%8Fevil.example"),  # a fullwidth slash: a path
-    ("/j/ABC234", "/j/ABC234"), ("%2Fj%2FABC234%3Fx%3D1%25262%26y%3D%252F",
-                                 "/j/ABC234?x=1%262&y=%2F"),  # a query keeps its encoding
-    ("/console/ABC234#frag", "/console/ABC234"), ("/screen/ABC234", "/screen/ABC234"),
-])
+@pytest.mark.parametrize(
+    "next_, want",
+    [
+        ("/%09/evil.example/phish", "/"),  # the report's: a tab between the slashes
+        ("/%0a/evil.example", "/"),
+        ("/%0d%0aSet-Cookie:%20x=1", "/"),
+        ("%0d%0a/j/ABC234", "/"),
+        ("/%5Cevil.example", "/"),
+        ("/%5C%5Cevil.example", "/"),
+        ("%2F%2Fevil.example", "/"),
+        ("//evil.example", "/"),
+        ("///evil.example", "/"),
+        ("/%20/evil.example", "/"),
+        ("%20//evil.example", "/"),
+        ("https://evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("evil.example", "/"),
+        ("%00/", "/"),
+        ("", "/"),
+        ("/%7F/evil.example", "/"),
+        ("/\u3000/evil.example", "/%E3%80%80/evil.example"),
+        ("/%EF%BC%8Fevil.example", "/%EF%BC%8Fevil.example"),  # a fullwidth slash: a path
+        ("/j/ABC234", "/j/ABC234"),
+        (
+            "%2Fj%2FABC234%3Fx%3D1%25262%26y%3D%252F",
+            "/j/ABC234?x=1%262&y=%2F",
+        ),  # a query keeps its encoding
+        ("/console/ABC234#frag", "/console/ABC234"),
+        ("/screen/ABC234", "/screen/ABC234"),
+    ],
+)
 def test_next_is_a_path_on_this_site(app, next_, want):
     res = app.test_client().get(f"/lang/zh?next={next_}")
     assert res.status_code == 302, res.status_code
@@ -71,21 +91,55 @@ def test_the_switcher_on_every_page_comes_back_to_that_page(app, room):
 
 
 # Every character class a browser treats specially, plus arbitrary text.
-SPECIAL = st.sampled_from(["/", "\\", "\t", "\n", "\r", " ", "\x00", "\x0b", "\x7f", ".", ":",
-                           "@", "?", "#", "%", "%2F", "%5C", "%09", "%0A", "\u3000", "\uff0f",
-                           "\u2028", "\ufeff", "evil.example", "https:", "javascript:"])
+SPECIAL = st.sampled_from(
+    [
+        "/",
+        "\\",
+        "\t",
+        "\n",
+        "\r",
+        " ",
+        "\x00",
+        "\x0b",
+        "\x7f",
+        ".",
+        ":",
+        "@",
+        "?",
+        "#",
+        "%",
+        "%2F",
+        "%5C",
+        "%09",
+        "%0A",
+        "\u3000",
+        "\uff0f",
+        "\u2028",
+        "\ufeff",
+        "evil.example",
+        "https:",
+        "javascript:",
+    ]
+)
 NEXT = st.lists(st.one_of(SPECIAL, st.text(max_size=8)), max_size=12).map("".join)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(next_=NEXT, raw=st.booleans())
 def test_whatever_next_is_the_answer_is_a_path_on_this_site(app, next_, raw):
     """Property: for any `next` (sent percent-encoded, or raw where the client allows), the
     answer is a 302 to a path on this site, however a browser normalises it: never another
     host, never a 500."""
-    query = next_ if raw and not any(c in next_ for c in "#&+ \t\r\n\x00\x0b") \
+    query = (
+        next_
+        if raw and not any(c in next_ for c in "#&+ \t\r\n\x00\x0b")
         else quote(next_, safe="")
+    )
     res = app.test_client().get(f"/lang/en?next={query}")
     assert res.status_code == 302, (next_, res.status_code)
     assert_on_site(res.headers["Location"])

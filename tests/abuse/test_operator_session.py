@@ -4,6 +4,7 @@ Before: `python run.py` without `--demo` printed the console link of the newest 
 anyone on the network could have created on the start page, with a copied title, just before
 the laptop restarted.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -21,8 +22,16 @@ from .attack import ATTACKER, request
 
 def post_form(server: Server, path: str, fields: dict, source: str = ATTACKER):
     body = urlencode(fields).encode()
-    return asyncio.run(request(server.port, "POST", path, source, body=body, headers={
-        "Content-Type": "application/x-www-form-urlencoded"}))
+    return asyncio.run(
+        request(
+            server.port,
+            "POST",
+            path,
+            source,
+            body=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    )
 
 
 def get(server: Server, path: str, source: str = ATTACKER):
@@ -30,8 +39,16 @@ def get(server: Server, path: str, source: str = ATTACKER):
 
 
 def post_json(server: Server, path: str, payload: dict, source: str = ATTACKER):
-    return asyncio.run(request(server.port, "POST", path, source, body=json.dumps(payload).encode(),
-                               headers={"Content-Type": "application/json"}))
+    return asyncio.run(
+        request(
+            server.port,
+            "POST",
+            path,
+            source,
+            body=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+    )
 
 
 def sessions(server: Server) -> list[tuple]:
@@ -68,8 +85,10 @@ def test_a_restart_prints_the_operators_session_not_a_guests_copy(laptop):
     # The printed console link works, and it is the operator's session.
     status, headers, _ = get(laptop, again["console"].split(str(laptop.port), 1)[1])
     assert status == 302 and headers["location"].endswith(f"/console/{mine}")
-    assert sessions(laptop) == [(mine, "Pitch round", "operator"),
-                                (guest, "Pitch round", "start_page")]
+    assert sessions(laptop) == [
+        (mine, "Pitch round", "operator"),
+        (guest, "Pitch round", "start_page"),
+    ]
 
     # The guest's session is printed only when named.
     laptop.stop()
@@ -137,15 +156,29 @@ def test_the_environment_closes_it_too(tmp_path):
         server.stop()
 
 
-@pytest.mark.parametrize("url, local", [
-    (None, True), ("http://192.168.1.20:5000", True), ("http://10.0.0.5", True),
-    ("http://172.16.3.4:8080", True), ("http://127.0.0.1:5000", True), ("http://[::1]:5000", True),
-    ("http://[fe80::1]:5000", True), ("http://100.64.1.1", True), ("http://laptop:5000", True),
-    ("http://facilitator.local:5000", True), ("http://pitch.lan", True),
-    ("http://venue.test:5000", True), ("http://x.home.arpa", True),
-    ("https://pitch.example.org", False), ("http://100.128.0.1:5000", False),
-    ("http://11.0.0.1", False), ("https://[2a00:1::1]", False), ("http://203.0.113.7", True),
-])
+@pytest.mark.parametrize(
+    "url, local",
+    [
+        (None, True),
+        ("http://192.168.1.20:5000", True),
+        ("http://10.0.0.5", True),
+        ("http://172.16.3.4:8080", True),
+        ("http://127.0.0.1:5000", True),
+        ("http://[::1]:5000", True),
+        ("http://[fe80::1]:5000", True),
+        ("http://100.64.1.1", True),
+        ("http://laptop:5000", True),
+        ("http://facilitator.local:5000", True),
+        ("http://pitch.lan", True),
+        ("http://venue.test:5000", True),
+        ("http://x.home.arpa", True),
+        ("https://pitch.example.org", False),
+        ("http://100.128.0.1:5000", False),
+        ("http://11.0.0.1", False),
+        ("https://[2a00:1::1]", False),
+        ("http://203.0.113.7", True),
+    ],
+)
 def test_which_public_urls_are_a_venue_network(url, local):
     assert on_local_network(url) is local
     assert start_page_mode("auto", url) == ("open" if local else "closed")

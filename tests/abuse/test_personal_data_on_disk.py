@@ -6,6 +6,7 @@ email, phone or the titles of their removed pitches; the moderator's log (log_en
 log CSV) no longer names their removed pitches; and the Python log output of the whole
 scenario, at DEBUG level for every logger, never printed any of it.
 """
+
 from __future__ import annotations
 
 import io
@@ -71,7 +72,7 @@ def the_person_in(room: Room):
 
 
 def db_path(app) -> Path:
-    return Path(app.config["DATABASE_URL"][len("sqlite:///"):])
+    return Path(app.config["DATABASE_URL"][len("sqlite:///") :])
 
 
 def test_delete_me_leaves_nothing_on_disk_or_in_the_log(tmp_path, clock, log_output):
@@ -117,8 +118,7 @@ def test_a_failed_statement_logs_no_values(tmp_path, clock, log_output, monkeypa
 
     def broken(session_id, participant_id, email, phone, consent):
         with service.unit() as db:
-            db.execute(text("INSERT INTO no_such_table VALUES (:a, :b)"),
-                       {"a": email, "b": phone})
+            db.execute(text("INSERT INTO no_such_table VALUES (:a, :b)"), {"a": email, "b": phone})
 
     monkeypatch.setattr(service, "set_contact", broken)
     ack = q.emit("contact:set", {**CONTACT, "consent": True})

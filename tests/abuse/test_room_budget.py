@@ -6,6 +6,7 @@ about 8 s; each propose or withdraw of a pending pitch sent a full snapshot to e
 and per session before anything is built, screens are capped per address, a snapshot nobody's
 change has touched is sent from a cache, and what phones cannot see is not sent to them.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,8 +17,7 @@ from bench.wsclient import SioClient
 from tests.e2e.harness import console_cookie
 
 from .conftest import Room
-from .wire import (HONEST, Metrics, Prober, RawWS, attack, attacker_address, sio_from,
-                   start_server)
+from .wire import HONEST, Metrics, Prober, RawWS, attack, attacker_address, sio_from, start_server
 
 P95_LIMIT_S = 1.0
 
@@ -33,24 +33,37 @@ def test_fifty_screens_asking_for_sync_do_not_slow_the_room(tmp_path):
     server, code, made = start_server(tmp_path / "server")
     m = Metrics(server.proc.pid, server.log)
     try:
+
         async def setup():
             gate = asyncio.Semaphore(100)
 
             async def join(i):
                 async with gate:
-                    status, _h, body = await http(HONEST, server.port, "POST",
-                                                  f"/api/sessions/{code}/participants",
-                                                  {"name": f"Person {i}"})
+                    status, _h, body = await http(
+                        HONEST,
+                        server.port,
+                        "POST",
+                        f"/api/sessions/{code}/participants",
+                        {"name": f"Person {i}"},
+                    )
                     assert status == 201, body
+
             await asyncio.gather(*(join(i) for i in range(300)))
-            console = await SioClient.connect(HONEST, server.port,
-                                              {"code": code, "role": "console"},
-                                              headers={"Cookie": console_cookie(
-                                                  made["console_url"])})
+            console = await SioClient.connect(
+                HONEST,
+                server.port,
+                {"code": code, "role": "console"},
+                headers={"Cookie": console_cookie(made["console_url"])},
+            )
             for i in range(20):
-                ack = await console.emit("pitch:add", {"title": f"Pitch {i + 1}",
-                                                       "pitcher": f"Pitcher {i + 1}",
-                                                       "offer": "An offer " * 20})
+                ack = await console.emit(
+                    "pitch:add",
+                    {
+                        "title": f"Pitch {i + 1}",
+                        "pitcher": f"Pitcher {i + 1}",
+                        "offer": "An offer " * 20,
+                    },
+                )
                 assert ack["ok"], ack
             return console
 
@@ -71,8 +84,10 @@ def test_fifty_screens_asking_for_sync_do_not_slow_the_room(tmp_path):
 
         out, p95, failures, cpu, log = run(go())
         lines = [x for x in log.splitlines() if "facilitator.transport" in x]
-        print(f"\n{out}; honest p95 {p95 * 1000:.0f} ms; server CPU {cpu:.1f} s in 12 s; "
-              f"{len(lines)} transport lines")
+        print(
+            f"\n{out}; honest p95 {p95 * 1000:.0f} ms; server CPU {cpu:.1f} s in 12 s; "
+            f"{len(lines)} transport lines"
+        )
         assert p95 < P95_LIMIT_S and failures == 0
         assert out["closed_by_server"] >= 50  # each screen closed at least once
         # Per address: 20 syncs at once, then 5 a second; the rest closed the connection
@@ -87,20 +102,26 @@ def test_fifty_screens_asking_for_sync_do_not_slow_the_room(tmp_path):
 def test_one_address_holds_at_most_twenty_screens(tmp_path):
     server, code, _made = start_server(tmp_path / "server")
     try:
+
         async def go():
-            here = [await sio_from(attacker_address(), server.port,
-                                   {"code": code, "role": "screen"}) for _ in range(20)]
-            closed = await _connect_is_closed(await RawWS.open(server.port,
-                                                               attacker_address()), code)
-            elsewhere = await sio_from(attacker_address(1), server.port,
-                                       {"code": code, "role": "screen"})
+            here = [
+                await sio_from(attacker_address(), server.port, {"code": code, "role": "screen"})
+                for _ in range(20)
+            ]
+            closed = await _connect_is_closed(
+                await RawWS.open(server.port, attacker_address()), code
+            )
+            elsewhere = await sio_from(
+                attacker_address(1), server.port, {"code": code, "role": "screen"}
+            )
             _n, (snap,) = await elsewhere.wait_event("stage", 10)
             # One screen of the twenty goes: its place is free again (once the address may
             # open another: 30 a minute after the first 20).
             await here[0].close()
             await asyncio.sleep(2.5)
-            again = await sio_from(attacker_address(), server.port,
-                                   {"code": code, "role": "screen"})
+            again = await sio_from(
+                attacker_address(), server.port, {"code": code, "role": "screen"}
+            )
             await again.wait_event("stage", 10)
             for conn in [*here[1:], elsewhere, again]:
                 await conn.close()
@@ -117,7 +138,7 @@ async def _connect_is_closed(ws: RawWS, code: str) -> bool:
     """Send a screen CONNECT on a raw socket: True if the server closes it instead."""
     try:
         answer = await ws.sio_connect({"code": code, "role": "screen"}, timeout=5)
-    except (OSError, asyncio.IncompleteReadError, ConnectionError, asyncio.TimeoutError):
+    except (TimeoutError, OSError, asyncio.IncompleteReadError, ConnectionError):
         return True
     finally:
         ws.close()
@@ -130,27 +151,37 @@ def test_pending_pitches_reach_the_console_and_never_the_phones(tmp_path):
     single `stage`, the console sees the sign-ups, the proposer its own pitches."""
     server, code, made = start_server(tmp_path / "server", FACILITATOR_EVENT_RATE="0")
     try:
+
         async def go():
             gate = asyncio.Semaphore(100)
 
             async def phone(i):
                 async with gate:
                     status, headers, body = await http(
-                        HONEST, server.port, "POST", f"/api/sessions/{code}/participants",
-                        {"name": f"Phone {i + 1}"})
+                        HONEST,
+                        server.port,
+                        "POST",
+                        f"/api/sessions/{code}/participants",
+                        {"name": f"Phone {i + 1}"},
+                    )
                     assert status == 201, body
-                    conn = await SioClient.connect(HONEST, server.port,
-                                                   {"code": code, "role": "phone"},
-                                                   headers={"Cookie": cookie_of(headers)})
+                    conn = await SioClient.connect(
+                        HONEST,
+                        server.port,
+                        {"code": code, "role": "phone"},
+                        headers={"Cookie": cookie_of(headers)},
+                    )
                     await conn.wait_event("stage", 20)
                     await conn.wait_event("me", 20)
                     return conn
 
             phones = await asyncio.gather(*(phone(i) for i in range(300)))
-            console = await SioClient.connect(HONEST, server.port,
-                                              {"code": code, "role": "console"},
-                                              headers={"Cookie": console_cookie(
-                                                  made["console_url"])})
+            console = await SioClient.connect(
+                HONEST,
+                server.port,
+                {"code": code, "role": "console"},
+                headers={"Cookie": console_cookie(made["console_url"])},
+            )
             await console.wait_event("stage", 10)
             await asyncio.sleep(0.5)
             for conn in phones:  # from here on, count what each receives
@@ -161,8 +192,9 @@ def test_pending_pitches_reach_the_console_and_never_the_phones(tmp_path):
             pending_seen = 0
             t0 = time.monotonic()
             for i in range(74):
-                ack = await proposer.emit("pitch:propose", {"title": f"Idea {i}",
-                                                            "offer": "Something useful"})
+                ack = await proposer.emit(
+                    "pitch:propose", {"title": f"Idea {i}", "offer": "Something useful"}
+                )
                 assert ack["ok"] and ack["status"] == "pending", ack
                 ack2 = await proposer.emit("pitch:withdraw", {"pitch_id": ack["pitch_id"]})
                 assert ack2["ok"], ack2
@@ -191,9 +223,11 @@ def test_pending_pitches_reach_the_console_and_never_the_phones(tmp_path):
             return took, got, console_stages, pending_seen, mine, last
 
         took, got, console_stages, pending_seen, mine, last = run(go())
-        print(f"\n148 events in {took:.1f} s: other phones received {got}; the console "
-              f"{len(console_stages)} snapshots ({pending_seen} with a sign-up waiting); "
-              f"the proposer {len(mine)} messages")
+        print(
+            f"\n148 events in {took:.1f} s: other phones received {got}; the console "
+            f"{len(console_stages)} snapshots ({pending_seen} with a sign-up waiting); "
+            f"the proposer {len(mine)} messages"
+        )
         assert got.get("stage", 0) == 0, got
         assert 1 <= len(console_stages) <= 148
         assert last is not None and last["pending"] == []  # the last word: all withdrawn
@@ -212,9 +246,15 @@ def test_console_only_changes_are_not_sent_to_phones_or_screens(tmp_path, clock)
     phone.sio.get_received()
     room.drain()
     assert room.mod("agenda:times", {"start": "09:00", "end": "11:30"})["ok"]
-    assert room.mod("session:settings", {"auto_accept": True, "changeover_seconds": 20,
-                                         "fit_floor_seconds": 30,
-                                         "rating_window_seconds": 60})["ok"]
+    assert room.mod(
+        "session:settings",
+        {
+            "auto_accept": True,
+            "changeover_seconds": 20,
+            "fit_floor_seconds": 30,
+            "rating_window_seconds": 60,
+        },
+    )["ok"]
     assert phone.received("stage") == [] and room.screen.received("stage") == []
     console = room.moderator.received("stage")
     assert console and console[-1]["settings"]["auto_accept"] is True

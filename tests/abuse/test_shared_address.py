@@ -7,6 +7,7 @@ nothing: a wrong code, a right code without a cookie, and a cookie for another s
 the same too_many_attempts. In a real browser: the honest phone's connection drops during the
 guessing, and it comes back as the same participant (no second participant row).
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -64,9 +65,14 @@ def test_a_right_code_and_a_valid_cookie_pass_while_the_address_is_held(app, clo
     assert screen.sio.is_connected()
 
     # Anything else from the held address gets the same answer, right code or not.
-    for who, code, role in ((stranger, room.code, "screen"), (stranger, room.code, "phone"),
-                            (stranger, room.code, "console"), (stranger, "ZZZ999", "screen"),
-                            (phone, other.code, "phone"), (phone, other.code, "console")):
+    for who, code, role in (
+        (stranger, room.code, "screen"),
+        (stranger, room.code, "phone"),
+        (stranger, room.code, "console"),
+        (stranger, "ZZZ999", "screen"),
+        (phone, other.code, "phone"),
+        (phone, other.code, "console"),
+    ):
         b = Browser(app, code)
         b.http = who.http
         b.connect(role)
@@ -95,16 +101,20 @@ def test_held_address_learns_nothing_from_a_refusal(tmp_path):
 
         async def refusal(code: str, role: str):
             try:
-                conn = await SioClient.connect("127.0.0.1", server.port,
-                                               {"code": code, "role": role})
+                conn = await SioClient.connect(
+                    "127.0.0.1", server.port, {"code": code, "role": role}
+                )
             except ConnectionRefused as e:
                 return e.data["data"]["error"]
             await conn.close()
             return "connected"
 
         async def all_():
-            return [await refusal(c, r) for c in (made["code"], "QQQ999")
-                    for r in ("screen", "phone", "console")]
+            return [
+                await refusal(c, r)
+                for c in (made["code"], "QQQ999")
+                for r in ("screen", "phone", "console")
+            ]
 
         answers = asyncio.run(all_())
     finally:
@@ -113,6 +123,7 @@ def test_held_address_learns_nothing_from_a_refusal(tmp_path):
 
 
 # ----- a real browser ---------------------------------------------------------------------
+
 
 def wrong_codes(base: str, n: int = LIMIT + 5) -> int:
     held = 0
@@ -125,12 +136,15 @@ def wrong_codes(base: str, n: int = LIMIT + 5) -> int:
 
 
 def test_a_phone_whose_connection_drops_during_guessing_comes_back_as_itself(
-        tmp_path, browser, open_page):
+    tmp_path, browser, open_page
+):
     from tests.e2e.harness import PHONE, Server
     from tests.e2e.helpers import wait_connected, wait_text
 
-    server = Server(tmp_path / "server",
-                    env={"FACILITATOR_FAILED_LOOKUPS": str(LIMIT), "FACILITATOR_EVENT_RATE": "0"})
+    server = Server(
+        tmp_path / "server",
+        env={"FACILITATOR_FAILED_LOOKUPS": str(LIMIT), "FACILITATOR_EVENT_RATE": "0"},
+    )
     server.start()
     try:
         status, made = server.api("POST", "/api/sessions", {"title": "Venue Wi-Fi"})

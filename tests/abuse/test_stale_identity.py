@@ -8,6 +8,7 @@ changes nothing. Identifiers are never handed out twice, and each event checks i
 and participant against something that is never reused (the join code, the participant's
 secret token, the moderator key).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -67,24 +68,33 @@ def newcomer_in(room: Room) -> Browser:
 
 
 def old_console_commands(pitch_id: int) -> list[tuple[str, dict | None]]:
-    return [("sync", None), ("cue:screen", {"text": "hijacked"}),
-            ("cue:pitcher", {"text": "hijacked"}),
-            ("session:settings", {"dots_per_person": 9}),
-            ("pitch:add", {"title": "Injected", "pitcher": "Mallory"}),
-            ("voting:open", None), ("voting:close", None), ("stage:next", None),
-            ("pitch:remove", {"pitch_id": pitch_id}),
-            ("results:reveal", {"revealed": True}), ("screen:mode", {"mode": "blank"}),
-            ("section:add", {"title": "X", "kind": "talks", "minutes": 5})]
+    return [
+        ("sync", None),
+        ("cue:screen", {"text": "hijacked"}),
+        ("cue:pitcher", {"text": "hijacked"}),
+        ("session:settings", {"dots_per_person": 9}),
+        ("pitch:add", {"title": "Injected", "pitcher": "Mallory"}),
+        ("voting:open", None),
+        ("voting:close", None),
+        ("stage:next", None),
+        ("pitch:remove", {"pitch_id": pitch_id}),
+        ("results:reveal", {"revealed": True}),
+        ("screen:mode", {"mode": "blank"}),
+        ("section:add", {"title": "X", "kind": "talks", "minutes": 5}),
+    ]
 
 
 def old_phone_commands(pitch_id: int) -> list[tuple[str, dict | None]]:
-    return [("sync", None), ("vote:set", {"pitch_id": pitch_id, "dots": 1}),
-            ("rating:set", {"pitch_id": pitch_id, "impact": 5, "ease": 5}),
-            ("interest:set", {"pitch_id": pitch_id, "on": True}),
-            ("contact:set", {"email": "spy@evil.example", "consent": True}),
-            ("pitch:propose", {"title": "Hijack", "offer": "Nothing"}),
-            ("pitch:withdraw", {"pitch_id": pitch_id}),
-            ("me:delete", None)]
+    return [
+        ("sync", None),
+        ("vote:set", {"pitch_id": pitch_id, "dots": 1}),
+        ("rating:set", {"pitch_id": pitch_id, "impact": 5, "ease": 5}),
+        ("interest:set", {"pitch_id": pitch_id, "on": True}),
+        ("contact:set", {"email": "spy@evil.example", "consent": True}),
+        ("pitch:propose", {"title": "Hijack", "offer": "Nothing"}),
+        ("pitch:withdraw", {"pitch_id": pitch_id}),
+        ("me:delete", None),
+    ]
 
 
 def newcomer_view(room: Room, participant_id: int) -> dict:
@@ -92,6 +102,7 @@ def newcomer_view(room: Room, participant_id: int) -> dict:
 
 
 # ----- erase: the old sockets take nothing over -------------------------------------------
+
 
 def test_sockets_of_an_erased_session_are_cut_off_and_never_reach_the_next_one(app, clock):
     old = Room(app, clock, title="Erased round")
@@ -124,8 +135,7 @@ def test_sockets_of_an_erased_session_are_cut_off_and_never_reach_the_next_one(a
         assert secret not in seen, secret
 
 
-def test_every_event_checks_its_identity_where_the_socket_was_not_closed(app, clock,
-                                                                        monkeypatch):
+def test_every_event_checks_its_identity_where_the_socket_was_not_closed(app, clock, monkeypatch):
     """With several processes, the one that erased closes its own sockets at once; a socket
     held by another process is refused by the check every event makes (here: closing is
     switched off, as if the sockets lived in another process)."""
@@ -189,11 +199,12 @@ def test_new_rows_never_take_the_numbers_of_erased_ones(app, clock):
     assert new.mod("section:add", {"title": "Talks", "kind": "talks", "minutes": 5})["ok"]
     new_section = new.state()["sections"][0]["id"]
     fresh = (new.session_id, newcomer.participant_id, new_pitch, new_section)
-    for was, now in zip(used, fresh):
+    for was, now in zip(used, fresh, strict=True):
         assert now > was, (used, fresh)
 
 
 # ----- delete me: the person's other tabs are cut off -------------------------------------
+
 
 def test_a_participant_who_deleted_themselves_keeps_no_open_socket(room):
     dana = room.phone("Dana Gone", "Gone Org")
@@ -231,12 +242,14 @@ def test_a_participant_who_deleted_themselves_keeps_no_open_socket(room):
 
 # ----- a real server, raw sockets ---------------------------------------------------------
 
+
 class Site:
     def __init__(self, port: int):
         self.port = port
 
-    def request(self, method: str, path: str, body=None, cookie: str | None = None,
-                form: dict | None = None) -> tuple[int, dict, str | None]:
+    def request(
+        self, method: str, path: str, body=None, cookie: str | None = None, form: dict | None = None
+    ) -> tuple[int, dict, str | None]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         headers = {}
         if form is not None:
@@ -260,8 +273,12 @@ class Site:
 
 
 async def sio(port: int, code: str, role: str, cookie: str | None) -> SioClient:
-    return await SioClient.connect("127.0.0.1", port, {"code": code, "role": role},
-                                   headers={"Cookie": cookie} if cookie else None)
+    return await SioClient.connect(
+        "127.0.0.1",
+        port,
+        {"code": code, "role": role},
+        headers={"Cookie": cookie} if cookie else None,
+    )
 
 
 async def closed_by_server(conn: SioClient, seconds: float = 10) -> bool:
@@ -274,7 +291,7 @@ async def closed_by_server(conn: SioClient, seconds: float = 10) -> bool:
 async def try_emit(conn: SioClient, event: str, payload) -> dict | None:
     try:
         return await conn.emit(event, payload, timeout=3)
-    except (ProtocolError, asyncio.TimeoutError, ConnectionError, OSError):
+    except (TimeoutError, ProtocolError, ConnectionError, OSError):
         return None
 
 
@@ -283,15 +300,17 @@ def test_real_server_erase_disconnects_raw_sockets_and_refuses_their_commands(se
     status, made, mod_cookie = site.request("POST", "/api/sessions", {"title": "Raw erased"})
     assert status == 201
     code = made["code"]
-    status, _, olga_cookie = site.request("POST", f"/api/sessions/{code}/participants",
-                                          {"name": "Olga Raw"})
+    status, _, olga_cookie = site.request(
+        "POST", f"/api/sessions/{code}/participants", {"name": "Olga Raw"}
+    )
     assert status == 201
 
     async def scenario():
         console = await sio(server.port, code, "console", mod_cookie)
         phone = await sio(server.port, code, "phone", olga_cookie)
-        status, _, _ = site.request("POST", f"/console/{code}/erase", cookie=mod_cookie,
-                                    form={"confirm": code})
+        status, _, _ = site.request(
+            "POST", f"/console/{code}/erase", cookie=mod_cookie, form={"confirm": code}
+        )
         assert status == 200
         assert await closed_by_server(console), "the server left the old console connected"
         assert await closed_by_server(phone), "the server left the old phone connected"
@@ -299,10 +318,11 @@ def test_real_server_erase_disconnects_raw_sockets_and_refuses_their_commands(se
         status, made2, mod2 = site.request("POST", "/api/sessions", {"title": "Raw next"})
         code2 = made2["code"]
         status, joined, nadia_cookie = site.request(
-            "POST", f"/api/sessions/{code2}/participants", NEWCOMER)
+            "POST", f"/api/sessions/{code2}/participants", NEWCOMER
+        )
         assert status == 201
         new_console = await sio(server.port, code2, "console", mod2)
-        pitch = (await new_console.emit("pitch:add", {"title": "Raw pitch", "pitcher": "P"}))
+        pitch = await new_console.emit("pitch:add", {"title": "Raw pitch", "pitcher": "P"})
         assert pitch["ok"]
         for event, payload in old_console_commands(pitch["pitch_id"]):
             assert refused(await try_emit(console, event, payload)), event
@@ -314,7 +334,7 @@ def test_real_server_erase_disconnects_raw_sockets_and_refuses_their_commands(se
         while True:
             try:
                 snaps.append((await new_console.wait_event("stage", timeout=1))[1][0])
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
         await new_console.close()
         return snaps[-1], joined["participant_id"]
@@ -324,8 +344,10 @@ def test_real_server_erase_disconnects_raw_sockets_and_refuses_their_commands(se
     assert snap["voting"] != "open" and snap["message"] == ""
     db = sqlite3.connect(server.db)
     try:
-        row = db.execute("SELECT name, organisation, email, deleted_at FROM participants "
-                         "WHERE id = ?", (nadia_id,)).fetchone()
+        row = db.execute(
+            "SELECT name, organisation, email, deleted_at FROM participants WHERE id = ?",
+            (nadia_id,),
+        ).fetchone()
     finally:
         db.close()
     assert row == (NEWCOMER["name"], NEWCOMER["organisation"], "", None)

@@ -9,6 +9,7 @@ the attacker's connections are all closed within the deadline, and descriptors a
 back. Proven connections are not capped: a venue's phones behind one address connect all at
 once, more than the cap, and stay.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,8 +26,8 @@ from .wire import HONEST, Metrics, Prober, attack, fresh_request, percentile, st
 MODES = ["eventlet", "gevent"]
 P95_LIMIT_S = 1.0
 RSS_SLACK_MB = 20
-CAP = 500           # FACILITATOR_UNPROVEN_PER_ADDRESS's default
-DEADLINE_S = 10     # FACILITATOR_REQUEST_SECONDS and FACILITATOR_PROOF_SECONDS's default
+CAP = 500  # FACILITATOR_UNPROVEN_PER_ADDRESS's default
+DEADLINE_S = 10  # FACILITATOR_REQUEST_SECONDS and FACILITATOR_PROOF_SECONDS's default
 
 
 @pytest.fixture(params=MODES)
@@ -42,7 +43,7 @@ async def honest_requests(port: int, until: asyncio.Event) -> list[tuple[int, fl
     while not until.is_set():
         try:
             out.append(await fresh_request(port, "/", timeout=5))
-        except (OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError) as exc:
             out.append((type(exc).__name__, 5.0))
         await asyncio.sleep(0.2)
     return out
@@ -74,13 +75,14 @@ def test_one_address_cannot_hold_the_door(served, kind, count):
         rss1 = await m.rss_back_to(rss0 + RSS_SLACK_MB)
         return out, answers, p95, failures, fds0, fds1, rss0, rss1
 
-    out, answers, p95, failures, fds0, fds1, rss0, rss1 = asyncio.run(
-        asyncio.wait_for(go(), 240))
+    out, answers, p95, failures, fds0, fds1, rss0, rss1 = asyncio.run(asyncio.wait_for(go(), 240))
     statuses = sorted({a[0] for a in answers}, key=str)
     fresh_p95 = percentile([a[1] for a in answers], 95)
-    print(f"\n{kind}: {out}\nhonest: {len(answers)} new requests {statuses}, p95 "
-          f"{fresh_p95 * 1000:.0f} ms; connected p95 {p95 * 1000:.0f} ms; fds {fds0} -> "
-          f"{fds1}; RSS {rss0:.0f} -> {rss1:.0f} MB")
+    print(
+        f"\n{kind}: {out}\nhonest: {len(answers)} new requests {statuses}, p95 "
+        f"{fresh_p95 * 1000:.0f} ms; connected p95 {p95 * 1000:.0f} ms; fds {fds0} -> "
+        f"{fds1}; RSS {rss0:.0f} -> {rss1:.0f} MB"
+    )
     assert statuses == [200] and fresh_p95 < P95_LIMIT_S
     assert p95 < P95_LIMIT_S and failures == 0
     # The attacker got at most the cap in (a refused connection is answered 503 and closed),
@@ -102,10 +104,15 @@ def test_a_venue_behind_one_address_connects_all_at_once_and_stays(tmp_path):
     after the deadline for unproven connections and a round of Engine.IO pings."""
     server, code, _made = start_server(tmp_path / "server", "eventlet")
     try:
+
         async def join(i: int) -> str:
-            status, headers, body = await http(HONEST, server.port, "POST",
-                                               f"/api/sessions/{code}/participants",
-                                               {"name": f"Phone {i + 1}"})
+            status, headers, body = await http(
+                HONEST,
+                server.port,
+                "POST",
+                f"/api/sessions/{code}/participants",
+                {"name": f"Phone {i + 1}"},
+            )
             assert status == 201, body[:200]
             return cookie_of(headers)
 
@@ -114,13 +121,17 @@ def test_a_venue_behind_one_address_connects_all_at_once_and_stays(tmp_path):
             while True:
                 tries += 1
                 try:
-                    conn = await SioClient.connect(HONEST, server.port,
-                                                   {"code": code, "role": "phone"},
-                                                   headers={"Cookie": cookie}, timeout=20)
+                    conn = await SioClient.connect(
+                        HONEST,
+                        server.port,
+                        {"code": code, "role": "phone"},
+                        headers={"Cookie": cookie},
+                        timeout=20,
+                    )
                     await conn.wait_event("stage", 20)
                     conn.quiet = True
                     return conn, tries
-                except (OSError, ConnectionError, asyncio.TimeoutError):
+                except (TimeoutError, OSError, ConnectionError):
                     await asyncio.sleep(delay * random.uniform(0.5, 1.5))
                     delay = min(5.0, delay * 2)
 
@@ -130,6 +141,7 @@ def test_a_venue_behind_one_address_connects_all_at_once_and_stays(tmp_path):
             async def gated(i):
                 async with gate:
                     return await join(i)
+
             cookies = await asyncio.gather(*(gated(i) for i in range(PHONES)))
             t0 = time.monotonic()
             phones = await asyncio.gather(*(phone(c) for c in cookies))
@@ -142,9 +154,11 @@ def test_a_venue_behind_one_address_connects_all_at_once_and_stays(tmp_path):
             return took, [t for _, t in phones], still, answered
 
         took, tries, still, answered = asyncio.run(asyncio.wait_for(go(), 300))
-        print(f"\n{PHONES} phones from one address: all connected in {took:.1f} s; "
-              f"{sum(t > 1 for t in tries)} needed more than one try (at most {max(tries)}); "
-              f"{still} still connected {DEADLINE_S + 20} s later")
+        print(
+            f"\n{PHONES} phones from one address: all connected in {took:.1f} s; "
+            f"{sum(t > 1 for t in tries)} needed more than one try (at most {max(tries)}); "
+            f"{still} still connected {DEADLINE_S + 20} s later"
+        )
         assert still == PHONES
         assert answered["ok"]
     finally:

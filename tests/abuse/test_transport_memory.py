@@ -6,6 +6,7 @@ Before: an unfinished fragmented WebSocket message (200 MB sent) took the server
 attachments are refused outright: the attacker is closed long before 200 MB, an honest screen
 is answered meanwhile, and memory stays within 20 MB of what it was.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -42,8 +43,10 @@ def test_one_connection_cannot_make_the_server_hold_memory(served, kind):
         return out, rss0, during, rss1, p95, failures, m.log_since(log0)
 
     out, rss0, during, rss1, p95, failures, log = asyncio.run(asyncio.wait_for(go(), 180))
-    print(f"\n{kind}: {out}; RSS {rss0:.0f} -> {during:.0f} -> {rss1:.0f} MB; honest p95 "
-          f"{p95 * 1000:.0f} ms")
+    print(
+        f"\n{kind}: {out}; RSS {rss0:.0f} -> {during:.0f} -> {rss1:.0f} MB; honest p95 "
+        f"{p95 * 1000:.0f} ms"
+    )
     assert out["closed_by_server"] == out["connections"] >= 1
     # Each cut off after 64 KB; what else got through filled the kernel's socket buffers.
     assert out["max_bytes_one_connection"] < 20_000_000, out

@@ -7,18 +7,29 @@ client address per minute, and an honest screen doing `time:sync` round trips me
 answered within a second (p95). The attackers run in their own process
 (tests/abuse/attackers.py) from 127.0.0.2 and up; the honest client is 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import asyncio
 
 import pytest
 
-from .wire import (OP_BINARY, OP_TEXT, Metrics, Prober, RawWS, attack, attacker_address,
-                   frame, start_server, text)
+from .wire import (
+    OP_BINARY,
+    OP_TEXT,
+    Metrics,
+    Prober,
+    RawWS,
+    attack,
+    attacker_address,
+    frame,
+    start_server,
+    text,
+)
 
 MODES = ["eventlet", "gevent"]
 P95_LIMIT_S = 1.0
-LOG_LIMIT_BYTES = 2_000   # a handful of lines, never a traceback per packet
+LOG_LIMIT_BYTES = 2_000  # a handful of lines, never a traceback per packet
 
 
 @pytest.fixture(params=MODES)
@@ -52,16 +63,19 @@ def test_a_flood_of_malformed_packets_costs_one_log_line_and_its_connection(serv
             await asyncio.sleep(0.5)
             honest.reset()
             log0, rss0 = m.log_bytes(), m.rss_mb()
-            out = await attack("flood", server.port, code, seconds=10, payload=payload,
-                               reconnect=True)
+            out = await attack(
+                "flood", server.port, code, seconds=10, payload=payload, reconnect=True
+            )
             p95, failures = honest.p95(), honest.failures
             rss1 = await m.rss_back_to(rss0 + 20)
         return out, p95, failures, m.log_since(log0), rss0, rss1
 
     out, p95, failures, log, rss0, rss1 = run(go())
     lines = transport_lines(log)
-    print(f"\n{server.url} {payload!r}: {out}; honest p95 {p95 * 1000:.0f} ms; log "
-          f"+{len(log)} B, {len(lines)} transport lines; RSS {rss0:.0f} -> {rss1:.0f} MB")
+    print(
+        f"\n{server.url} {payload!r}: {out}; honest p95 {p95 * 1000:.0f} ms; log "
+        f"+{len(log)} B, {len(lines)} transport lines; RSS {rss0:.0f} -> {rss1:.0f} MB"
+    )
     assert out["connections"] >= 1
     assert out["closed_by_server"] == out["connections"], "an attacker stayed connected"
     assert p95 < P95_LIMIT_S and failures == 0
@@ -105,15 +119,18 @@ BAD = [
     ("event name not a string", [text("42[1,2]")], True),
     ("acknowledgement nobody asked for", [text("43[]")], True),
     ("CONNECT_ERROR from a client", [text("44{}")], True),
-    ("binary event announcing attachments", [text('451-["x",{"_placeholder":true,"num":0}]')],
-     True),
+    (
+        "binary event announcing attachments",
+        [text('451-["x",{"_placeholder":true,"num":0}]')],
+        True,
+    ),
     ("another namespace", [text('42/admin,["x"]')], True),
     ("unknown Engine.IO packet type", [text("9")], True),
     ("Engine.IO ping from a client", [text("2probe")], True),
     ("pong with a JSON payload", [text("3" + "[" * 1000)], True),
     ("empty message", [text("")], True),
     ("binary frame", [frame(OP_BINARY, b"\x04binary")], True),
-    ("invalid UTF-8", [frame(OP_TEXT, b"42[\"\xff\xfe\"]")], True),
+    ("invalid UTF-8", [frame(OP_TEXT, b'42["\xff\xfe"]')], True),
     ("second CONNECT", [text('40{"role":"screen"}')], True),
     ("event before CONNECT", [text('42["sync"]')], False),
 ]
@@ -162,13 +179,16 @@ def test_malformed_websocket_upgrades_leave_nothing_behind(served):
     from this process: what that costs in CPU is a flood of requests, not of memory; the
     honest round trip is printed, not asserted.)"""
     server, code, m = served
-    request = ("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: venue\r\n"
-               "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-               "Sec-WebSocket-Key: not-a-key\r\n\r\n").encode()
+    request = (
+        b"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: venue\r\n"
+        b"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+        b"Sec-WebSocket-Key: not-a-key\r\n\r\n"
+    )
 
     async def one():
-        reader, writer = await asyncio.open_connection("127.0.0.1", server.port,
-                                                       local_addr=(attacker_address(), 0))
+        reader, writer = await asyncio.open_connection(
+            "127.0.0.1", server.port, local_addr=(attacker_address(), 0)
+        )
         try:
             writer.write(request)
             return (await asyncio.wait_for(reader.readuntil(b"\r\n"), 10)).split()[1]
@@ -187,8 +207,10 @@ def test_malformed_websocket_upgrades_leave_nothing_behind(served):
             return statuses, honest.p95(), rss0, during, m.log_since(log0)
 
     statuses, p95, rss0, during, log = run(go())
-    print(f"\n{len(statuses)} upgrades: {sorted(set(statuses))}; RSS {rss0:.0f} -> {during:.0f} "
-          f"MB; honest p95 {p95 * 1000:.0f} ms")
+    print(
+        f"\n{len(statuses)} upgrades: {sorted(set(statuses))}; RSS {rss0:.0f} -> {during:.0f} "
+        f"MB; honest p95 {p95 * 1000:.0f} ms"
+    )
     assert set(statuses) == {b"401"}
     assert during <= rss0 + 20
     assert "Traceback" not in log and len(log.encode()) < LOG_LIMIT_BYTES

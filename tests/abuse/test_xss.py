@@ -16,6 +16,7 @@ violation may happen (one would mean markup was parsed and only the CSP stopped 
 injected element may exist. The pages must send a strict CSP, nosniff and a frame policy, and
 the session cookie must be HttpOnly and SameSite.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,63 +30,72 @@ import pytest
 from tests.e2e.harness import LAPTOP, PHONE, PROJECTOR
 from tests.e2e.helpers import wait_connected, wait_visible
 
-
 # ----- the vectors (OWASP XSS Filter Evasion Cheat Sheet, representative; all call xss()) ---
 
 VECTORS = [
-    "<script>xss()</script>",                                      # basic script tag
-    "<SCRIPT SRC=data:,xss()></SCRIPT>",                            # upper case, data: source
-    "<img src=x onerror=xss()>",                                    # image onerror
-    '<IMG SRC="javascript:xss();">',                                # javascript: URL in src
-    "<IMG SRC=JaVaScRiPt:xss()>",                                   # case-mixed scheme
-    "<img src=x oNeRrOr = xss() >",                                 # odd case and spacing
-    "<img/src=x/onerror=xss()>",                                    # slashes for spaces
-    '<IMG SRC="jav&#x09;ascript:xss();">',                          # encoded tab in scheme
-    "<img src=x onerror=&#120;&#115;&#115;&#40;&#41;>",             # decimal entities
-    "<img src=x onerror=\\u0078ss()>",                               # JS unicode escape
-    "<svg onload=xss()>",                                           # SVG onload
-    "<svg><animate onbegin=xss() attributeName=x dur=1s>",          # SVG animation event
-    "<body onload=xss()>",                                          # body onload
-    "<iframe srcdoc=\"<script>parent.xss()</script>\">",            # iframe srcdoc
-    '<iframe src="javascript:parent.xss()">',                       # iframe javascript: URL
-    '<a href="javascript:xss()">click</a>',                         # link scheme
-    "<input autofocus onfocus=xss()>",                              # autofocus handler
-    "<details open ontoggle=xss()>",                                # details toggle
-    "<video><source onerror=xss()></video>",                        # media source error
-    "<marquee onstart=xss()>m</marquee>",                           # legacy marquee
-    '<div style="background:url(javascript:xss())">',               # style URL
-    '<div style="width:expression(xss())">',                        # IE expression()
-    "<style>@import'javascript:xss()';</style>",                    # style import
-    '<object data="javascript:xss()">',                             # object data
-    '<embed src="javascript:xss()">',                               # embed
+    "<script>xss()</script>",  # basic script tag
+    "<SCRIPT SRC=data:,xss()></SCRIPT>",  # upper case, data: source
+    "<img src=x onerror=xss()>",  # image onerror
+    '<IMG SRC="javascript:xss();">',  # javascript: URL in src
+    "<IMG SRC=JaVaScRiPt:xss()>",  # case-mixed scheme
+    "<img src=x oNeRrOr = xss() >",  # odd case and spacing
+    "<img/src=x/onerror=xss()>",  # slashes for spaces
+    '<IMG SRC="jav&#x09;ascript:xss();">',  # encoded tab in scheme
+    "<img src=x onerror=&#120;&#115;&#115;&#40;&#41;>",  # decimal entities
+    "<img src=x onerror=\\u0078ss()>",  # JS unicode escape
+    "<svg onload=xss()>",  # SVG onload
+    "<svg><animate onbegin=xss() attributeName=x dur=1s>",  # SVG animation event
+    "<body onload=xss()>",  # body onload
+    '<iframe srcdoc="<script>parent.xss()</script>">',  # iframe srcdoc
+    '<iframe src="javascript:parent.xss()">',  # iframe javascript: URL
+    '<a href="javascript:xss()">click</a>',  # link scheme
+    "<input autofocus onfocus=xss()>",  # autofocus handler
+    "<details open ontoggle=xss()>",  # details toggle
+    "<video><source onerror=xss()></video>",  # media source error
+    "<marquee onstart=xss()>m</marquee>",  # legacy marquee
+    '<div style="background:url(javascript:xss())">',  # style URL
+    '<div style="width:expression(xss())">',  # IE expression()
+    "<style>@import'javascript:xss()';</style>",  # style import
+    '<object data="javascript:xss()">',  # object data
+    '<embed src="javascript:xss()">',  # embed
     '<meta http-equiv="refresh" content="0;url=javascript:xss()">',  # meta refresh
     "<form><button formaction=javascript:xss()>go</button></form>",  # formaction
-    '"><script>xss()</script>',                                     # attribute breakout
-    "'><img src=x onerror=xss()>",                                  # single-quote breakout
-    "</textarea><script>xss()</script>",                            # textarea breakout
-    "</title><script>xss()</script>",                               # title breakout
-    "</script><script>xss()</script>",                              # script-block breakout
-    "<IMG \"\"\"><SCRIPT>xss()</SCRIPT>\">",                        # malformed IMG
-    "<<SCRIPT>xss();//<</SCRIPT>",                                  # extraneous brackets
-    "%3Cscript%3Exss()%3C/script%3E",                               # URL-encoded
-    "&lt;script&gt;xss()&lt;/script&gt;",                           # entity-encoded
-    "\\x3cscript\\x3exss()\\x3c/script\\x3e",                       # hex-escaped
-    "javascript:xss()",                                             # bare scheme
+    '"><script>xss()</script>',  # attribute breakout
+    "'><img src=x onerror=xss()>",  # single-quote breakout
+    "</textarea><script>xss()</script>",  # textarea breakout
+    "</title><script>xss()</script>",  # title breakout
+    "</script><script>xss()</script>",  # script-block breakout
+    '<IMG """><SCRIPT>xss()</SCRIPT>">',  # malformed IMG
+    "<<SCRIPT>xss();//<</SCRIPT>",  # extraneous brackets
+    "%3Cscript%3Exss()%3C/script%3E",  # URL-encoded
+    "&lt;script&gt;xss()&lt;/script&gt;",  # entity-encoded
+    "\\x3cscript\\x3exss()\\x3c/script\\x3e",  # hex-escaped
+    "javascript:xss()",  # bare scheme
     "<math><mtext><table><mglyph><style><img src=x onerror=xss()>",  # mutation XSS
-    "{{constructor.constructor('xss()')()}}",                       # template injection
-    "${xss()}",                                                     # template literal
-    "=HYPERLINK(\"javascript:xss()\")",                             # spreadsheet formula
+    "{{constructor.constructor('xss()')()}}",  # template injection
+    "${xss()}",  # template literal
+    '=HYPERLINK("javascript:xss()")',  # spreadsheet formula
 ]
 assert len(VECTORS) >= 25
 
 # The limits the brief fixes per field (the form's maxlength must equal the server's).
-LIMITS = {("join-form", "name"): 60, ("join-form", "organisation"): 80,
-          ("propose-form", "title"): 80, ("propose-form", "offer"): 280,
-          ("add-form", "pitcher"): 60, ("add-form", "organisation"): 80,
-          ("add-form", "title"): 80, ("add-form", "offer"): 280,
-          ("edit", "pitcher"): 60, ("edit", "organisation"): 80, ("edit", "title"): 80,
-          ("edit", "offer"): 280, ("cue-form", "text"): 140,
-          ("section-form", "title"): 120, ("start", "title"): 120}
+LIMITS = {
+    ("join-form", "name"): 60,
+    ("join-form", "organisation"): 80,
+    ("propose-form", "title"): 80,
+    ("propose-form", "offer"): 280,
+    ("add-form", "pitcher"): 60,
+    ("add-form", "organisation"): 80,
+    ("add-form", "title"): 80,
+    ("add-form", "offer"): 280,
+    ("edit", "pitcher"): 60,
+    ("edit", "organisation"): 80,
+    ("edit", "title"): 80,
+    ("edit", "offer"): 280,
+    ("cue-form", "text"): 140,
+    ("section-form", "title"): 120,
+    ("start", "title"): 120,
+}
 
 HOOK = """
 (() => {
@@ -130,6 +140,7 @@ def norm(text: str) -> str:
 
 # ----- the browser side ------------------------------------------------------------------------
 
+
 class Pages:
     """Every page of the test, with the hook installed and dialogs recorded."""
 
@@ -142,8 +153,7 @@ class Pages:
     def open(self, name: str, viewport: dict):
         page = self.open_page(viewport, name=name)
         page.context.add_init_script(HOOK)
-        page.on("dialog", lambda d, n=name: (self.dialogs.append(f"{n}: {d.message}"),
-                                             d.dismiss()))
+        page.on("dialog", lambda d, n=name: (self.dialogs.append(f"{n}: {d.message}"), d.dismiss()))
         self.pages[name] = page
         return page
 
@@ -154,8 +164,10 @@ class Pages:
             for frame in page.frames:
                 if frame.url in ("about:blank", "") or frame.is_detached():
                     continue
-                got = frame.evaluate("() => [window.__xss ? window.__xss.slice() : null,"
-                                     " window.__csp ? window.__csp.slice() : null]")
+                got = frame.evaluate(
+                    "() => [window.__xss ? window.__xss.slice() : null,"
+                    " window.__csp ? window.__csp.slice() : null]"
+                )
                 bad = frame.evaluate(INJECTED)
                 out[f"{name} {frame.url}"] = {"ran": got[0], "csp": got[1], "injected": bad}
         return out
@@ -260,13 +272,16 @@ def submit(page, form: str, submitter: str | None = None) -> None:
     page.evaluate(SUBMIT, [form, submitter])
 
 
-def fill_submit_all(page, form: str, vectors: list, inventory: dict,
-                    submitter: str | None = None) -> None:
+def fill_submit_all(
+    page, form: str, vectors: list, inventory: dict, submitter: str | None = None
+) -> None:
     """Fill and submit `form` once per vector, each fill and its submit in one script task
     (nothing can touch the form between them), without waiting for the answers."""
     for v in vectors:
-        fields = page.evaluate(f"([f, v, s]) => {{ const out = ({FILL})([f, v]);"
-                               f" ({SUBMIT})([f, s]); return out; }}", [form, v, submitter])
+        fields = page.evaluate(
+            f"([f, v, s]) => {{ const out = ({FILL})([f, v]); ({SUBMIT})([f, s]); return out; }}",
+            [form, v, submitter],
+        )
         record(form.strip("#"), fields, v, inventory)
 
 
@@ -278,8 +293,8 @@ def send_all(page, messages: list) -> None:
 # ----- the server ------------------------------------------------------------------------------
 
 
-
 # ----- every field of one session, every page and mode ------------------------------------------
+
 
 def create_from_start_page(page, server, title: str, inventory: dict) -> str:
     """The moderator types `title` into the start page's form and submits it; the browser
@@ -297,6 +312,7 @@ def test_the_start_page_form_creates_a_session(server, open_page):
     page.click("form[method=post] button[type=submit]")
     page.wait_for_load_state()
     assert re.search(r"/console/\w+/share$", page.url), (page.url, page.title())
+
 
 def norm_cut(vector: str, limit: int) -> str:
     return norm(vector[:limit])
@@ -349,9 +365,12 @@ def test_hostile_text_in_every_field_is_shown_never_run(server, open_page, xss_r
 
     # Console: accept them all, add one pitch per vector, then edit each added pitch.
     console.wait_for_function(
-        "n => document.querySelectorAll('#pending-list li.row').length >= n", arg=n)
-    pending = console.evaluate("() => [...document.querySelectorAll('#pending-list "
-                               "button[data-fkey^=\\'accept-\\']')].map(b => b.dataset.fkey)")
+        "n => document.querySelectorAll('#pending-list li.row').length >= n", arg=n
+    )
+    pending = console.evaluate(
+        "() => [...document.querySelectorAll('#pending-list "
+        "button[data-fkey^=\\'accept-\\']')].map(b => b.dataset.fkey)"
+    )
     assert len(pending) == n, pending
     for fkey in pending:  # the moderator's clicks, as fast as they come
         console.click(f'#pending-list button[data-fkey="{fkey}"]')
@@ -380,8 +399,13 @@ def test_hostile_text_in_every_field_is_shown_never_run(server, open_page, xss_r
     for i in range(n):
         console.locator("#sections li.section-row").nth(i).locator("button").nth(1).click()
         console.wait_for_selector("#sections li.editing form")
-        fill(console, "#sections li.editing form", VECTORS[(i + 1) % n], inventory,
-             kind="section-edit")
+        fill(
+            console,
+            "#sections li.editing form",
+            VECTORS[(i + 1) % n],
+            inventory,
+            kind="section-edit",
+        )
         submit(console, "#sections li.editing form")
         sent += 1
         wait_acks(console, sent)
@@ -399,10 +423,12 @@ def test_hostile_text_in_every_field_is_shown_never_run(server, open_page, xss_r
     sent += 2 * n
     wait_acks(console, sent)
     last_cue = norm_cut(VECTORS[-1], 140)
-    author.wait_for_function("t => document.querySelector('#cue').textContent.includes(t)",
-                             arg=last_cue)
+    author.wait_for_function(
+        "t => document.querySelector('#cue').textContent.includes(t)", arg=last_cue
+    )
     screen.wait_for_function(
-        "t => document.querySelector('#screen-message').textContent === t", arg=last_cue)
+        "t => document.querySelector('#screen-message').textContent === t", arg=last_cue
+    )
     pages.assert_clean("cues sent")
 
     # Every pitch on stage in turn (the screen's pitch view, the phones' "on stage").
@@ -442,12 +468,15 @@ def test_hostile_text_in_every_field_is_shown_never_run(server, open_page, xss_r
         wait_acks(console, sent)
         if mode != "auto":
             screen.wait_for_function(
-                "m => document.querySelector('#screen').dataset.mode === m", arg=mode)
+                "m => document.querySelector('#screen').dataset.mode === m", arg=mode
+            )
     # A refusal's message names the offending field: it is shown as text too.
     for page, event in ((console, "pitch:add"), (watcher, "pitch:propose")):
         page.evaluate("e => F.send(e, {'<img src=x onerror=xss()>': 1})", event)
-        page.wait_for_function("() => [...document.querySelectorAll('#toasts .toast')]"
-                               ".some(t => t.textContent.includes('<img src=x onerror=xss()>'))")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('#toasts .toast')]"
+            ".some(t => t.textContent.includes('<img src=x onerror=xss()>'))"
+        )
     pages.assert_clean("voting, results and every screen mode")
 
     # The text is there, literally: every title in the console's queue and the screen's results.
@@ -473,15 +502,23 @@ def test_hostile_text_in_every_field_is_shown_never_run(server, open_page, xss_r
     inventory.pop(("start", "title"))  # one here; every vector in the session-title test
     fields = sorted(inventory)
     assert all(len(vs) == n for vs in inventory.values()), {
-        k: len(vs) for k, vs in inventory.items()}
-    page_names = sorted({f"{name} {'preview' if '/screen/' in f.url and name == 'console' else ''}"
-                         .strip() for name, p in pages.pages.items() for f in p.frames
-                         if f.url not in ("about:blank", "")}) + ["log.csv"]
-    xss_report.update(vectors=n, fields=[f"{a}:{b}" for a, b in fields], pages=page_names,
-                      checks=pages.checks)
+        k: len(vs) for k, vs in inventory.items()
+    }
+    page_names = sorted(
+        {
+            f"{name} {'preview' if '/screen/' in f.url and name == 'console' else ''}".strip()
+            for name, p in pages.pages.items()
+            for f in p.frames
+            if f.url not in ("about:blank", "")
+        }
+    ) + ["log.csv"]
+    xss_report.update(
+        vectors=n, fields=[f"{a}:{b}" for a, b in fields], pages=page_names, checks=pages.checks
+    )
 
 
 # ----- the session title, on every page that shows it --------------------------------------------
+
 
 def test_hostile_session_titles_are_shown_never_run(server, open_page, xss_report):
     pages = Pages(open_page)
@@ -503,12 +540,14 @@ def test_hostile_session_titles_are_shown_never_run(server, open_page, xss_repor
         assert phone.locator("h1.session-title").text_content() == title
         assert title in phone.title()
         pages.assert_clean(f"session titled {v!r}")
-    xss_report.update(title_vectors=len(VECTORS),
-                      title_pages=["start", "share", "console", "console preview", "screen",
-                                   "phone"])
+    xss_report.update(
+        title_vectors=len(VECTORS),
+        title_pages=["start", "share", "console", "console preview", "screen", "phone"],
+    )
 
 
 # ----- the headers and the cookie -------------------------------------------------------------
+
 
 def csp_directives(header: str) -> dict:
     out = {}
@@ -526,14 +565,22 @@ def test_pages_send_a_strict_policy_and_the_cookie_is_httponly_samesite(server, 
     page = open_page(LAPTOP, name="headers")
     page.goto(session["console_url"])  # sets the moderator cookie, then opens the console
     wait_connected(page)
-    assets = page.evaluate("() => [...document.querySelectorAll('script[src], link[href]')]"
-                           ".map(e => e.src || e.href)")
-    urls = {"console": f"{base}/console/{code}", "share": f"{base}/console/{code}/share",
-            "screen": f"{base}/screen/{code}", "phone": f"{base}/j/{code}",
-            "start": f"{base}/", "join code": f"{base}/j", "not found": f"{base}/no/such",
-            "log": f"{base}/console/{code}/log.csv", "qr": f"{base}/qr/{code}.svg",
-            "results": f"{base}/api/sessions/{code}/results",
-            **{f"asset {a.split('/')[-1]}": a for a in assets if a.startswith(base)}}
+    assets = page.evaluate(
+        "() => [...document.querySelectorAll('script[src], link[href]')].map(e => e.src || e.href)"
+    )
+    urls = {
+        "console": f"{base}/console/{code}",
+        "share": f"{base}/console/{code}/share",
+        "screen": f"{base}/screen/{code}",
+        "phone": f"{base}/j/{code}",
+        "start": f"{base}/",
+        "join code": f"{base}/j",
+        "not found": f"{base}/no/such",
+        "log": f"{base}/console/{code}/log.csv",
+        "qr": f"{base}/qr/{code}.svg",
+        "results": f"{base}/api/sessions/{code}/results",
+        **{f"asset {a.split('/')[-1]}": a for a in assets if a.startswith(base)},
+    }
     assert len(urls) > 12, assets
     for name, url in urls.items():
         res = page.context.request.get(url)
@@ -546,12 +593,16 @@ def test_pages_send_a_strict_policy_and_the_cookie_is_httponly_samesite(server, 
         assert "*" not in script and "data:" not in script, (name, script)
         assert csp.get("object-src") == ["'none'"], name
         framing = csp.get("frame-ancestors")
-        assert (framing and "*" not in framing) or \
-            h.get("x-frame-options", "").upper() in ("DENY", "SAMEORIGIN"), name
+        assert (framing and "*" not in framing) or h.get("x-frame-options", "").upper() in (
+            "DENY",
+            "SAMEORIGIN",
+        ), name
     # The page's own scripts all come from the site (so the policy costs nothing).
     for frame in page.frames:
-        inline = frame.evaluate("() => [...document.scripts].filter(s => !s.src && "
-                                "s.type !== 'application/json').length")
+        inline = frame.evaluate(
+            "() => [...document.scripts].filter(s => !s.src && "
+            "s.type !== 'application/json').length"
+        )
         assert inline == 0, frame.url
     # The session cookie.
     cookies = {c["name"]: c for c in page.context.cookies()}
@@ -570,6 +621,7 @@ def test_pages_send_a_strict_policy_and_the_cookie_is_httponly_samesite(server, 
 
 # ----- the detector itself (a positive control: it must see what it looks for) ----------------
 
+
 def test_the_detector_sees_a_vector_that_gets_in(server, open_page):
     status, session = server.api("POST", "/api/sessions", {"title": "Control"})
     assert status == 201
@@ -579,8 +631,10 @@ def test_the_detector_sees_a_vector_that_gets_in(server, open_page):
     wait_connected(page)
     pages.assert_clean("before")
     # What an innerHTML bug would do: the markup becomes elements, the CSP blocks the handler.
-    page.evaluate("() => document.body.insertAdjacentHTML('beforeend', "
-                  "'<img src=x onerror=xss()><svg onload=xss()>')")
+    page.evaluate(
+        "() => document.body.insertAdjacentHTML('beforeend', "
+        "'<img src=x onerror=xss()><svg onload=xss()>')"
+    )
     page.wait_for_function("() => window.__csp.length >= 1")
     found = pages.verdict()[f"screen {page.url}"]
     assert found["injected"] and found["csp"], found

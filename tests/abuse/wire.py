@@ -10,6 +10,7 @@
 
 Everything talks to 127.0.0.x only.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -63,16 +64,23 @@ class RawWS:
         self.eio: dict | None = None
 
     @classmethod
-    async def open(cls, port: int, source: str | None = None, eio_open: bool = True,
-                   timeout: float = 10) -> "RawWS":
+    async def open(
+        cls, port: int, source: str | None = None, eio_open: bool = True, timeout: float = 10
+    ) -> RawWS:
         """Upgrade to a WebSocket; with `eio_open`, also read Engine.IO's open packet."""
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(
-            "127.0.0.1", port, local_addr=(source, 0) if source else None), timeout)
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0) if source else None),
+            timeout,
+        )
         key = base64.b64encode(os.urandom(16)).decode()
-        writer.write((f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
-                      f"Host: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-                      f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                      f"Sec-WebSocket-Version: 13\r\n\r\n").encode())
+        writer.write(
+            (
+                f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                f"Host: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                f"Sec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
         ws = cls(reader, writer)
         try:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
@@ -127,7 +135,7 @@ class RawWS:
                 # A close frame from the server: opcode 8 in the first byte of a frame.
                 if chunk[:1] and chunk[0] & 0x0F == OP_CLOSE:
                     return True
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
         except (ConnectionError, OSError):
             return True
@@ -137,16 +145,21 @@ class RawWS:
             self.writer.close()
 
 
-async def sio_from(source: str, port: int, auth: dict, cookie: str | None = None,
-                   timeout: float = 15) -> SioClient:
+async def sio_from(
+    source: str, port: int, auth: dict, cookie: str | None = None, timeout: float = 15
+) -> SioClient:
     """A well-behaved Socket.IO client (bench/wsclient.py) from another local address."""
-    reader, writer = await asyncio.wait_for(asyncio.open_connection(
-        "127.0.0.1", port, local_addr=(source, 0)), timeout)
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0)), timeout
+    )
     conn = SioClient(reader, writer)
     try:
-        await asyncio.wait_for(conn._handshake("127.0.0.1", port, "/socket.io/", auth,
-                                               {"Cookie": cookie} if cookie else None),
-                               timeout)
+        await asyncio.wait_for(
+            conn._handshake(
+                "127.0.0.1", port, "/socket.io/", auth, {"Cookie": cookie} if cookie else None
+            ),
+            timeout,
+        )
     except BaseException:
         await conn.close()
         raise
@@ -162,8 +175,15 @@ def percentile(values: list[float], p: float) -> float:
 class Prober:
     """An honest page that keeps asking the server's time, one request in flight."""
 
-    def __init__(self, port: int, code: str, role: str = "screen", cookie: str | None = None,
-                 interval: float = 0.05, timeout: float = 5.0):
+    def __init__(
+        self,
+        port: int,
+        code: str,
+        role: str = "screen",
+        cookie: str | None = None,
+        interval: float = 0.05,
+        timeout: float = 5.0,
+    ):
         self.port, self.code, self.role, self.cookie = port, code, role, cookie
         self.interval, self.timeout = interval, timeout
         self.rtts: list[float] = []
@@ -172,10 +192,13 @@ class Prober:
         self._stop = asyncio.Event()
         self.conn: SioClient | None = None
 
-    async def __aenter__(self) -> "Prober":
+    async def __aenter__(self) -> Prober:
         self.conn = await SioClient.connect(
-            HONEST, self.port, {"code": self.code, "role": self.role},
-            headers={"Cookie": self.cookie} if self.cookie else None)
+            HONEST,
+            self.port,
+            {"code": self.code, "role": self.role},
+            headers={"Cookie": self.cookie} if self.cookie else None,
+        )
         await self.conn.wait_event("stage", 10)
         self._task = asyncio.create_task(self._run())
         return self
@@ -210,15 +233,18 @@ class Prober:
         await self.conn.close()
 
 
-async def fresh_request(port: int, path: str = "/", source: str = HONEST,
-                        timeout: float = 5.0) -> tuple[int, float]:
+async def fresh_request(
+    port: int, path: str = "/", source: str = HONEST, timeout: float = 5.0
+) -> tuple[int, float]:
     """A new honest connection and one GET: (status, seconds)."""
     t = time.perf_counter()
-    reader, writer = await asyncio.wait_for(asyncio.open_connection(
-        "127.0.0.1", port, local_addr=(source, 0)), timeout)
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0)), timeout
+    )
     try:
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                     f"Connection: close\r\n\r\n".encode())
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode()
+        )
         head = await asyncio.wait_for(reader.readuntil(b"\r\n"), timeout)
         return int(head.split()[1]), time.perf_counter() - t
     finally:
@@ -239,16 +265,25 @@ def start_server(workdir: Path, mode: str = "eventlet", **env: str):
 
 async def attack(kind: str, port: int, code: str = "", timeout: float = 120, **options) -> dict:
     """Run tests/abuse/attackers.py in its own process; its JSON summary."""
-    args = [sys.executable, "-m", "tests.abuse.attackers", kind, "--port", str(port),
-            "--code", code]
+    args = [
+        sys.executable,
+        "-m",
+        "tests.abuse.attackers",
+        kind,
+        "--port",
+        str(port),
+        "--code",
+        code,
+    ]
     for name, value in options.items():
         flag = "--" + name.replace("_", "-")
         if value is True:
             args.append(flag)
         elif value is not False:
             args += [flag, str(value)]
-    proc = await asyncio.create_subprocess_exec(*args, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
-                                                stderr=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        *args, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
     out, err = await asyncio.wait_for(proc.communicate(), timeout)
     assert proc.returncode == 0, err.decode()[-3000:]
     return json.loads(out.decode().strip().splitlines()[-1])
@@ -294,6 +329,22 @@ class Metrics:
             await asyncio.sleep(1)
 
 
-__all__ = ["RawWS", "Prober", "sio_from", "Metrics", "frame", "text", "binary",
-           "attacker_address", "fresh_request", "percentile", "start_server", "attack",
-           "OP_TEXT", "OP_BINARY", "OP_CONT", "OP_CLOSE", "HONEST"]
+__all__ = [
+    "RawWS",
+    "Prober",
+    "sio_from",
+    "Metrics",
+    "frame",
+    "text",
+    "binary",
+    "attacker_address",
+    "fresh_request",
+    "percentile",
+    "start_server",
+    "attack",
+    "OP_TEXT",
+    "OP_BINARY",
+    "OP_CONT",
+    "OP_CLOSE",
+    "HONEST",
+]

@@ -2,6 +2,7 @@
 one run each). It checks that the tool works and what it measures is right, never how fast:
 no timing thresholds (the full benchmark and its targets are in docs/performance.md).
 """
+
 from __future__ import annotations
 
 import json
@@ -24,9 +25,24 @@ def smoke(tmp_path_factory):
             pytest.fail("Chromium not found and FACILITATOR_REQUIRE_BROWSER=1")
         scenarios.remove("weight")
     out = tmp_path_factory.mktemp("bench") / "runs.json"
-    proc = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--async-mode", "both",
-                           "--scenarios", ",".join(scenarios), "--json", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=240)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--smoke",
+            "--async-mode",
+            "both",
+            "--scenarios",
+            ",".join(scenarios),
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return scenarios, proc.stdout, json.loads(out.read_text())
 
@@ -38,8 +54,9 @@ def test_the_table_has_every_scenario_for_both_modes(smoke):
     for name in scenarios:
         rows = [line for line in table.splitlines() if line.startswith(f"| {name} |")]
         assert rows, f"no {name} rows in:\n{table}"
-        assert all(" - |" not in row.split("|", 4)[4] for row in rows
-                   if "pings / stage" not in row), rows  # every figure was measured
+        assert all(
+            " - |" not in row.split("|", 4)[4] for row in rows if "pings / stage" not in row
+        ), rows  # every figure was measured
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -5,6 +5,7 @@ hard time limit.
 Without redis-server, PostgreSQL or nginx these tests are skipped, with the reason; in CI
 (CI=true) or with FACILITATOR_REQUIRE_SERVICES=1 a missing service is a failure instead.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,16 +15,18 @@ import pytest
 from bench.cluster import Cluster, missing
 from tests.faults.conftest import aio, hard_time_limit  # noqa: F401 (fixtures)
 
-REQUIRED = (os.environ.get("FACILITATOR_REQUIRE_SERVICES") == "1"
-            or os.environ.get("CI") == "true")
+REQUIRED = os.environ.get("FACILITATOR_REQUIRE_SERVICES") == "1" or os.environ.get("CI") == "true"
 
 
 def require_services(nginx: bool = True) -> None:
     """Skip (locally) or fail (CI) when PostgreSQL, Redis or nginx is missing."""
     lacks = missing(nginx=nginx)
     if lacks:
-        reason = ("the multi-process tests need " + ", ".join(lacks) +
-                  " (Debian: apt-get install redis-server postgresql nginx)")
+        reason = (
+            "the multi-process tests need "
+            + ", ".join(lacks)
+            + " (Debian: apt-get install redis-server postgresql nginx)"
+        )
         if REQUIRED:
             pytest.fail(reason)
         pytest.skip(reason)

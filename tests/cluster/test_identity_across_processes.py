@@ -7,6 +7,7 @@ on B. B's sockets are refused at their next event and closed by B's identity swe
 (FACILITATOR_IDENTITY_SWEEP=1 here; 30 s by default with a message queue), and nothing of the
 next session (a newcomer's name, organisation, contacts) reaches them.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,17 +31,25 @@ NEWCOMER = {"name": "Newcomer Nadia", "organisation": "Harbour Robotics"}
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     require_services(nginx=False)
-    c = Cluster(tmp_path_factory.mktemp("identity"), processes=2, nginx=False, sweep_s=5,
-                env={"FACILITATOR_IDENTITY_SWEEP": str(SWEEP_S)})
+    c = Cluster(
+        tmp_path_factory.mktemp("identity"),
+        processes=2,
+        nginx=False,
+        sweep_s=5,
+        env={"FACILITATOR_IDENTITY_SWEEP": str(SWEEP_S)},
+    )
     c.start()
     yield c
     c.stop()
 
 
 def erase(port: int, code: str, cookie: str) -> int:
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/console/{code}/erase", method="POST",
-                                 data=urllib.parse.urlencode({"confirm": code}).encode(),
-                                 headers={"Cookie": cookie})
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/console/{code}/erase",
+        method="POST",
+        data=urllib.parse.urlencode({"confirm": code}).encode(),
+        headers={"Cookie": cookie},
+    )
     with urllib.request.urlopen(req, timeout=10) as r:
         return r.status
 
@@ -48,7 +57,7 @@ def erase(port: int, code: str, cookie: str) -> int:
 async def answer(conn, event: str, payload=None):
     try:
         return await conn.emit(event, payload if payload is not None else {}, timeout=5)
-    except (ProtocolError, asyncio.TimeoutError, ConnectionError, OSError):
+    except (TimeoutError, ProtocolError, ConnectionError, OSError):
         return None  # closed: no answer
 
 
@@ -81,15 +90,17 @@ def test_erase_on_a_ends_the_sockets_on_b(cluster, aio):
         # At once: B refuses their events (it never heard of the erase but the database has).
         first = await answer(console_b, "cue:screen", {"text": "hijack"})
         assert first is None or first["error"] == "unknown_session", first
-        for conn, event, payload in ((console_b, "cue:screen", {"text": "hijack"}),
-                                     (console_b, "sync", None),
-                                     (phone_b, "contact:set",
-                                      {"email": "spy@evil.example", "consent": True})):
+        for conn, event, payload in (
+            (console_b, "cue:screen", {"text": "hijack"}),
+            (console_b, "sync", None),
+            (phone_b, "contact:set", {"email": "spy@evil.example", "consent": True}),
+        ):
             ack = await answer(conn, event, payload)
             # The first refusal says why; the connection is then cut, and anything it still
             # sends before it is closed is refused as not joined.
-            assert ack is None or (ack["ok"] is False and ack["error"] in (
-                "unknown_session", "not_joined")), (event, ack)
+            assert ack is None or (
+                ack["ok"] is False and ack["error"] in ("unknown_session", "not_joined")
+            ), (event, ack)
         # And B closes them: at the refused event, or at its sweep.
         assert await closed_within(console_b, 3 * SWEEP_S + 5)
         assert await closed_within(phone_b, 3 * SWEEP_S + 5)
@@ -97,8 +108,9 @@ def test_erase_on_a_ends_the_sockets_on_b(cluster, aio):
         # The next session, made and joined through B: nothing reaches the old sockets.
         status, made2 = cluster.api("POST", "/api/sessions", {"title": "Next"}, via=1)
         assert status == 201
-        status, joined = cluster.api("POST", f"/api/sessions/{made2['code']}/participants",
-                                     NEWCOMER, via=1)
+        status, joined = cluster.api(
+            "POST", f"/api/sessions/{made2['code']}/participants", NEWCOMER, via=1
+        )
         assert status == 201
         await asyncio.sleep(0.5)
         seen = everything_received(console_b) + everything_received(phone_b)

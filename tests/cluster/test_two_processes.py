@@ -13,6 +13,7 @@ with nginx in front configured from docs/deploy.md (bench/cluster.py starts them
   every acknowledged vote is in the database, nothing is counted twice, its phones come back
   (through nginx, to either process) as the same participants.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,12 +32,16 @@ BUDGET = 3
 
 # ----- helpers -----------------------------------------------------------------------------
 
+
 def new_session(cluster, title: str, **settings) -> tuple[str, str, str]:
     """A session made through the proxy: (join code, console cookie, moderator key)."""
     status, made = cluster.api("POST", "/api/sessions", {"title": title, **settings})
     assert status == 201, made
-    return made["code"], console_cookie(made["console_url"]), made["console_url"].split(
-        "key=", 1)[1]
+    return (
+        made["code"],
+        console_cookie(made["console_url"]),
+        made["console_url"].split("key=", 1)[1],
+    )
 
 
 def session_id(cluster, code: str) -> int:
@@ -67,14 +72,22 @@ def tally(results: list[dict]) -> dict:
 
 
 def recount(cluster, sid: int) -> dict:
-    return {pitch: (int(dots), int(voters)) for pitch, dots, voters in cluster.sql(
-        "SELECT pitch_id, SUM(dots), COUNT(*) FROM votes WHERE session_id = %s"
-        " GROUP BY pitch_id", sid)}
+    return {
+        pitch: (int(dots), int(voters))
+        for pitch, dots, voters in cluster.sql(
+            "SELECT pitch_id, SUM(dots), COUNT(*) FROM votes WHERE session_id = %s"
+            " GROUP BY pitch_id",
+            sid,
+        )
+    }
 
 
 def log_lines(proc, pattern: str) -> list[str]:
-    return [line for line in proc.log.read_text(errors="replace").splitlines()
-            if re.search(pattern, line)]
+    return [
+        line
+        for line in proc.log.read_text(errors="replace").splitlines()
+        if re.search(pattern, line)
+    ]
 
 
 async def overrun_started(cluster, port: int, title: str):
@@ -82,19 +95,21 @@ async def overrun_started(cluster, port: int, title: str):
     started by a console on `port`. Returns (that console, session id, [first, second])."""
     code, cookie, _key = new_session(cluster, title)
     console = await Console(port, code, cookie).open()
-    await console.cmd("session:settings", {"overrun_policy": "next",
-                                           "overrun_grace_seconds": 0})
-    first = (await console.cmd("pitch:add", {"title": "Short", "pitcher": "Ines",
-                                             "seconds": 10}))["pitch_id"]
-    second = (await console.cmd("pitch:add", {"title": "Long", "pitcher": "Omar",
-                                              "seconds": 600}))["pitch_id"]
+    await console.cmd("session:settings", {"overrun_policy": "next", "overrun_grace_seconds": 0})
+    first = (await console.cmd("pitch:add", {"title": "Short", "pitcher": "Ines", "seconds": 10}))[
+        "pitch_id"
+    ]
+    second = (await console.cmd("pitch:add", {"title": "Long", "pitcher": "Omar", "seconds": 600}))[
+        "pitch_id"
+    ]
     await console.cmd("timer:start")
     return console, session_id(cluster, code), [first, second]
 
 
 def auto_nexts(cluster, sid: int) -> int:
-    return cluster.sql("SELECT COUNT(*) FROM log_entries WHERE session_id = %s"
-                       " AND action = 'auto next'", sid)[0][0]
+    return cluster.sql(
+        "SELECT COUNT(*) FROM log_entries WHERE session_id = %s AND action = 'auto next'", sid
+    )[0][0]
 
 
 def statuses(cluster, sid: int) -> dict:
@@ -103,6 +118,7 @@ def statuses(cluster, sid: int) -> dict:
 
 # ----- the tests ---------------------------------------------------------------------------
 
+
 def test_a_console_on_a_and_phones_on_b_see_each_other(cluster, aio):
     a, b = cluster.procs
     code, cookie, _key = new_session(cluster, "Both ways", dots_per_person=3)
@@ -110,7 +126,8 @@ def test_a_console_on_a_and_phones_on_b_see_each_other(cluster, aio):
     async def run():
         console = await Console(a.port, code, cookie).open()
         first = (await console.cmd("pitch:add", {"title": "Rainwater", "pitcher": "Ines"}))[
-            "pitch_id"]
+            "pitch_id"
+        ]
         await console.cmd("pitch:add", {"title": "Compost", "pitcher": "Omar"})
         screen_b = await connect(b.port, code, "screen")
         # One phone joins through B, one through A; both connect to B: a cookie signed by A
@@ -124,11 +141,13 @@ def test_a_console_on_a_and_phones_on_b_see_each_other(cluster, aio):
             await until(conn, "stage", lambda s: s["live"] and s["live"]["id"] == first)
 
         # B -> A: a pitch proposed by a phone on B reaches the console on A.
-        ack = await phones_b[0].emit("pitch:propose", {"title": "Solar kiosks",
-                                                        "offer": "Two kiosks to lend"})
+        ack = await phones_b[0].emit(
+            "pitch:propose", {"title": "Solar kiosks", "offer": "Two kiosks to lend"}
+        )
         assert ack["ok"], ack
-        await until(console.conn, "stage",
-                    lambda s: [p["title"] for p in s["pending"]] == ["Solar kiosks"])
+        await until(
+            console.conn, "stage", lambda s: [p["title"] for p in s["pending"]] == ["Solar kiosks"]
+        )
 
         # Votes on B reach the console on A (tallies) and the screen on B (head counts).
         await console.cmd("voting:open")
@@ -158,8 +177,7 @@ def test_a_console_on_a_and_phones_on_b_see_each_other(cluster, aio):
 
 def test_votes_through_both_processes_tally_exactly(cluster, aio):
     procs = cluster.procs
-    code, cookie, key = new_session(cluster, "Tally", dots_per_person=BUDGET,
-                                    max_dots_per_pitch=2)
+    code, cookie, key = new_session(cluster, "Tally", dots_per_person=BUDGET, max_dots_per_pitch=2)
     sid = session_id(cluster, code)
     rng = random.Random(7)
     figures = {"acks": 0, "refused": 0, "same_vote_both_at_once": 0}
@@ -181,8 +199,9 @@ def test_votes_through_both_processes_tally_exactly(cluster, aio):
         # The same vote through both processes at the same moment: one row, not two.
         pitch = rng.choice([p for p, n in believed.items() if n] or pitches[:1])
         dots = 1 if believed.get(pitch) != 1 else 2
-        acks = await asyncio.gather(*(conn.emit("vote:set", {"pitch_id": pitch, "dots": dots})
-                                      for conn in conns))
+        acks = await asyncio.gather(
+            *(conn.emit("vote:set", {"pitch_id": pitch, "dots": dots}) for conn in conns)
+        )
         if all(x.get("ok") for x in acks):
             believed[pitch] = dots
             figures["same_vote_both_at_once"] += 1
@@ -194,12 +213,16 @@ def test_votes_through_both_processes_tally_exactly(cluster, aio):
 
     async def run():
         console = await Console(procs[0].port, code, cookie).open()
-        pitches = [(await console.cmd("pitch:add", {"title": f"Idea {i + 1}",
-                                                    "pitcher": f"Pitcher {i + 1}"}))["pitch_id"]
-                   for i in range(4)]
+        pitches = [
+            (
+                await console.cmd(
+                    "pitch:add", {"title": f"Idea {i + 1}", "pitcher": f"Pitcher {i + 1}"}
+                )
+            )["pitch_id"]
+            for i in range(4)
+        ]
         await console.cmd("voting:open")
-        ballots = await asyncio.gather(*(phone(i, pitches)
-                                         for i in range(2 * PHONES_PER_PROCESS)))
+        ballots = await asyncio.gather(*(phone(i, pitches) for i in range(2 * PHONES_PER_PROCESS)))
         consoles = [await Console(p.port, code, cookie).open() for p in procs]
         snaps = [await c.snapshot() for c in consoles]
         for c in (console, *consoles):
@@ -214,12 +237,27 @@ def test_votes_through_both_processes_tally_exactly(cluster, aio):
                 votes, voters = expected.get(pitch, (0, 0))
                 expected[pitch] = (votes + dots, voters + 1)
     in_db = recount(cluster, sid)
-    duplicates = cluster.sql("SELECT participant_id, pitch_id FROM votes WHERE session_id = %s"
-                             " GROUP BY participant_id, pitch_id HAVING COUNT(*) > 1", sid)
-    api = [http_json(p.url, "GET", f"/api/sessions/{code}/results",
-                     headers={"Authorization": f"Bearer {key}"}) for p in procs]
-    figures.update({"phones": len(ballots), "db_rows": sum(v[1] for v in in_db.values()),
-                    "db_dots": sum(v[0] for v in in_db.values())})
+    duplicates = cluster.sql(
+        "SELECT participant_id, pitch_id FROM votes WHERE session_id = %s"
+        " GROUP BY participant_id, pitch_id HAVING COUNT(*) > 1",
+        sid,
+    )
+    api = [
+        http_json(
+            p.url,
+            "GET",
+            f"/api/sessions/{code}/results",
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        for p in procs
+    ]
+    figures.update(
+        {
+            "phones": len(ballots),
+            "db_rows": sum(v[1] for v in in_db.values()),
+            "db_dots": sum(v[0] for v in in_db.values()),
+        }
+    )
     report("test_two_processes-tally", figures)
 
     assert figures["acks"] > 0 and figures["same_vote_both_at_once"] > 0, figures
@@ -235,15 +273,15 @@ def test_votes_through_both_processes_tally_exactly(cluster, aio):
 def test_a_running_timer_moves_on_once_though_both_processes_armed_it(cluster, aio):
     a, b = cluster.procs
     started = time.monotonic()
-    console, sid, (first, second) = aio.run(overrun_started(cluster, a.port, "Overrun once"),
-                                            30)
+    console, sid, (first, second) = aio.run(overrun_started(cluster, a.port, "Overrun once"), 30)
     armed = rf"armed session {sid} pitch {first} "
     # A armed it after its own start; B through its sweep (it saw no command).
     wait_until(lambda: log_lines(a, armed) and log_lines(b, armed), 15, "both processes arm")
 
     async def moved_on():
-        return await until(console.conn, "stage",
-                           lambda s: s["live"] and s["live"]["id"] == second, timeout=40)
+        return await until(
+            console.conn, "stage", lambda s: s["live"] and s["live"]["id"] == second, timeout=40
+        )
 
     aio.run(moved_on(), 45)
     woke = rf"woke for session {sid} pitch {first}: "
@@ -252,9 +290,14 @@ def test_a_running_timer_moves_on_once_though_both_processes_armed_it(cluster, a
     snap = aio.run(console.snapshot(), 15)
     aio.run(console.close(), 10)
     outcomes = sorted(line.rsplit(": ", 1)[1] for line in wakes)
-    report("test_two_processes-timer-once", {
-        "auto_next_entries": auto_nexts(cluster, sid), "wake_outcomes": ", ".join(outcomes),
-        "duration_s": round(time.monotonic() - started, 1)})
+    report(
+        "test_two_processes-timer-once",
+        {
+            "auto_next_entries": auto_nexts(cluster, sid),
+            "wake_outcomes": ", ".join(outcomes),
+            "duration_s": round(time.monotonic() - started, 1),
+        },
+    )
 
     assert auto_nexts(cluster, sid) == 1
     assert outcomes.count("moved on") == 1, wakes  # both woke (above), one moved on
@@ -266,10 +309,12 @@ def test_the_other_process_keeps_the_timer_when_the_one_that_started_it_dies(clu
     a, b = cluster.procs
     started = time.monotonic()
     console, sid, (first, second) = aio.run(
-        overrun_started(cluster, a.port, "Overrun after a crash"), 30)
+        overrun_started(cluster, a.port, "Overrun after a crash"), 30
+    )
     aio.run(console.close(), 10)
-    wait_until(lambda: log_lines(b, rf"armed session {sid} pitch {first} "), 15,
-               "B arms through its sweep")
+    wait_until(
+        lambda: log_lines(b, rf"armed session {sid} pitch {first} "), 15, "B arms through its sweep"
+    )
     a.kill()  # the process that started the pitch
     try:
         wait_until(lambda: auto_nexts(cluster, sid) >= 1, 40, "B moves on")
@@ -277,11 +322,16 @@ def test_the_other_process_keeps_the_timer_when_the_one_that_started_it_dies(clu
     finally:
         a.start()
     # Restarted, A arms for the pitch now live (and does not move on again).
-    wait_until(lambda: log_lines(a, rf"armed session {sid} pitch {second} "), 15,
-               "A arms at start-up")
-    report("test_two_processes-timer-after-kill", {
-        "auto_next_entries": auto_nexts(cluster, sid),
-        "duration_s": round(time.monotonic() - started, 1)})
+    wait_until(
+        lambda: log_lines(a, rf"armed session {sid} pitch {second} "), 15, "A arms at start-up"
+    )
+    report(
+        "test_two_processes-timer-after-kill",
+        {
+            "auto_next_entries": auto_nexts(cluster, sid),
+            "duration_s": round(time.monotonic() - started, 1),
+        },
+    )
     assert len(moved) == 1, moved
     assert auto_nexts(cluster, sid) == 1
     assert statuses(cluster, sid) == {first: "done", second: "live"}
@@ -292,25 +342,45 @@ def test_a_process_killed_during_a_vote_burst_loses_nothing(cluster, aio, tmp_pa
     SIGKILLed mid-burst and restarted; its phones reconnect through nginx."""
     a, b = cluster.procs
     started = time.monotonic()
-    code, cookie, key = new_session(cluster, "Burst", dots_per_person=BUDGET,
-                                    max_dots_per_pitch=1)
+    code, cookie, key = new_session(cluster, "Burst", dots_per_person=BUDGET, max_dots_per_pitch=1)
     sid = session_id(cluster, code)
 
     async def setup():
         console = await Console(a.port, code, cookie).open()
-        ids = [(await console.cmd("pitch:add", {"title": f"Pitch {i + 1}",
-                                                "pitcher": f"Pitcher {i + 1}"}))["pitch_id"]
-               for i in range(6)]
+        ids = [
+            (
+                await console.cmd(
+                    "pitch:add", {"title": f"Pitch {i + 1}", "pitcher": f"Pitcher {i + 1}"}
+                )
+            )["pitch_id"]
+            for i in range(6)
+        ]
         await console.cmd("voting:open")
         await console.close()
         return ids
 
     pitches = aio.run(setup(), 30)
     out = tmp_path / "burst.json"
-    driver = Driver(["burst", "--port", str(cluster.nginx.port), "--code", code,
-                     "--phones", str(BURST_PHONES), "--pitches", ",".join(map(str, pitches)),
-                     "--budget", str(BUDGET), "--deadline", "90", "--out", str(out)],
-                    tmp_path / "driver.log")
+    driver = Driver(
+        [
+            "burst",
+            "--port",
+            str(cluster.nginx.port),
+            "--code",
+            code,
+            "--phones",
+            str(BURST_PHONES),
+            "--pitches",
+            ",".join(map(str, pitches)),
+            "--budget",
+            str(BUDGET),
+            "--deadline",
+            "90",
+            "--out",
+            str(out),
+        ],
+        tmp_path / "driver.log",
+    )
     try:
         driver.expect("READY", 60)
         time.sleep(2.5)  # voting through both processes before the kill
@@ -327,21 +397,38 @@ def test_a_process_killed_during_a_vote_burst_loses_nothing(cluster, aio, tmp_pa
     phones = read_json(out)["phones"]
     errors = [f"{p['pid']}: {p['error']}" for p in phones if p["error"]]
     assert not errors, errors[:10]
-    reconnected = [p for p in phones if any(ev[0] == "resync" and ev[2] > kill_at
-                                            for ev in p["log"])]
+    reconnected = [
+        p for p in phones if any(ev[0] == "resync" and ev[2] > kill_at for ev in p["log"])
+    ]
 
-    rows = {(pid, pitch): dots for pid, pitch, dots in cluster.sql(
-        "SELECT participant_id, pitch_id, dots FROM votes WHERE session_id = %s", sid)}
+    rows = {
+        (pid, pitch): dots
+        for pid, pitch, dots in cluster.sql(
+            "SELECT participant_id, pitch_id, dots FROM votes WHERE session_id = %s", sid
+        )
+    }
     figures = analyse(phones, pitches, [kill_at], rows)
     in_db = recount(cluster, sid)
-    participants = cluster.sql("SELECT COUNT(*) FROM participants WHERE session_id = %s",
-                               sid)[0][0]
-    results = [http_json(p.url, "GET", f"/api/sessions/{code}/results",
-                         headers={"Authorization": f"Bearer {key}"})[1] for p in (a, b)]
-    figures.update({"phones": len(phones), "reconnected_after_kill": len(reconnected),
-                    "participants": participants, "db_dots": sum(rows.values()),
-                    "restart_s": round(up_at - kill_at, 2),
-                    "duration_s": round(time.monotonic() - started, 1)})
+    participants = cluster.sql("SELECT COUNT(*) FROM participants WHERE session_id = %s", sid)[0][0]
+    results = [
+        http_json(
+            p.url,
+            "GET",
+            f"/api/sessions/{code}/results",
+            headers={"Authorization": f"Bearer {key}"},
+        )[1]
+        for p in (a, b)
+    ]
+    figures.update(
+        {
+            "phones": len(phones),
+            "reconnected_after_kill": len(reconnected),
+            "participants": participants,
+            "db_dots": sum(rows.values()),
+            "restart_s": round(up_at - kill_at, 2),
+            "duration_s": round(time.monotonic() - started, 1),
+        }
+    )
     report("test_two_processes-kill-burst", figures)
 
     assert figures["votes_acked"] > 0 and figures["acked_before_kill"] > 0, figures

@@ -3,6 +3,7 @@
 Without Chromium these tests skip, unless FACILITATOR_REQUIRE_BROWSER=1 (set by .ci/run),
 which turns a missing browser into a failure.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,6 +15,7 @@ from .harness import CHROMIUM_ARGS, Server, chromium_path, expose_modules
 
 try:  # Playwright's polling assertions: long enough for a busy CI machine, never endless
     from playwright.sync_api import expect as _expect
+
     _expect.set_options(timeout=15_000)
 except ImportError:  # the `browser` fixture skips (or fails) these tests
     pass

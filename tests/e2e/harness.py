@@ -1,4 +1,5 @@
 """A real server in a subprocess and a real Chromium, for browser tests and screenshots."""
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,16 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic", "--autoplay-policy=no-user-gesture-required"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--autoplay-policy=no-user-gesture-required",
+]
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 768}
 PROJECTOR = {"width": 1920, "height": 1080}
@@ -65,8 +73,12 @@ def expose_modules(browser) -> None:
 
 
 def chromium_path() -> str | None:
-    for name in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                 shutil.which("chromium-browser")):
+    for name in (
+        os.environ.get("CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if name and Path(name).exists():
             return name
     return None
@@ -83,9 +95,15 @@ class Server:
     Several processes of one deployment (bench/cluster.py) share a database URL (`db`), a
     public URL and, through `env`, the secret key and the message queue."""
 
-    def __init__(self, workdir: Path, port: int | None = None, extra: list[str] | None = None,
-                 db: str | Path | None = None, public_url: str | None = None,
-                 env: dict | None = None):
+    def __init__(
+        self,
+        workdir: Path,
+        port: int | None = None,
+        extra: list[str] | None = None,
+        db: str | Path | None = None,
+        public_url: str | None = None,
+        env: dict | None = None,
+    ):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
@@ -97,16 +115,33 @@ class Server:
         self.proc: subprocess.Popen | None = None
         self.log = self.workdir / "server.log"
 
-    def start(self, *args: str) -> "Server":
-        env = {**os.environ, "FACILITATOR_SECRET_KEY": "test-secret-" + self.workdir.name,
-               "FACILITATOR_INSTANCE": str(self.workdir), "PYTHONUNBUFFERED": "1", **self.env}
+    def start(self, *args: str) -> Server:
+        env = {
+            **os.environ,
+            "FACILITATOR_SECRET_KEY": "test-secret-" + self.workdir.name,
+            "FACILITATOR_INSTANCE": str(self.workdir),
+            "PYTHONUNBUFFERED": "1",
+            **self.env,
+        }
         env.pop("DATABASE_URL", None)
-        cmd = [sys.executable, str(ROOT / "run.py"), "--host", "127.0.0.1", "--port",
-               str(self.port), "--public-url", self.public_url, "--db", str(self.db),
-               *self.extra, *args]
+        cmd = [
+            sys.executable,
+            str(ROOT / "run.py"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--public-url",
+            self.public_url,
+            "--db",
+            str(self.db),
+            *self.extra,
+            *args,
+        ]
         self._log_file = open(self.log, "ab")
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log_file,
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -145,19 +180,23 @@ class Server:
         for line in self.log.read_text().splitlines():
             for label, key in (("Console", "console"), ("Screen", "screen"), ("Join (", "join")):
                 if line.strip().startswith(label) and "http" in line:
-                    out[key] = line[line.index("http"):].strip()
+                    out[key] = line[line.index("http") :].strip()
         return out
 
     def api(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
         return http_json(self.url, method, path, body, headers)
 
 
-def http_json(base_url: str, method: str, path: str, body: dict | None = None,
-              headers: dict | None = None) -> tuple[int, dict]:
+def http_json(
+    base_url: str, method: str, path: str, body: dict | None = None, headers: dict | None = None
+) -> tuple[int, dict]:
     """A JSON API call: (status, decoded body), error statuses included."""
-    req = urllib.request.Request(base_url + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Content-Type": "application/json", **(headers or {})})
+    req = urllib.request.Request(
+        base_url + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
             return r.status, json.loads(r.read())
@@ -167,8 +206,9 @@ def http_json(base_url: str, method: str, path: str, body: dict | None = None,
 
 def decode_qr(png_path: Path) -> str:
     """Read a QR code from a screenshot with zbarimg, as a phone camera would."""
-    out = subprocess.run(["zbarimg", "--quiet", "--raw", str(png_path)], capture_output=True,
-                         text=True, timeout=30)
+    out = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(png_path)], capture_output=True, text=True, timeout=30
+    )
     if out.returncode != 0:
         raise AssertionError(f"no QR code found in {png_path}: {out.stderr}")
     return out.stdout.strip().splitlines()[0]

@@ -1,4 +1,5 @@
 """Small helpers shared by the browser tests: reading timers, waiting for sockets, screenshots."""
+
 from __future__ import annotations
 
 import re
@@ -25,26 +26,35 @@ def digits(page, root: str = "") -> int:
 
 def wait_connected(page, timeout: int = WAIT_MS) -> None:
     """Until the page's Socket.IO connection is up (the F.socket of common.js)."""
-    page.wait_for_function("() => !!(window.F && F.socket && F.socket.connected)",
-                           timeout=timeout)
+    page.wait_for_function("() => !!(window.F && F.socket && F.socket.connected)", timeout=timeout)
 
 
 def wait_attr(page, selector: str, name: str, value: str, timeout: int = WAIT_MS) -> None:
     page.wait_for_function(
         "([sel, name, value]) => { const n = document.querySelector(sel);"
         " return !!n && n.getAttribute(name) === value; }",
-        arg=[selector, name, value], timeout=timeout)
+        arg=[selector, name, value],
+        timeout=timeout,
+    )
 
 
-def wait_text(page, selector: str, text: str, timeout: int = WAIT_MS, exact: bool = False,
-              ignore_case: bool = False) -> None:
+def wait_text(
+    page,
+    selector: str,
+    text: str,
+    timeout: int = WAIT_MS,
+    exact: bool = False,
+    ignore_case: bool = False,
+) -> None:
     """Until the first element matching `selector` contains (or equals) `text`."""
     page.wait_for_function(
         "([sel, text, exact, icase]) => { const n = document.querySelector(sel);"
         " if (!n) return false; let t = n.textContent.trim(); let w = text;"
         " if (icase) { t = t.toLowerCase(); w = w.toLowerCase(); }"
         " return exact ? t === w : t.includes(w); }",
-        arg=[selector, text, exact, ignore_case], timeout=timeout)
+        arg=[selector, text, exact, ignore_case],
+        timeout=timeout,
+    )
 
 
 def wait_visible(page, selector: str, visible: bool = True, timeout: int = WAIT_MS) -> None:

@@ -23,6 +23,7 @@ of the screen page, which is audited on its own: axe runs with iframes=false on 
 axe skips the contrast of text scrolled out of sight inside a scrolling box (the console's
 panels), so each such box is also scrolled through and checked for color-contrast.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,21 +50,34 @@ LOCALES = {
 }
 # What people type, in the language of the room.
 WORDS = {
-    "en": {"session": "Quick wins for smart cities", "name": "Li Wei",
-           "org": "Shenzhen Smart City Office",
-           "title_a": "Bike sharing data for city planners",
-           "offer_a": "Anonymised trip data from 2 million rides, ready to share.",
-           "pitcher_b": "Anna Keller", "title_b": "Open traffic data in 90 days",
-           "offer_b": "A proven open-data portal for traffic sensors.",
-           "cue": "Please wrap up", "message": "Coffee break at 10:30",
-           "section": "Second pitch round", "extra": "Extra pitch"},
-    "zh": {"session": "智慧城市速赢方案", "name": "李伟", "org": "深圳智慧城市办公室",
-           "title_a": "为城市规划者提供共享单车数据",
-           "offer_a": "两百万次骑行的匿名行程数据，可直接共享。",
-           "pitcher_b": "安娜·凯勒", "title_b": "90 天开放交通数据",
-           "offer_b": "成熟的交通传感器开放数据门户。",
-           "cue": "请收尾", "message": "10:30 茶歇", "section": "第二轮路演",
-           "extra": "追加路演"},
+    "en": {
+        "session": "Quick wins for smart cities",
+        "name": "Li Wei",
+        "org": "Shenzhen Smart City Office",
+        "title_a": "Bike sharing data for city planners",
+        "offer_a": "Anonymised trip data from 2 million rides, ready to share.",
+        "pitcher_b": "Anna Keller",
+        "title_b": "Open traffic data in 90 days",
+        "offer_b": "A proven open-data portal for traffic sensors.",
+        "cue": "Please wrap up",
+        "message": "Coffee break at 10:30",
+        "section": "Second pitch round",
+        "extra": "Extra pitch",
+    },
+    "zh": {
+        "session": "智慧城市速赢方案",
+        "name": "李伟",
+        "org": "深圳智慧城市办公室",
+        "title_a": "为城市规划者提供共享单车数据",
+        "offer_a": "两百万次骑行的匿名行程数据，可直接共享。",
+        "pitcher_b": "安娜·凯勒",
+        "title_b": "90 天开放交通数据",
+        "offer_b": "成熟的交通传感器开放数据门户。",
+        "cue": "请收尾",
+        "message": "10:30 茶歇",
+        "section": "第二轮路演",
+        "extra": "追加路演",
+    },
 }
 
 # axe.run in the page: both the asserted WCAG rules and the reported best-practice ones.
@@ -133,9 +147,9 @@ class Audit:
     def __init__(self, lang: str):
         self.lang = lang
         self.points: list[dict] = []
-        self.violations: list[dict] = []      # WCAG A/AA: asserted
-        self.best_practice: list[dict] = []   # reported only
-        self.incomplete: list[dict] = []      # "needs review": reported only
+        self.violations: list[dict] = []  # WCAG A/AA: asserted
+        self.best_practice: list[dict] = []  # reported only
+        self.incomplete: list[dict] = []  # "needs review": reported only
         self.page_errors: list[str] = []
         self.shots = OUT / lang  # screenshots of the points with violations, this run's only
         self.shots.mkdir(parents=True, exist_ok=True)
@@ -151,27 +165,48 @@ class Audit:
             page.add_script_tag(path=str(AXE))
         started = time.monotonic()
         result = page.evaluate(RUN_AXE, WCAG_TAGS + [BEST_PRACTICE])
-        point = {"page": where, "state": state, "url": page.url.split("?")[0],
-                 "seconds": round(time.monotonic() - started, 2),
-                 "scrolled_views": result["swept"], "wcag": 0,
-                 "best_practice": 0}
+        point = {
+            "page": where,
+            "state": state,
+            "url": page.url.split("?")[0],
+            "seconds": round(time.monotonic() - started, 2),
+            "scrolled_views": result["swept"],
+            "wcag": 0,
+            "best_practice": 0,
+        }
         for v in result["violations"]:
             wcag = any(tag in WCAG_TAGS for tag in v["tags"])
             bucket = self.violations if wcag else self.best_practice
             point["wcag" if wcag else "best_practice"] += len(v["nodes"])
             for n in v["nodes"]:
-                bucket.append({"language": self.lang, "page": where, "state": state,
-                               "rule": v["id"], "impact": v["impact"], "help": v["help"],
-                               "help_url": v["helpUrl"],
-                               "wcag": [t for t in v["tags"] if t.startswith("wcag")],
-                               "target": n["target"], "html": n["html"],
-                               "summary": n["summary"]})
+                bucket.append(
+                    {
+                        "language": self.lang,
+                        "page": where,
+                        "state": state,
+                        "rule": v["id"],
+                        "impact": v["impact"],
+                        "help": v["help"],
+                        "help_url": v["helpUrl"],
+                        "wcag": [t for t in v["tags"] if t.startswith("wcag")],
+                        "target": n["target"],
+                        "html": n["html"],
+                        "summary": n["summary"],
+                    }
+                )
         for v in result["incomplete"]:
             for n in v["nodes"]:
-                self.incomplete.append({"language": self.lang, "page": where, "state": state,
-                                        "rule": v["id"], "target": n["target"],
-                                        "html": n["html"][:120],
-                                        "summary": n["summary"][:240]})
+                self.incomplete.append(
+                    {
+                        "language": self.lang,
+                        "page": where,
+                        "state": state,
+                        "rule": v["id"],
+                        "target": n["target"],
+                        "html": n["html"][:120],
+                        "summary": n["summary"][:240],
+                    }
+                )
         if point["wcag"]:
             name = f"{len(self.points) + 1:02d}-{where}-{state}.png"
             page.screenshot(path=str(self.shots / name))
@@ -180,13 +215,19 @@ class Audit:
     # ----- reporting --------------------------------------------------------------------------
 
     def table(self) -> str:
-        lines = [f"axe-core 4.14.1, language {self.lang}: {len(self.points)} page x state points",
-                 f"{'page':<8} {'state':<26} {'WCAG nodes':>10} {'best-practice':>13}  url"]
+        lines = [
+            f"axe-core 4.14.1, language {self.lang}: {len(self.points)} page x state points",
+            f"{'page':<8} {'state':<26} {'WCAG nodes':>10} {'best-practice':>13}  url",
+        ]
         for p in self.points:
-            lines.append(f"{p['page']:<8} {p['state']:<26} {p['wcag']:>10} "
-                         f"{p['best_practice']:>13}  {p['url']}")
-        for title, items in (("WCAG A/AA violations (asserted)", self.violations),
-                             ("best-practice findings (reported only)", self.best_practice)):
+            lines.append(
+                f"{p['page']:<8} {p['state']:<26} {p['wcag']:>10} "
+                f"{p['best_practice']:>13}  {p['url']}"
+            )
+        for title, items in (
+            ("WCAG A/AA violations (asserted)", self.violations),
+            ("best-practice findings (reported only)", self.best_practice),
+        ):
             lines += ["", f"{title}: {len(items)} nodes"]
             by_rule = Counter(v["rule"] for v in items)
             points = defaultdict(set)
@@ -194,8 +235,10 @@ class Audit:
                 points[v["rule"]].add((v["page"], v["state"]))
             for rule, count in by_rule.most_common():
                 impact = next(v["impact"] for v in items if v["rule"] == rule)
-                lines.append(f"  {rule:<28} {impact or '-':<9} {count:>4} nodes at "
-                             f"{len(points[rule])} points")
+                lines.append(
+                    f"  {rule:<28} {impact or '-':<9} {count:>4} nodes at "
+                    f"{len(points[rule])} points"
+                )
         return "\n".join(lines)
 
     def grouped(self, items: list[dict]) -> list[dict]:
@@ -203,17 +246,35 @@ class Audit:
         groups: dict = {}
         for v in items:
             key = (v["rule"], v["page"], " ".join(v["target"]))
-            g = groups.setdefault(key, {**{k: v[k] for k in (
-                "rule", "impact", "help", "page", "target", "html", "summary", "wcag")},
-                "states": []})
+            g = groups.setdefault(
+                key,
+                {
+                    **{
+                        k: v[k]
+                        for k in (
+                            "rule",
+                            "impact",
+                            "help",
+                            "page",
+                            "target",
+                            "html",
+                            "summary",
+                            "wcag",
+                        )
+                    },
+                    "states": [],
+                },
+            )
             if v["state"] not in g["states"]:
                 g["states"].append(v["state"])
         return list(groups.values())
 
     def summary(self) -> str:
         lines = [self.table(), ""]
-        for title, items in (("WCAG A/AA violations", self.violations),
-                             ("best-practice findings", self.best_practice)):
+        for title, items in (
+            ("WCAG A/AA violations", self.violations),
+            ("best-practice findings", self.best_practice),
+        ):
             lines.append(f"===== {title}, grouped by rule, page and element =====")
             for g in self.grouped(items):
                 lines.append(f"- [{g['rule']}] ({g['impact']}) {g['help']}")
@@ -229,17 +290,24 @@ class Audit:
 
     def write(self) -> None:
         OUT.mkdir(parents=True, exist_ok=True)
-        data = {"language": self.lang, "axe": "4.14.1", "tags": WCAG_TAGS,
-                "points": self.points, "violations": self.violations,
-                "violations_grouped": self.grouped(self.violations),
-                "best_practice": self.best_practice,
-                "best_practice_grouped": self.grouped(self.best_practice),
-                "incomplete": self.incomplete, "page_errors": self.page_errors}
+        data = {
+            "language": self.lang,
+            "axe": "4.14.1",
+            "tags": WCAG_TAGS,
+            "points": self.points,
+            "violations": self.violations,
+            "violations_grouped": self.grouped(self.violations),
+            "best_practice": self.best_practice,
+            "best_practice_grouped": self.grouped(self.best_practice),
+            "incomplete": self.incomplete,
+            "page_errors": self.page_errors,
+        }
         (OUT / f"{self.lang}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1))
         (OUT / f"{self.lang}.txt").write_text(self.summary())
 
 
 # ----- driving the round ------------------------------------------------------------------------
+
 
 def press(console, key: str) -> None:
     """A console shortcut, pressed with nothing focused (shortcuts are ignored in fields)."""
@@ -262,7 +330,9 @@ def wait_left_at_most(screen, limit: int) -> None:
     screen.wait_for_function(
         "([sel, limit]) => { const t = document.querySelector(sel).textContent.trim();"
         " const m = /^(\\d+):(\\d\\d)$/.exec(t); return !!m && (+m[1] * 60 + +m[2]) <= limit; }",
-        arg=[f"{SCREEN_TIMER} [data-timer-digits]", limit], timeout=WAIT_MS)
+        arg=[f"{SCREEN_TIMER} [data-timer-digits]", limit],
+        timeout=WAIT_MS,
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -273,9 +343,12 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
     contexts = []
 
     def context(viewport: dict, name: str):
-        ctx = browser.new_context(viewport=viewport, bypass_csp=True,
-                                  locale=LOCALES[lang]["locale"],
-                                  extra_http_headers={"Accept-Language": LOCALES[lang]["accept"]})
+        ctx = browser.new_context(
+            viewport=viewport,
+            bypass_csp=True,
+            locale=LOCALES[lang]["locale"],
+            extra_http_headers={"Accept-Language": LOCALES[lang]["accept"]},
+        )
         ctx.set_default_timeout(WAIT_MS)
         ctx.set_default_navigation_timeout(WAIT_MS)
         contexts.append(ctx)
@@ -288,8 +361,9 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
 
     try:
         server.start()
-        status, session = server.api("POST", "/api/sessions",
-                                     {"title": words["session"], "pitch_seconds": 60})
+        status, session = server.api(
+            "POST", "/api/sessions", {"title": words["session"], "pitch_seconds": 60}
+        )
         assert status == 201, session
         code = session["code"]
 
@@ -297,7 +371,8 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
         visitor = page_in(context(LAPTOP, "visitor"), "visitor")
         visitor.goto(server.url + "/")
         expect(visitor.locator("html")).to_have_attribute(
-            "lang", "zh-Hans" if lang == "zh" else "en")
+            "lang", "zh-Hans" if lang == "zh" else "en"
+        )
         audit.check(visitor, "start", "start-page")
         response = visitor.goto(server.url + "/j/QQQQQQ")
         assert response.status == 404
@@ -330,7 +405,9 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
         wait_text(phone, "#who", words["name"])
         phone.wait_for_function(  # "nothing on stage" is written once the stage arrives
             "() => document.querySelector('#on-stage [data-field=\"title\"]')"
-            ".textContent.trim().length > 0", timeout=WAIT_MS)
+            ".textContent.trim().length > 0",
+            timeout=WAIT_MS,
+        )
         audit.check(phone, "phone", "lobby-joined")
         phone.click("details.second-language summary")  # beyond the brief: the folded fields
         wait_visible(phone, "#p-title-alt")
@@ -339,8 +416,16 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
         audit.check(screen, "screen", "lobby")
 
         # ----- the queue: the moderator's pitch B, then the phone's sign-up A (pending) -------
-        send(console, "pitch:add", {"pitcher": words["pitcher_b"], "title": words["title_b"],
-                                    "offer": words["offer_b"], "seconds": 60})
+        send(
+            console,
+            "pitch:add",
+            {
+                "pitcher": words["pitcher_b"],
+                "title": words["title_b"],
+                "offer": words["offer_b"],
+                "seconds": 60,
+            },
+        )
         phone.fill("#p-title", words["title_a"])
         phone.fill("#p-offer", words["offer_a"])
         phone.click("#propose-form button[type=submit]")
@@ -384,7 +469,9 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
         wait_attr(screen, SCREEN_TIMER, "data-phase", "overrun", timeout=WAIT_MS)
         screen.wait_for_function(
             "sel => document.querySelector(sel).textContent.trim().startsWith('+')",
-            arg=f"{SCREEN_TIMER} [data-timer-digits]", timeout=5_000)
+            arg=f"{SCREEN_TIMER} [data-timer-digits]",
+            timeout=5_000,
+        )
         audit.check(screen, "screen", "pitch-overrun")
 
         # ----- pitch A: the phone is the live pitcher, with a cue from the moderator ---------
@@ -412,14 +499,18 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
         # ----- close, reveal ------------------------------------------------------------------
         open_text = console.text_content("#voting-state")
         press(console, "v")
-        console.wait_for_function("t => document.querySelector('#voting-state').textContent !== t",
-                                  arg=open_text, timeout=WAIT_MS)
+        console.wait_for_function(
+            "t => document.querySelector('#voting-state').textContent !== t",
+            arg=open_text,
+            timeout=WAIT_MS,
+        )
         press(console, "e")
         wait_attr(screen, "#screen", "data-mode", "results")
         screen.wait_for_function(
             "() => { const rows = [...document.querySelectorAll('#results li.result')];"
             " return rows.length >= 2 && rows.every(r => getComputedStyle(r).opacity === '1'); }",
-            timeout=WAIT_MS)
+            timeout=WAIT_MS,
+        )
         audit.check(screen, "screen", "results")
         wait_visible(phone, "#ranking")
         expect(phone.locator("#ranking li")).to_have_count(2)
@@ -428,8 +519,11 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
         audit.check(console, "console", "results-revealed")
 
         # ----- follow-up, contact details and the privacy note on the phone ------------------
-        follow = phone.locator("#follow-list li").filter(has_text=words["title_b"]).locator(
-            "button.follow")
+        follow = (
+            phone.locator("#follow-list li")
+            .filter(has_text=words["title_b"])
+            .locator("button.follow")
+        )
         follow.click()
         expect(follow).to_have_attribute("aria-pressed", "true")
         phone.click("#contact summary")
@@ -439,10 +533,20 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
         # ----- a commitment on the screen, then the outcome: moderator's and public ----------
         pitch_b = console.evaluate(
             "t => [...document.querySelectorAll('#cm-pitch option')]"
-            ".find(o => o.textContent.includes(t)).value", words["title_b"])
-        send(console, "commitment:set", {"pitch_id": int(pitch_b), "owners": [
-            {"name": words["pitcher_b"]}], "next_step": words["cue"], "due": "2027-01-15",
-            "status": "priority"})
+            ".find(o => o.textContent.includes(t)).value",
+            words["title_b"],
+        )
+        send(
+            console,
+            "commitment:set",
+            {
+                "pitch_id": int(pitch_b),
+                "owners": [{"name": words["pitcher_b"]}],
+                "next_step": words["cue"],
+                "due": "2027-01-15",
+                "status": "priority",
+            },
+        )
         send(console, "screen:mode", {"mode": "commitments"})
         wait_attr(screen, "#screen", "data-mode", "commitments")
         wait_text(screen, "#commitments .c-owners", words["pitcher_b"])
@@ -470,8 +574,7 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
         send(console, "cue:screen", {"text": ""})
         wait_visible(screen, "#screen-message", visible=False)
 
-        send(console, "section:add", {"title": words["section"], "kind": "pitches",
-                                      "minutes": 10})
+        send(console, "section:add", {"title": words["section"], "kind": "pitches", "minutes": 10})
         expect(console.locator("#sections li.section-row")).to_have_count(1)
         press(console, "s")  # the next (here: first) section of the agenda
         wait_visible(screen, "#section-card")
@@ -480,8 +583,15 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
 
         # ----- the console's dialogs: fit the queue (4 x 3 min into 10 min), then the help ---
         for i in range(4):
-            send(console, "pitch:add", {"pitcher": words["pitcher_b"],
-                                        "title": f"{words['extra']} {i + 1}", "seconds": 180})
+            send(
+                console,
+                "pitch:add",
+                {
+                    "pitcher": words["pitcher_b"],
+                    "title": f"{words['extra']} {i + 1}",
+                    "seconds": 180,
+                },
+            )
         wait_visible(console, "#btn-fit")
         press(console, "f")
         wait_visible(console, "#fit-dialog")
@@ -533,8 +643,15 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
     grouped = audit.grouped(audit.violations)
     assert not audit.violations, (
         f"{len(audit.violations)} WCAG 2.2 A/AA violations ({len(grouped)} distinct rule x page x "
-        f"element) in {lang}; see {OUT / (lang + '.txt')}:\n" + "\n".join(
+        f"element) in {lang}; see {OUT / (lang + '.txt')}:\n"
+        + "\n".join(
             f"  [{g['rule']}] {g['impact']} {g['page']} ({', '.join(g['states'])}): "
-            f"{' | '.join(g['target'])}" for g in grouped)
-        + ("\nuncaught JavaScript errors:\n" + "\n".join(audit.page_errors)
-           if audit.page_errors else ""))
+            f"{' | '.join(g['target'])}"
+            for g in grouped
+        )
+        + (
+            "\nuncaught JavaScript errors:\n" + "\n".join(audit.page_errors)
+            if audit.page_errors
+            else ""
+        )
+    )

@@ -1,6 +1,7 @@
 """Beyond axe: the phone page at 320 px and at 200% zoom, the console on a phone, and the
 screen's timer contrast (at least 7:1, WCAG AAA, in every timer state, as it must hold on a
 washed-out projector)."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -29,16 +30,19 @@ def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-@pytest.mark.parametrize("viewport, scale", [({"width": 320, "height": 640}, 1),
-                                             ({"width": 195, "height": 422}, 2)],
-                         ids=["320px", "200%-zoom"])
+@pytest.mark.parametrize(
+    "viewport, scale",
+    [({"width": 320, "height": 640}, 1), ({"width": 195, "height": 422}, 2)],
+    ids=["320px", "200%-zoom"],
+)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_phone_page_works_narrow_and_zoomed(server, browser, viewport, scale, lang):
     """200% zoom of a 390 px phone is a 195 CSS px wide layout drawn at twice the size."""
     server.start()
     _, made = server.api("POST", "/api/sessions", {"title": "Zoom"})
-    ctx = browser.new_context(viewport=viewport, device_scale_factor=scale,
-                              extra_http_headers={"Accept-Language": lang})
+    ctx = browser.new_context(
+        viewport=viewport, device_scale_factor=scale, extra_http_headers={"Accept-Language": lang}
+    )
     try:
         page = ctx.new_page()
         page.goto(made["join_url"])
@@ -66,8 +70,7 @@ def test_the_screen_timer_keeps_7_to_1_contrast_in_every_state(server, open_page
     console = open_page({"width": 1366, "height": 768}, made["console_url"], "console")
     wait_connected(console)
     for title in ("One", "Two"):
-        console.evaluate("(t) => F.send('pitch:add', {title: t, pitcher: 'X', seconds: 12})",
-                         title)
+        console.evaluate("(t) => F.send('pitch:add', {title: t, pitcher: 'X', seconds: 12})", title)
     screen = open_page(PROJECTOR, made["screen_url"], "screen")
     wait_connected(screen)
     console.evaluate("F.send('timer:start', {})")

@@ -4,6 +4,7 @@ No browser: the clients are bench/wsclient.py, which speaks the same Socket.IO v
 protocol as the pages (a "screen" role needs only the join code). No timing thresholds, only
 generous timeouts that keep the test bounded.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -13,10 +14,10 @@ import pytest
 
 from bench.wsclient import SioClient
 
-CLIENTS = 1_100          # more than eventlet's default max_size (1,024)
-IN_FLIGHT = 100          # handshakes at once (the server's listen backlog is 50)
-TOTAL_TIMEOUT = 90       # seconds, for connecting, checking and closing everything
-STEP_TIMEOUT = 30        # seconds, for any one client's handshake, snapshot or ack
+CLIENTS = 1_100  # more than eventlet's default max_size (1,024)
+IN_FLIGHT = 100  # handshakes at once (the server's listen backlog is 50)
+TOTAL_TIMEOUT = 90  # seconds, for connecting, checking and closing everything
+STEP_TIMEOUT = 30  # seconds, for any one client's handshake, snapshot or ack
 
 
 def raise_file_limit(wanted: int) -> None:
@@ -36,7 +37,7 @@ async def phones_connect(port: int, code: str) -> None:
         async with gate:
             try:
                 conn = await SioClient.connect("127.0.0.1", port, auth, timeout=STEP_TIMEOUT)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise AssertionError(f"no Socket.IO connection within {STEP_TIMEOUT} s") from None
         try:
             _, args = await conn.wait_event("stage", STEP_TIMEOUT)
@@ -50,13 +51,21 @@ async def phones_connect(port: int, code: str) -> None:
     results = await asyncio.gather(*(one(i) for i in range(CLIENTS)), return_exceptions=True)
     clients = [r[0] for r in results if not isinstance(r, BaseException)]
     try:
-        failures = [f"client {i + 1}: {type(r).__name__}: {r}"
-                    for i, r in enumerate(results) if isinstance(r, BaseException)]
+        failures = [
+            f"client {i + 1}: {type(r).__name__}: {r}"
+            for i, r in enumerate(results)
+            if isinstance(r, BaseException)
+        ]
         assert not failures, f"{len(failures)} of {CLIENTS} failed:\n" + "\n".join(failures[:10])
 
-        wrong = [i + 1 for i, (_, snap) in enumerate(results)
-                 if snap.get("session", {}).get("code") != code or "rev" not in snap
-                 or "mode" not in snap or "timer" not in snap]
+        wrong = [
+            i + 1
+            for i, (_, snap) in enumerate(results)
+            if snap.get("session", {}).get("code") != code
+            or "rev" not in snap
+            or "mode" not in snap
+            or "timer" not in snap
+        ]
         assert not wrong, f"clients without a proper stage snapshot: {wrong[:20]}"
 
         last = clients[-1]
@@ -72,8 +81,10 @@ async def phones_connect(port: int, code: str) -> None:
 
 # The clients are screens (they need only the join code): lift the cap on screens per client
 # address, which is about abuse (tests/abuse/test_room_budget.py), not about capacity.
-MANY_SCREENS = {"FACILITATOR_SCREENS_PER_ADDRESS": "0",
-                "FACILITATOR_SCREEN_CONNECTS_PER_MINUTE": "0"}
+MANY_SCREENS = {
+    "FACILITATOR_SCREENS_PER_ADDRESS": "0",
+    "FACILITATOR_SCREEN_CONNECTS_PER_MINUTE": "0",
+}
 
 
 def test_more_than_1024_phones_connect_and_get_the_stage(server):

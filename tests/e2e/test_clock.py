@@ -1,5 +1,6 @@
 """Every page shows the same countdown as the server even when its own clock is wrong:
 phones measure their offset to the server clock instead of trusting their own."""
+
 import time
 
 from .harness import PHONE, PROJECTOR

@@ -2,6 +2,7 @@
 round on it. No browser: phones and the console speak the pages' Socket.IO protocol through
 bench/wsclient.py. Generous timeouts only, no timing thresholds.
 """
+
 from __future__ import annotations
 
 import asyncio

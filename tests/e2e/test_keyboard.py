@@ -6,6 +6,7 @@ never scripted (no clicks, no evaluate, no F.send); it is only read, to see wher
 what it shows. The projector screen and one phone (the pitcher, who uses it by touch) check
 that each key press reached the room.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,13 @@ from playwright.sync_api import expect
 
 from .harness import LAPTOP, PHONE, PROJECTOR
 from .helpers import (
-    WAIT_MS, digits, shot, wait_attr, wait_connected, wait_text, wait_visible,
+    WAIT_MS,
+    digits,
+    shot,
+    wait_attr,
+    wait_connected,
+    wait_text,
+    wait_visible,
 )
 
 SECTION = "Quick wins"
@@ -30,6 +37,7 @@ TAB_LIMIT = 150  # more than every focusable control of the console
 
 
 # ----- keyboard-only helpers for the console ---------------------------------------------
+
 
 def focused(page, selector: str) -> bool:
     """Whether `selector` (one compound selector) is the focused element. A read, not an act."""
@@ -63,8 +71,9 @@ def tab_to(page, selector: str, back: bool = False, limit: int = TAB_LIMIT) -> i
             PATH.append(f"{presses:3d} x {key:9s} from {start} to {selector}")
             return presses
         trail.append(focus_name(page))
-    raise AssertionError(f"{selector} not reachable with {key} in {limit} presses; "
-                         f"focus went through: {trail}")
+    raise AssertionError(
+        f"{selector} not reachable with {key} in {limit} presses; focus went through: {trail}"
+    )
 
 
 def tab_once(page, selector: str, back: bool = False) -> None:
@@ -105,14 +114,17 @@ def wait_seconds(page, root: str, low: int, high: int, timeout: int = WAIT_MS) -
         "([sel, low, high]) => { const n = document.querySelector(sel);"
         " const m = n && /^(\\d+):(\\d\\d)$/.exec(n.textContent.trim());"
         " if (!m) return false; const s = +m[1] * 60 + +m[2]; return s >= low && s <= high; }",
-        arg=[f"{root} [data-timer-digits]", low, high], timeout=timeout)
+        arg=[f"{root} [data-timer-digits]", low, high],
+        timeout=timeout,
+    )
 
 
 def test_three_pitches_by_keyboard_only(server, open_page, artifacts):
     PATH.clear()
     server.start()
-    status, session = server.api("POST", "/api/sessions",
-                                 {"title": "Keyboard round", "pitch_seconds": 60})
+    status, session = server.api(
+        "POST", "/api/sessions", {"title": "Keyboard round", "pitch_seconds": 60}
+    )
     assert status == 201, session
 
     console = open_page(LAPTOP, session["console_url"], "console")
@@ -159,8 +171,10 @@ def test_three_pitches_by_keyboard_only(server, open_page, artifacts):
     kb.press("Enter")
     expect(console.locator("#add-pitch")).to_have_attribute("open", "")
     tab_once(console, "#a-pitcher")
-    for pitcher, title, offer, by_button in ((PITCHER_B, TITLE_B, OFFER_B, True),
-                                             (PITCHER_C, TITLE_C, "", False)):
+    for pitcher, title, offer, by_button in (
+        (PITCHER_B, TITLE_B, OFFER_B, True),
+        (PITCHER_C, TITLE_C, "", False),
+    ):
         expect(console.locator("#a-pitcher")).to_be_focused()
         kb.type(pitcher)
         tab_once(console, "#a-org")
@@ -230,7 +244,8 @@ def test_three_pitches_by_keyboard_only(server, open_page, artifacts):
     dialog = console.locator("#fit-dialog")
     expect(dialog).to_have_attribute("open", "")
     expect(console.locator("#fit-dialog-text")).to_contain_text(
-        f"all 3 waiting pitches to {proposal}")
+        f"all 3 waiting pitches to {proposal}"
+    )
     expect(console.locator("#fit-confirm")).to_be_focused()  # autofocus: Enter confirms
     kb.press("Enter")
     expect(dialog).not_to_have_attribute("open", "")
@@ -347,15 +362,16 @@ CUE_ECHO_BUG = (
     "facilitator/services.py Service.cue (line ~498): a cue to the pitcher returns "
     "Change(session_id, participants=...) without stage=True, so no new console snapshot is "
     "sent; console.js renderCues() would show it in #cue-now ('On the pitcher's phone: ...') "
-    "but only after some later stage change, and going to the next pitch clears the cue first.")
-
+    "but only after some later stage change, and going to the next pitch clears the cue first."
+)
 
 
 def test_console_echoes_pitcher_cue(server, open_page):
     """After C, typing, Tab Tab, Enter, the console says what the pitcher's phone shows."""
     server.start()
-    status, session = server.api("POST", "/api/sessions",
-                                 {"title": "Cue echo", "pitch_seconds": 60})
+    status, session = server.api(
+        "POST", "/api/sessions", {"title": "Cue echo", "pitch_seconds": 60}
+    )
     assert status == 201, session
     console = open_page(LAPTOP, session["console_url"], "console")
     wait_connected(console)
@@ -390,14 +406,15 @@ MOVE_INDEX_BUG = (
     "facilitator/services.py move_pitch (line ~336) -> domain/queue.py moved() places the pitch "
     "at that index in the order of ALL the session's pitches, pending ones included: with a "
     "pending sign-up between B and C, 'Move B down' puts B just below the pending pitch, i.e. "
-    "still above C, and the queue does not change.")
-
+    "still above C, and the queue does not change."
+)
 
 
 def test_move_down_by_keyboard_with_a_signup_waiting(server, open_page):
     server.start()
-    status, session = server.api("POST", "/api/sessions",
-                                 {"title": "Move down", "pitch_seconds": 60})
+    status, session = server.api(
+        "POST", "/api/sessions", {"title": "Move down", "pitch_seconds": 60}
+    )
     assert status == 201, session
     console = open_page(LAPTOP, session["console_url"], "console")
     wait_connected(console)
@@ -422,5 +439,6 @@ def test_move_down_by_keyboard_with_a_signup_waiting(server, open_page):
     expect(console.locator("#queue li.row .row-title")).to_have_text([TITLE_B, TITLE_C])
     tab_to(console, f'#queue li.row button[aria-label="Move {TITLE_B} down"]', back=True)
     kb.press("Enter")
-    expect(console.locator("#queue li.row .row-title")).to_have_text([TITLE_C, TITLE_B],
-                                                                      timeout=5_000)
+    expect(console.locator("#queue li.row .row-title")).to_have_text(
+        [TITLE_C, TITLE_B], timeout=5_000
+    )

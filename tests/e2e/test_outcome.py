@@ -1,6 +1,7 @@
 """From votes to commitments through real browsers: impact x ease rating on three pitches from
 two phones, the matrix read off the projector, follow-up with consent, a commitment on the
 screen, and the printable report rendered to PDF by Chromium and read back with pdftotext."""
+
 from __future__ import annotations
 
 import os
@@ -16,9 +17,9 @@ from .test_round import join
 
 # title -> (phone A's impact, ease), (phone B's impact, ease)
 RATINGS = {
-    "Bike racks at every station": ((5, 5), (4, 4)),   # means 4.5 / 4.5: a quick win
-    "Open traffic data": ((2, 4), (2, 5)),             # 2.0 / 4.5: a fill-in
-    "Citywide 5G sensors": ((4, 2), (3, 1)),           # 3.5 / 1.5: a major project
+    "Bike racks at every station": ((5, 5), (4, 4)),  # means 4.5 / 4.5: a quick win
+    "Open traffic data": ((2, 4), (2, 5)),  # 2.0 / 4.5: a fill-in
+    "Citywide 5G sensors": ((4, 2), (3, 1)),  # 3.5 / 1.5: a major project
 }
 EMAIL = "li.wei@example.org"
 
@@ -52,9 +53,10 @@ def test_impact_ease_round_to_report(server, open_page, artifacts):
     wait_connected(screen)
     send(console, "session:settings", {"voting_method": "matrix"})
     ids = {}
-    for title, pitcher in zip(RATINGS, ("Cy Osei", "Dana Ruiz", "Ed Marsh")):
-        ids[title] = send(console, "pitch:add", {"title": title, "pitcher": pitcher,
-                                                 "offer": "A one-line offer"})["pitch_id"]
+    for title, pitcher in zip(RATINGS, ("Cy Osei", "Dana Ruiz", "Ed Marsh"), strict=True):
+        ids[title] = send(
+            console, "pitch:add", {"title": title, "pitcher": pitcher, "offer": "A one-line offer"}
+        )["pitch_id"]
     for _ in range(3):
         send(console, "stage:next")
     send(console, "stage:next")  # the last one ends too: every pitch has been on stage
@@ -75,8 +77,9 @@ def test_impact_ease_round_to_report(server, open_page, artifacts):
 
     # Follow-up: A follows the bike racks and shares an email, with consent.
     a.locator("#follow-list li").filter(has_text="Bike racks").locator("button.follow").click()
-    expect(a.locator("#follow-list li").filter(has_text="Bike racks").locator("button.follow")
-           ).to_have_attribute("aria-pressed", "true")
+    expect(
+        a.locator("#follow-list li").filter(has_text="Bike racks").locator("button.follow")
+    ).to_have_attribute("aria-pressed", "true")
     a.click("#contact summary")
     a.fill("#c-email", EMAIL)
     a.click("#contact-form button[type=submit]")
@@ -97,7 +100,8 @@ def test_impact_ease_round_to_report(server, open_page, artifacts):
     where = {}
     for title, pid in ids.items():
         transform = screen.locator(f'#matrix-box g.m-dot[data-pitch="{pid}"]').get_attribute(
-            "transform")
+            "transform"
+        )
         x, y = (float(v) for v in transform.removeprefix("translate(").rstrip(")").split())
         where[title] = (x, y)
     # Ease right (x), impact up (y): the means put each pitch in its quadrant.
@@ -115,10 +119,17 @@ def test_impact_ease_round_to_report(server, open_page, artifacts):
     wait_visible(b, "#results")
 
     # A commitment, shown on the screen.
-    send(console, "commitment:set", {
-        "pitch_id": ids["Bike racks at every station"],
-        "owners": [{"name": "Li Wei"}, {"name": "Transport department"}],
-        "next_step": "Pilot at three stations", "due": "2027-03-01", "status": "priority"})
+    send(
+        console,
+        "commitment:set",
+        {
+            "pitch_id": ids["Bike racks at every station"],
+            "owners": [{"name": "Li Wei"}, {"name": "Transport department"}],
+            "next_step": "Pilot at three stations",
+            "due": "2027-03-01",
+            "status": "priority",
+        },
+    )
     send(console, "screen:mode", {"mode": "commitments"})
     wait_attr(screen, "#screen", "data-mode", "commitments")
     wait_text(screen, "#commitments .c-owners", "Transport department")
@@ -139,16 +150,38 @@ def test_impact_ease_round_to_report(server, open_page, artifacts):
     pdf = artifacts / "report.pdf"
     outcome.emulate_media(media="print")
     outcome.pdf(path=str(pdf), format="A4", print_background=True)
-    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
-                                   text=True, check=True).stdout.split())
-    for needle in ("Quick wins for the city", "The quick wins the room chose", "Commitments",
-                   "Pilot at three stations", "Transport department", "20.25"):
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    for needle in (
+        "Quick wins for the city",
+        "The quick wins the room chose",
+        "Commitments",
+        "Pilot at three stations",
+        "Transport department",
+        "20.25",
+    ):
         assert needle in text, needle
     positions = [text.index(t) for t in RATINGS]
     assert positions == sorted(positions), "the report lists the pitches in rank order"
     assert "Print or save as PDF" not in text and "Erase this session" not in text
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf),
-                    str(artifacts / "report-page")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "60",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(pdf),
+            str(artifacts / "report-page"),
+        ],
+        check=True,
+    )
 
     # The public outcome link: shared with the room, with no contact data.
     outcome.emulate_media(media="screen")

@@ -1,5 +1,6 @@
 """The pages' edges in a real browser: hostile text, wrong keys and codes, refused input,
 refused actions, and no request leaving the laptop."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect
@@ -14,8 +15,9 @@ XSS_SESSION = '<b onmouseover="window.__xss=1">Round</b> & "quotes"'
 
 
 def new_session(server, **settings) -> dict:
-    status, session = server.api("POST", "/api/sessions",
-                                 {"title": settings.pop("title", "Pages"), **settings})
+    status, session = server.api(
+        "POST", "/api/sessions", {"title": settings.pop("title", "Pages"), **settings}
+    )
     assert status == 201, session
     return session
 
@@ -33,21 +35,25 @@ def injected(page) -> dict:
     for frame in page.frames:
         found[frame.url] = frame.evaluate(
             "() => ({xss: window.__xss === undefined ? null : window.__xss,"
-            " nodes: document.querySelectorAll('img[src=\"x\"], svg[onload], b[onmouseover],"
-            " script:not([src]):not([type=\"application/json\"])').length})")
+            ' nodes: document.querySelectorAll(\'img[src="x"], svg[onload], b[onmouseover],'
+            ' script:not([src]):not([type="application/json"])\').length})'
+        )
     return found
 
 
 # ----- (a) hostile text is shown as text everywhere -----------------------------------------
+
 
 def test_hostile_text_is_shown_not_run(server, open_page, artifacts):
     server.start()
     session = new_session(server, title=XSS_SESSION)
     dialogs = []
     pages = {}
-    for name, viewport, url in (("console", LAPTOP, session["console_url"]),
-                                ("screen", PROJECTOR, session["screen_url"]),
-                                ("phone", PHONE, session["join_url"])):
+    for name, viewport, url in (
+        ("console", LAPTOP, session["console_url"]),
+        ("screen", PROJECTOR, session["screen_url"]),
+        ("phone", PHONE, session["join_url"]),
+    ):
         page = open_page(viewport, name=name)
         page.on("dialog", lambda d, n=name: (dialogs.append(f"{n}: {d.message}"), d.dismiss()))
         page.goto(url)
@@ -107,6 +113,7 @@ def test_hostile_text_is_shown_not_run(server, open_page, artifacts):
 
 # ----- (b) a wrong moderator key opens nothing ----------------------------------------------
 
+
 def test_wrong_moderator_key_is_refused(server, open_page):
     server.start()
     session = new_session(server)
@@ -137,7 +144,9 @@ def claim_console(page, code: str) -> dict:
              s.on("connect_error", err => resolve({connected: false, message: err.message,
                                                     data: err.data === undefined ? null
                                                                                  : err.data}));
-           })""", code)
+           })""",
+        code,
+    )
 
 
 def test_socket_refusal_carries_its_reason(server, open_page):
@@ -153,6 +162,7 @@ def test_socket_refusal_carries_its_reason(server, open_page):
 
 
 # ----- (c) an unknown join code gets a friendly way back ------------------------------------
+
 
 def test_unknown_join_code_asks_again(server, open_page, artifacts):
     server.start()
@@ -174,6 +184,7 @@ def test_unknown_join_code_asks_again(server, open_page, artifacts):
 
 # ----- (d) joining needs a name -------------------------------------------------------------
 
+
 def test_join_with_empty_name_is_refused(server, open_page, artifacts):
     server.start()
     session = new_session(server)
@@ -193,8 +204,9 @@ def test_join_with_empty_name_is_refused(server, open_page, artifacts):
     shot(phone, artifacts, "empty-name")
     assert posts == []
     # The server refuses it too, if a page were to send it anyway.
-    status, body = server.api("POST", f"/api/sessions/{session['code']}/participants",
-                              {"name": "  ", "organisation": ""})
+    status, body = server.api(
+        "POST", f"/api/sessions/{session['code']}/participants", {"name": "  ", "organisation": ""}
+    )
     assert (status, body.get("error")) == (400, "required")
     # The next real join makes the count 1, not 2: nobody was created before.
     join(phone, "Ada")
@@ -204,14 +216,14 @@ def test_join_with_empty_name_is_refused(server, open_page, artifacts):
 
 # ----- (e) an over-long pitch title is refused with a reason --------------------------------
 
+
 def test_too_long_pitch_title_is_refused(server, open_page):
     server.start()
     session = new_session(server)
     phone = open_page(PHONE, session["join_url"], "phone")
     join(phone, "Ada")
     assert phone.get_attribute("#p-title", "maxlength") == "80"
-    ack = phone.evaluate(
-        "() => F.send('pitch:propose', {title: 'x'.repeat(81), offer: 'y'})")
+    ack = phone.evaluate("() => F.send('pitch:propose', {title: 'x'.repeat(81), offer: 'y'})")
     assert ack["ok"] is False
     assert ack["error"] == "too_long"
     toast = phone.locator("#toasts .toast")
@@ -224,6 +236,7 @@ def test_too_long_pitch_title_is_refused(server, open_page):
 
 
 # ----- (f) a phone cannot drive the stage ---------------------------------------------------
+
 
 def test_phone_cannot_drive_the_stage(server, open_page):
     server.start("--demo")
@@ -248,10 +261,12 @@ def test_phone_cannot_drive_the_stage(server, open_page):
     for page in (screen, fresh):
         assert page.get_attribute("#screen", "data-mode") == "lobby"
     expect(phone.locator('#on-stage [data-field="title"]')).to_have_text(
-        "Nothing on stage right now")
+        "Nothing on stage right now"
+    )
 
 
 # ----- (g) nothing is fetched from outside the laptop ---------------------------------------
+
 
 def test_no_request_leaves_the_host(server, open_page):
     server.start()
@@ -263,8 +278,10 @@ def test_no_request_leaves_the_host(server, open_page):
     def watch(page, name):
         page.on("request", lambda r: requests.append((name, r.url)))
         page.on("websocket", lambda ws: sockets.append((name, ws.url)))
-        page.on("console", lambda m: csp.append((name, m.text))
-                if "Content Security Policy" in m.text else None)
+        page.on(
+            "console",
+            lambda m: csp.append((name, m.text)) if "Content Security Policy" in m.text else None,
+        )
         return page
 
     console = watch(open_page(LAPTOP, name="console"), "console")

@@ -1,5 +1,6 @@
 """The laptop crashes mid-pitch (SIGKILL) and the server is started again: every open page
 reconnects by itself and the running timer carries on as if nothing had happened."""
+
 from __future__ import annotations
 
 import time
@@ -16,8 +17,9 @@ PHONE_TIMER = "#on-stage .timer"
 
 def test_kill_mid_pitch_resumes(server, open_page, artifacts):
     server.start()
-    status, session = server.api("POST", "/api/sessions",
-                                 {"title": "Restart round", "pitch_seconds": 120})
+    status, session = server.api(
+        "POST", "/api/sessions", {"title": "Restart round", "pitch_seconds": 120}
+    )
     assert status == 201, session
     code = session["code"]
 
@@ -49,13 +51,17 @@ def test_kill_mid_pitch_resumes(server, open_page, artifacts):
     screen.wait_for_function(
         "sel => { const m = /^(\\d+):(\\d\\d)$/.exec(document.querySelector(sel).textContent"
         ".trim()); return !!m && (+m[1] * 60 + +m[2]) <= 62; }",
-        arg=f"{SCREEN_TIMER} [data-timer-digits]")
+        arg=f"{SCREEN_TIMER} [data-timer-digits]",
+    )
     wait_text(phone, '#on-stage [data-field="title"]', TITLE, exact=True)
     # Read the digits as they change, so the reading is exact to well under a second.
     screen.wait_for_function(
         "([sel, prev]) => document.querySelector(sel).textContent.trim() !== prev",
-        arg=[f"{SCREEN_TIMER} [data-timer-digits]",
-             screen.text_content(f"{SCREEN_TIMER} [data-timer-digits]").strip()])
+        arg=[
+            f"{SCREEN_TIMER} [data-timer-digits]",
+            screen.text_content(f"{SCREEN_TIMER} [data-timer-digits]").strip(),
+        ],
+    )
     recorded = digits(screen, SCREEN_TIMER)
     recorded_at = time.monotonic()
     assert 55 <= recorded <= 61, recorded
@@ -64,11 +70,13 @@ def test_kill_mid_pitch_resumes(server, open_page, artifacts):
     # Count the snapshots each page receives from now on, and blank what only the server can
     # fill in again: after the restart these prove the pages heard from the new server.
     for page in (screen, phone, console):
-        page.evaluate("() => { window.__stages = 0;"
-                      " F.socket.on('stage', () => { window.__stages += 1; }); }")
+        page.evaluate(
+            "() => { window.__stages = 0; F.socket.on('stage', () => { window.__stages += 1; }); }"
+        )
     phone.evaluate("() => { document.querySelector('#who').textContent = ''; }")
     console.evaluate(
-        "() => { document.querySelector('[data-count=participants]').textContent = ''; }")
+        "() => { document.querySelector('[data-count=participants]').textContent = ''; }"
+    )
 
     # ----- crash ----------------------------------------------------------------------------
     server.kill()

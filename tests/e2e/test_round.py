@@ -3,13 +3,21 @@
 The phones join the way people in the room do: by the URL in the QR code on the screen,
 read back from a screenshot with zbarimg.
 """
+
 from __future__ import annotations
 
 from playwright.sync_api import expect
 
 from .harness import LAPTOP, PHONE, PROJECTOR, decode_qr
 from .helpers import (
-    WAIT_MS, digits, parse_digits, shot, wait_attr, wait_connected, wait_text, wait_visible,
+    WAIT_MS,
+    digits,
+    parse_digits,
+    shot,
+    wait_attr,
+    wait_connected,
+    wait_text,
+    wait_visible,
 )
 
 TITLE_A = "Bike sharing data for city planners"
@@ -46,8 +54,9 @@ def ballot_item(phone, title: str):
 
 def test_whole_round(server, open_page, artifacts):
     server.start()
-    status, session = server.api("POST", "/api/sessions",
-                                 {"title": "E2E pitch round", "pitch_seconds": 60})
+    status, session = server.api(
+        "POST", "/api/sessions", {"title": "E2E pitch round", "pitch_seconds": 60}
+    )
     assert status == 201, session
     code = session["code"]
 
@@ -110,8 +119,11 @@ def test_whole_round(server, open_page, artifacts):
     wait_text(phone_a, "#my-status", "You're on")
     wait_text(phone_b, '#on-stage [data-field="title"]', TITLE_A, exact=True)
     wait_attr(phone_b, PHONE_TIMER, "data-state", "running")
-    on_screen, on_phone_b, on_phone_a = (screen_seconds(screen), digits(phone_b, PHONE_TIMER),
-                                         digits(phone_a, PHONE_TIMER))
+    on_screen, on_phone_b, on_phone_a = (
+        screen_seconds(screen),
+        digits(phone_b, PHONE_TIMER),
+        digits(phone_a, PHONE_TIMER),
+    )
     assert 50 <= on_screen <= 60, on_screen
     assert abs(on_screen - on_phone_b) <= 1, (on_screen, on_phone_b)
     assert abs(on_screen - on_phone_a) <= 1, (on_screen, on_phone_a)
@@ -125,7 +137,9 @@ def test_whole_round(server, open_page, artifacts):
     screen.wait_for_function(
         "([sel, limit]) => { const t = document.querySelector(sel).textContent.trim();"
         " const m = /^(\\d+):(\\d\\d)$/.exec(t); return !!m && (+m[1] * 60 + +m[2]) <= limit; }",
-        arg=[f"{SCREEN_TIMER} [data-timer-digits]", before - 25], timeout=WAIT_MS)
+        arg=[f"{SCREEN_TIMER} [data-timer-digits]", before - 25],
+        timeout=WAIT_MS,
+    )
     after = screen_seconds(screen)
     assert 28 <= before - after <= 33, (before, after)
 
@@ -159,7 +173,9 @@ def test_whole_round(server, open_page, artifacts):
     wait_attr(screen, SCREEN_TIMER, "data-phase", "overrun", timeout=15_000)
     screen.wait_for_function(
         "sel => document.querySelector(sel).textContent.trim().startsWith('+')",
-        arg=f"{SCREEN_TIMER} [data-timer-digits]", timeout=5_000)
+        arg=f"{SCREEN_TIMER} [data-timer-digits]",
+        timeout=5_000,
+    )
     wait_text(screen, f"{SCREEN_TIMER} [data-timer-label]", "Over time")
     assert screen_seconds(screen) <= 0
     wait_attr(phone_b, PHONE_TIMER, "data-phase", "overrun")
@@ -187,18 +203,21 @@ def test_whole_round(server, open_page, artifacts):
 
     ballot_item(phone_a, TITLE_B).locator("button.dot").click()
     expect(ballot_item(phone_a, TITLE_B).locator("button.dot")).to_have_attribute(
-        "aria-pressed", "true")
+        "aria-pressed", "true"
+    )
     expect(phone_a.locator("#dots-left")).to_contain_text("2 of 3")
     for title in (TITLE_A, TITLE_B):
         ballot_item(phone_b, title).locator("button.dot").click()
         expect(ballot_item(phone_b, title).locator("button.dot")).to_have_attribute(
-            "aria-pressed", "true")
+            "aria-pressed", "true"
+        )
     expect(phone_b.locator("#dots-left")).to_contain_text("1 of 3")
     shot(phone_b, artifacts, "11-phone-b-voted")
     expect(tab_b.locator("#dots-left")).to_contain_text("1 of 3")
     for title in (TITLE_A, TITLE_B):
         expect(ballot_item(tab_b, title).locator("button.dot")).to_have_attribute(
-            "aria-pressed", "true")
+            "aria-pressed", "true"
+        )
     assert not tab_errors, tab_errors
     tab_b.close()
 
@@ -230,7 +249,8 @@ def test_whole_round(server, open_page, artifacts):
     screen.wait_for_function(
         "() => { const rows = [...document.querySelectorAll('#results li.result')];"
         " return rows.length === 2 && rows.every(r => getComputedStyle(r).opacity === '1'); }",
-        timeout=10_000)
+        timeout=10_000,
+    )
     shot(screen, artifacts, "13-screen-results")
     shot(phone_b, artifacts, "13-phone-b-results")
     shot(console, artifacts, "13-console-results")

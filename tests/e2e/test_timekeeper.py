@@ -1,5 +1,6 @@
 """The server's one timed wake-up, on a real server: "move on after the grace period" fires
 once at the deadline, and again after a SIGKILL and restart (no browser needed)."""
+
 import asyncio
 import time
 
@@ -9,8 +10,12 @@ from .harness import console_cookie
 
 
 async def connect(server, code, role, cookie=None):
-    return await SioClient.connect("127.0.0.1", server.port, {"code": code, "role": role},
-                                   headers={"Cookie": cookie} if cookie else None)
+    return await SioClient.connect(
+        "127.0.0.1",
+        server.port,
+        {"code": code, "role": role},
+        headers={"Cookie": cookie} if cookie else None,
+    )
 
 
 async def wait_for_live(conn, title, timeout=30):
@@ -24,8 +29,9 @@ async def wait_for_live(conn, title, timeout=30):
 
 def test_auto_next_fires_at_the_deadline_and_after_a_restart(server):
     server.start()
-    status, made = server.api("POST", "/api/sessions", {"title": "Timekeeping",
-                                                       "pitch_seconds": 10})
+    status, made = server.api(
+        "POST", "/api/sessions", {"title": "Timekeeping", "pitch_seconds": 10}
+    )
     assert status == 201
     code = made["code"]
     cookie = console_cookie(made["console_url"])
@@ -34,10 +40,14 @@ def test_auto_next_fires_at_the_deadline_and_after_a_restart(server):
         console = await connect(server, code, "console", cookie)
         screen = await connect(server, code, "screen")
         for title in ("P1", "P2", "P3"):
-            assert (await console.emit("pitch:add", {"title": title, "pitcher": "X",
-                                                     "seconds": 10}))["ok"]
-        assert (await console.emit("session:settings", {"overrun_policy": "next",
-                                                        "overrun_grace_seconds": 1}))["ok"]
+            assert (
+                await console.emit("pitch:add", {"title": title, "pitcher": "X", "seconds": 10})
+            )["ok"]
+        assert (
+            await console.emit(
+                "session:settings", {"overrun_policy": "next", "overrun_grace_seconds": 1}
+            )
+        )["ok"]
         assert (await console.emit("timer:start", {}))["ok"]
         started = time.monotonic()
         snap = await wait_for_live(screen, "P2", timeout=30)
@@ -60,7 +70,10 @@ def test_auto_next_fires_at_the_deadline_and_after_a_restart(server):
         snap = await wait_for_live(screen, "P3", timeout=30)
         # Exactly one pitch was moved on per deadline: P2 done, P3 live, nothing skipped.
         assert [(p["title"], p["status"]) for p in snap["queue"]] == [
-            ("P1", "done"), ("P2", "done"), ("P3", "live")]
+            ("P1", "done"),
+            ("P2", "done"),
+            ("P3", "live"),
+        ]
         await screen.close()
 
     asyncio.run(after_restart())

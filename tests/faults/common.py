@@ -3,6 +3,7 @@ browser's reconnect backoff, a driver subprocess with a line protocol, and the r
 
 Everything talks to 127.0.0.1 only.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,14 +31,16 @@ REPORTS = ROOT / "test-artifacts" / "faults"
 
 # ----- figures -----------------------------------------------------------------------------
 
+
 def report(name: str, figures: dict) -> Path:
     """Print a one-line summary (visible with pytest -s) and write the figures as JSON."""
     figures = {"test": name, "form": "long" if LONG else "short", **figures}
     REPORTS.mkdir(parents=True, exist_ok=True)
     path = REPORTS / f"{name}.json"
     path.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
-    flat = " ".join(f"{k}={v}" for k, v in figures.items()
-                    if not isinstance(v, (dict, list)) and k != "test")
+    flat = " ".join(
+        f"{k}={v}" for k, v in figures.items() if not isinstance(v, (dict, list)) and k != "test"
+    )
     print(f"\nFAULTS {name}: {flat}", flush=True)
     return path
 
@@ -51,11 +54,15 @@ def percentile(values: list[float], p: float) -> float:
 
 # ----- HTTP: the moderator's cookie and joining as a phone --------------------------------
 
+
 def join(port: int, code: str, name: str, timeout: float = 20) -> tuple[int, str]:
     """POST a participant; returns (participant id, "facilitator=..." cookie)."""
     req = urllib.request.Request(
-        f"http://{HOST}:{port}/api/sessions/{code}/participants", method="POST",
-        data=json.dumps({"name": name}).encode(), headers={"Content-Type": "application/json"})
+        f"http://{HOST}:{port}/api/sessions/{code}/participants",
+        method="POST",
+        data=json.dumps({"name": name}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=timeout) as r:
         body = json.loads(r.read())
         cookie = r.headers["Set-Cookie"].split(";")[0]
@@ -66,11 +73,17 @@ def join(port: int, code: str, name: str, timeout: float = 20) -> tuple[int, str
 
 # ----- Socket.IO over wsclient ------------------------------------------------------------
 
-async def connect(port: int, code: str, role: str, cookie: str | None = None,
-                  timeout: float = 15) -> SioClient:
-    return await SioClient.connect(HOST, port, {"code": code, "role": role},
-                                   headers={"Cookie": cookie} if cookie else None,
-                                   timeout=timeout)
+
+async def connect(
+    port: int, code: str, role: str, cookie: str | None = None, timeout: float = 15
+) -> SioClient:
+    return await SioClient.connect(
+        HOST,
+        port,
+        {"code": code, "role": role},
+        headers={"Cookie": cookie} if cookie else None,
+        timeout=timeout,
+    )
 
 
 def drain(conn: SioClient, name: str) -> list:
@@ -119,14 +132,13 @@ class Console:
         self.port, self.code, self.cookie = port, code, cookie
         self.conn: SioClient | None = None
 
-    async def open(self) -> "Console":
+    async def open(self) -> Console:
         self.conn = await connect(self.port, self.code, "console", self.cookie)
         await self.conn.wait_event("stage", timeout=15)
         return self
 
     async def cmd(self, event: str, payload=None, timeout: float = 15, ok: bool = True):
-        ack = await self.conn.emit(event, payload if payload is not None else {},
-                                   timeout=timeout)
+        ack = await self.conn.emit(event, payload if payload is not None else {}, timeout=timeout)
         if ok:
             assert isinstance(ack, dict) and ack.get("ok") is True, (event, payload, ack)
         return ack
@@ -149,8 +161,7 @@ class AsyncRunner:
 
     def __init__(self):
         self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True,
-                                       name="faults-aio")
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="faults-aio")
         self.thread.start()
 
     def run(self, coro, timeout: float = 60):
@@ -167,6 +178,7 @@ class AsyncRunner:
             for t in tasks:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+
         try:
             asyncio.run_coroutine_threadsafe(cancel_all(), self.loop).result(10)
         except Exception:  # noqa: BLE001 - best effort at teardown
@@ -177,6 +189,7 @@ class AsyncRunner:
 
 # ----- the load driver (a separate process) -----------------------------------------------
 
+
 class Driver:
     """`python -m tests.faults.phone_driver ...` with a line protocol: the driver prints
     "READY ...", "RECONNECTED ...", "DONE ..." on stdout; the test writes commands to stdin."""
@@ -184,9 +197,15 @@ class Driver:
     def __init__(self, args: list[str], log: Path):
         self.log = open(log, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.faults.phone_driver", *args], cwd=ROOT,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
-            bufsize=1, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            [sys.executable, "-m", "tests.faults.phone_driver", *args],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            bufsize=1,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
         self.lines: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -209,7 +228,7 @@ class Driver:
             if line is None:
                 raise AssertionError(f"driver exited (rc={self.proc.wait(5)}) before {word!r}")
             if line.startswith(word):
-                return line[len(word):].strip()
+                return line[len(word) :].strip()
 
     def send(self, line: str) -> None:
         self.proc.stdin.write(line + "\n")

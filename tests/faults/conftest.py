@@ -1,6 +1,7 @@
 """Fixtures for the fault tests: the browser and server fixtures of tests/e2e, re-exported, plus
 an asyncio runner in its own thread (usable next to Playwright's sync API) and a hard per-test
 time limit so that no fault test can hang a CI run."""
+
 from __future__ import annotations
 
 import signal
@@ -22,6 +23,7 @@ class HardTimeout(Exception):
 @pytest.fixture(autouse=True)
 def hard_time_limit():
     """SIGALRM fails the test (in the main thread) if it runs past HARD_LIMIT_S."""
+
     def expire(_sig, _frame):
         raise HardTimeout(f"fault test exceeded its hard limit of {HARD_LIMIT_S} s")
 

@@ -22,6 +22,7 @@ one per pitch), one request at a time, as a thumb would; it logs every outcome w
   ["resync", {pitch: dots}, t, generation, attempts]          the `me` ballot at (re)connect
 `generation` counts the phone's connections (0 = the first one).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,8 +81,10 @@ async def open_conn(args, ph: Phone, wait_for: str, deadline: float, first_delay
             if conn is not None:
                 await conn.close()
             if time.monotonic() > deadline:
-                raise RuntimeError(f"phone {ph.pid}: no connection before the deadline "
-                                   f"({attempts} attempts, last: {exc!r})") from exc
+                raise RuntimeError(
+                    f"phone {ph.pid}: no connection before the deadline "
+                    f"({attempts} attempts, last: {exc!r})"
+                ) from exc
             continue
         ph.conn = conn
         ph.gen += 1
@@ -91,9 +94,12 @@ async def open_conn(args, ph: Phone, wait_for: str, deadline: float, first_delay
 async def join_all(args) -> list[Phone]:
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(16) as pool:
-        joined = await asyncio.gather(*(
-            loop.run_in_executor(pool, join, args.port, args.code, f"Phone {i + 1}")
-            for i in range(args.phones)))
+        joined = await asyncio.gather(
+            *(
+                loop.run_in_executor(pool, join, args.port, args.code, f"Phone {i + 1}")
+                for i in range(args.phones)
+            )
+        )
     return [Phone(i, pid, cookie, args.seed) for i, (pid, cookie) in enumerate(joined)]
 
 
@@ -124,6 +130,7 @@ def stdin_queue() -> asyncio.Queue:
 
 # ----- burst: votes while the server is killed ----------------------------------------------
 
+
 def choose(ph: Phone, pitches: list[int], budget: int) -> tuple[int, int]:
     on = [p for p in pitches if ph.believed.get(p, 0) > 0]
     if len(on) >= budget and ph.rng.random() < 0.9:
@@ -138,8 +145,9 @@ def resynced(ph: Phone, me: dict, attempts: int) -> None:
     ph.believed = dict(ballot)
 
 
-async def burst_phone(args, ph: Phone, pitches: list[int], stop: asyncio.Event,
-                      deadline: float) -> None:
+async def burst_phone(
+    args, ph: Phone, pitches: list[int], stop: asyncio.Event, deadline: float
+) -> None:
     try:
         while True:
             if ph.conn is None or ph.conn.closed:
@@ -153,11 +161,13 @@ async def burst_phone(args, ph: Phone, pitches: list[int], stop: asyncio.Event,
             pitch, dots = choose(ph, pitches, args.budget)
             t_send = time.time()
             try:
-                ack = await ph.conn.emit("vote:set", {"pitch_id": pitch, "dots": dots},
-                                         timeout=STEP_TIMEOUT)
+                ack = await ph.conn.emit(
+                    "vote:set", {"pitch_id": pitch, "dots": dots}, timeout=STEP_TIMEOUT
+                )
             except OSError as exc:  # the connection went away (or no answer): unknown fate
-                ph.log.append(["lost", pitch, dots, t_send, time.time(), ph.gen,
-                               type(exc).__name__])
+                ph.log.append(
+                    ["lost", pitch, dots, t_send, time.time(), ph.gen, type(exc).__name__]
+                )
                 await ph.conn.close()
                 continue
             t_ack = time.time()
@@ -180,12 +190,11 @@ async def burst(args) -> dict:
     await connect_all(args, phones, "me", deadline, lambda ph, me, n: resynced(ph, me, n))
     say("READY", {"phones": len(phones), "t": time.time()})
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(burst_phone(args, ph, pitches, stop, deadline))
-             for ph in phones]
+    tasks = [asyncio.create_task(burst_phone(args, ph, pitches, stop, deadline)) for ph in phones]
     while True:
         try:
             line = await asyncio.wait_for(commands.get(), max(0.1, deadline - time.monotonic()))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             break
         if line in ("STOP", None):
             break
@@ -193,13 +202,19 @@ async def burst(args) -> dict:
     await asyncio.wait(tasks, timeout=max(1.0, deadline - time.monotonic() + 5))
     for t in tasks:
         t.cancel()
-    await asyncio.gather(*(ph.conn.close() for ph in phones if ph.conn is not None),
-                         return_exceptions=True)
-    return {"phones": [{"pid": ph.pid, "log": ph.log, "error": ph.error,
-                        "connections": ph.gen + 1} for ph in phones]}
+    await asyncio.gather(
+        *(ph.conn.close() for ph in phones if ph.conn is not None), return_exceptions=True
+    )
+    return {
+        "phones": [
+            {"pid": ph.pid, "log": ph.log, "error": ph.error, "connections": ph.gen + 1}
+            for ph in phones
+        ]
+    }
 
 
 # ----- storm: everybody drops at once and comes back -----------------------------------------
+
 
 async def watch(ph: Phone) -> None:
     """Follow the stage snapshots of the phone's current connection."""
@@ -227,8 +242,10 @@ async def storm(args) -> dict:
     while True:
         try:
             line = await asyncio.wait_for(commands.get(), max(0.1, deadline - time.monotonic()))
-        except asyncio.TimeoutError:
-            raise RuntimeError("storm driver: deadline passed while waiting for a command")
+        except TimeoutError:
+            raise RuntimeError(
+                "storm driver: deadline passed while waiting for a command"
+            ) from None
         if line is None:
             raise RuntimeError("storm driver: stdin closed")
         if line == "DROP":
@@ -236,17 +253,25 @@ async def storm(args) -> dict:
             say("RECONNECTED", {k: v for k, v in storms[-1].items() if k != "phones"})
         elif line.startswith("FINISH"):
             want = int(line.split()[1])
-            while time.monotonic() < deadline and any(
-                    ph.last_rev < want for ph in phones):
+            while time.monotonic() < deadline and any(ph.last_rev < want for ph in phones):
                 await asyncio.sleep(0.05)
-            out = {"storms": storms, "final": [
-                {"pid": ph.pid, "last_rev": ph.last_rev,
-                 "connected": ph.conn is not None and not ph.conn.closed} for ph in phones]}
+            out = {
+                "storms": storms,
+                "final": [
+                    {
+                        "pid": ph.pid,
+                        "last_rev": ph.last_rev,
+                        "connected": ph.conn is not None and not ph.conn.closed,
+                    }
+                    for ph in phones
+                ],
+            }
             for ph in phones:
                 if ph.watcher:
                     ph.watcher.cancel()
-            await asyncio.gather(*(ph.conn.close() for ph in phones if ph.conn is not None),
-                                 return_exceptions=True)
+            await asyncio.gather(
+                *(ph.conn.close() for ph in phones if ph.conn is not None), return_exceptions=True
+            )
             return out
 
 
@@ -268,16 +293,24 @@ async def drop(args, phones: list[Phone], deadline: float) -> dict:
         ph.last_rev = max(ph.last_rev, snap["rev"])
         ph.stages = 1
         ph.watcher = asyncio.create_task(watch(ph))
-        return {"pid": ph.pid, "attempts": attempts, "back_s": round(t - t_drop, 3),
-                "first_rev": snap["rev"]}
+        return {
+            "pid": ph.pid,
+            "attempts": attempts,
+            "back_s": round(t - t_drop, 3),
+            "first_rev": snap["rev"],
+        }
 
     results = await asyncio.gather(*(back(ph) for ph in phones))
     ok = [r for r in results if "error" not in r]
-    return {"t_drop": t_drop, "t_all_back": time.time(), "reconnected": len(ok),
-            "errors": [r for r in results if "error" in r][:10],
-            "max_back_s": max((r["back_s"] for r in ok), default=None),
-            "max_attempts": max((r["attempts"] for r in ok), default=None),
-            "phones": results}
+    return {
+        "t_drop": t_drop,
+        "t_all_back": time.time(),
+        "reconnected": len(ok),
+        "errors": [r for r in results if "error" in r][:10],
+        "max_back_s": max((r["back_s"] for r in ok), default=None),
+        "max_attempts": max((r["attempts"] for r in ok), default=None),
+        "phones": results,
+    }
 
 
 def main(argv=None) -> None:

@@ -17,6 +17,7 @@ Checks, per participant and pitch:
   a screen and a console connected after the restart received during the burst.
 Short form: one kill after ~2.5 s of voting. Long form (FACILITATOR_LONG_TESTS=1): three kills.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -29,14 +30,13 @@ PHONES = 200
 PITCHES = 6
 BUDGET = 3
 KILLS = 3 if LONG else 1
-BEFORE_KILL_S = 8.0 if LONG else 2.5   # voting before each kill
-DOWN_S = 2.0 if LONG else 0.5          # the server stays dead this long (plus its start-up)
-AFTER_S = 8.0 if LONG else 3.0         # voting after the (last) restart
+BEFORE_KILL_S = 8.0 if LONG else 2.5  # voting before each kill
+DOWN_S = 2.0 if LONG else 0.5  # the server stays dead this long (plus its start-up)
+AFTER_S = 8.0 if LONG else 3.0  # voting after the (last) restart
 DRIVER_DEADLINE_S = 300 if LONG else 90
 
 
-def analyse(phones: list[dict], pitches: list[int], kill_times: list[float],
-            db_rows: dict) -> dict:
+def analyse(phones: list[dict], pitches: list[int], kill_times: list[float], db_rows: dict) -> dict:
     """Replay every phone's log; compare with the ballots seen at reconnect and the database."""
     acked = refused = lost = 0
     acked_before_kill = 0
@@ -47,9 +47,9 @@ def analyse(phones: list[dict], pitches: list[int], kill_times: list[float],
     first_kill = kill_times[0] if kill_times else float("inf")
     for phone in phones:
         pid = phone["pid"]
-        confirmed = {p: 0 for p in pitches}     # last acknowledged (or read back at resync)
+        confirmed = {p: 0 for p in pitches}  # last acknowledged (or read back at resync)
         acked_since = {p: False for p in pitches}
-        trailing = {p: [] for p in pitches}     # sent since, never acknowledged
+        trailing = {p: [] for p in pitches}  # sent since, never acknowledged
         for ev in phone["log"]:
             kind = ev[0]
             if kind == "ack":
@@ -73,9 +73,16 @@ def analyse(phones: list[dict], pitches: list[int], kill_times: list[float],
                     elif got in trailing[pitch]:
                         resync_inflight += 1
                     else:
-                        resync_mismatches.append({"participant": pid, "pitch": pitch,
-                                                  "acked": confirmed[pitch], "db": got,
-                                                  "unacked": trailing[pitch], "gen": ev[3]})
+                        resync_mismatches.append(
+                            {
+                                "participant": pid,
+                                "pitch": pitch,
+                                "acked": confirmed[pitch],
+                                "db": got,
+                                "unacked": trailing[pitch],
+                                "gen": ev[3],
+                            }
+                        )
                     confirmed[pitch], trailing[pitch], acked_since[pitch] = got, [], False
         for pitch in pitches:
             in_db = db_rows.get((pid, pitch), 0)
@@ -83,21 +90,35 @@ def analyse(phones: list[dict], pitches: list[int], kill_times: list[float],
             if trailing[pitch]:
                 ambiguous += 1
                 if in_db != confirmed[pitch] and in_db not in trailing[pitch]:
-                    final_mismatches.append({"participant": pid, "pitch": pitch,
-                                             "acked": confirmed[pitch], "db": in_db,
-                                             "unacked": trailing[pitch]})
+                    final_mismatches.append(
+                        {
+                            "participant": pid,
+                            "pitch": pitch,
+                            "acked": confirmed[pitch],
+                            "db": in_db,
+                            "unacked": trailing[pitch],
+                        }
+                    )
             elif in_db == confirmed[pitch]:
                 final_found += 1
             else:
-                final_mismatches.append({"participant": pid, "pitch": pitch,
-                                         "acked": confirmed[pitch], "db": in_db})
-    return {"votes_acked": acked, "acked_before_kill": acked_before_kill, "refused": refused,
-            "sent_not_acked": lost, "pairs_checked_at_restart": resync_pairs,
-            "found_in_db_at_restart": resync_found, "unacked_found_in_db": resync_inflight,
-            "pairs_checked_at_end": final_checked, "found_in_db_at_end": final_found,
-            "ambiguous_at_end": ambiguous,
-            "mismatches": len(resync_mismatches) + len(final_mismatches),
-            "mismatch_examples": (resync_mismatches + final_mismatches)[:10]}
+                final_mismatches.append(
+                    {"participant": pid, "pitch": pitch, "acked": confirmed[pitch], "db": in_db}
+                )
+    return {
+        "votes_acked": acked,
+        "acked_before_kill": acked_before_kill,
+        "refused": refused,
+        "sent_not_acked": lost,
+        "pairs_checked_at_restart": resync_pairs,
+        "found_in_db_at_restart": resync_found,
+        "unacked_found_in_db": resync_inflight,
+        "pairs_checked_at_end": final_checked,
+        "found_in_db_at_end": final_found,
+        "ambiguous_at_end": ambiguous,
+        "mismatches": len(resync_mismatches) + len(final_mismatches),
+        "mismatch_examples": (resync_mismatches + final_mismatches)[:10],
+    }
 
 
 def read_db(path) -> tuple[dict, list, list, dict]:
@@ -105,26 +126,42 @@ def read_db(path) -> tuple[dict, list, list, dict]:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         rows, duplicates = {}, []
         for pid, pitch, n, dots in db.execute(
-                "SELECT participant_id, pitch_id, COUNT(*), SUM(dots) FROM votes"
-                " GROUP BY participant_id, pitch_id"):
+            "SELECT participant_id, pitch_id, COUNT(*), SUM(dots) FROM votes"
+            " GROUP BY participant_id, pitch_id"
+        ):
             rows[(pid, pitch)] = dots
             if n > 1:
                 duplicates.append((pid, pitch, n))
-        over = list(db.execute("SELECT participant_id, SUM(dots) FROM votes"
-                               " GROUP BY participant_id HAVING SUM(dots) > ?", (BUDGET,)))
-        over += list(db.execute("SELECT participant_id, pitch_id, dots FROM votes"
-                                " WHERE dots > 1"))
-        tally = {pitch: (int(votes), int(voters)) for pitch, votes, voters in db.execute(
-            "SELECT pitch_id, SUM(dots), COUNT(*) FROM votes GROUP BY pitch_id")}
+        over = list(
+            db.execute(
+                "SELECT participant_id, SUM(dots) FROM votes"
+                " GROUP BY participant_id HAVING SUM(dots) > ?",
+                (BUDGET,),
+            )
+        )
+        over += list(db.execute("SELECT participant_id, pitch_id, dots FROM votes WHERE dots > 1"))
+        tally = {
+            pitch: (int(votes), int(voters))
+            for pitch, votes, voters in db.execute(
+                "SELECT pitch_id, SUM(dots), COUNT(*) FROM votes GROUP BY pitch_id"
+            )
+        }
     return rows, duplicates, over, tally
 
 
 def test_kill_during_a_vote_burst_loses_and_doubles_nothing(server, aio, tmp_path):
     started = time.monotonic()
     server.start()
-    status, made = server.api("POST", "/api/sessions", {
-        "title": "Vote burst", "pitch_seconds": 120, "dots_per_person": BUDGET,
-        "max_dots_per_pitch": 1})
+    status, made = server.api(
+        "POST",
+        "/api/sessions",
+        {
+            "title": "Vote burst",
+            "pitch_seconds": 120,
+            "dots_per_person": BUDGET,
+            "max_dots_per_pitch": 1,
+        },
+    )
     assert status == 201, made
     code, port = made["code"], server.port
     cookie = console_cookie(made["console_url"])
@@ -134,8 +171,9 @@ def test_kill_during_a_vote_burst_loses_and_doubles_nothing(server, aio, tmp_pat
         console = await Console(port, code, cookie).open()
         ids = []
         for i in range(PITCHES):
-            ack = await console.cmd("pitch:add", {"title": f"Pitch {i + 1}",
-                                                  "pitcher": f"Pitcher {i + 1}"})
+            ack = await console.cmd(
+                "pitch:add", {"title": f"Pitch {i + 1}", "pitcher": f"Pitcher {i + 1}"}
+            )
             ids.append(ack["pitch_id"])
         await console.cmd("voting:open")
         await console.close()
@@ -144,10 +182,26 @@ def test_kill_during_a_vote_burst_loses_and_doubles_nothing(server, aio, tmp_pat
     pitches = aio.run(setup(), 30)
 
     out = tmp_path / "burst.json"
-    driver = Driver(["burst", "--port", str(port), "--code", code, "--phones", str(PHONES),
-                     "--pitches", ",".join(map(str, pitches)), "--budget", str(BUDGET),
-                     "--deadline", str(DRIVER_DEADLINE_S), "--out", str(out)],
-                    tmp_path / "driver.log")
+    driver = Driver(
+        [
+            "burst",
+            "--port",
+            str(port),
+            "--code",
+            code,
+            "--phones",
+            str(PHONES),
+            "--pitches",
+            ",".join(map(str, pitches)),
+            "--budget",
+            str(BUDGET),
+            "--deadline",
+            str(DRIVER_DEADLINE_S),
+            "--out",
+            str(out),
+        ],
+        tmp_path / "driver.log",
+    )
     kill_times, up_times = [], []
     try:
         driver.expect("READY", 60)
@@ -207,8 +261,9 @@ def test_kill_during_a_vote_burst_loses_and_doubles_nothing(server, aio, tmp_pat
         return shown, console_snap, last_counts, last_results
 
     shown, console_snap, last_counts, last_results = aio.run(reveal(), 45)
-    status, api = server.api("GET", f"/api/sessions/{code}/results",
-                             headers={"Authorization": f"Bearer {key}"})
+    status, api = server.api(
+        "GET", f"/api/sessions/{code}/results", headers={"Authorization": f"Bearer {key}"}
+    )
     assert status == 200, api
     participants = console_snap["counts"]["participants"]
     server.stop()
@@ -221,19 +276,26 @@ def test_kill_during_a_vote_burst_loses_and_doubles_nothing(server, aio, tmp_pat
     coalesced = {r["id"]: (r["votes"], r["voters"]) for r in last_results or []}
     voters = len({pid for pid, _pitch in rows})
     from_api = {r["id"]: (r["votes"], r["voters"]) for r in api["results"]}
-    figures.update({
-        "phones": len(phones), "kills": KILLS, "duplicates": len(duplicates),
-        "over_budget": len(over_budget), "db_rows": len(rows),
-        "db_dots": sum(rows.values()), "participants": participants,
-        "screen_tally_equals_recount": on_screen == recount,
-        "console_tally_equals_recount": on_console == recount,
-        "api_tally_equals_recount": from_api == recount,
-        "last_coalesced_console_tally_equals_recount": coalesced == recount,
-        "last_screen_counts": last_counts, "db_voters": voters,
-        "reconnect_after_up_max_s": round(max(reconnect_s), 2),
-        "duration_s": round(time.monotonic() - started, 1),
-        "tally": {str(k): v for k, v in recount.items()},
-    })
+    figures.update(
+        {
+            "phones": len(phones),
+            "kills": KILLS,
+            "duplicates": len(duplicates),
+            "over_budget": len(over_budget),
+            "db_rows": len(rows),
+            "db_dots": sum(rows.values()),
+            "participants": participants,
+            "screen_tally_equals_recount": on_screen == recount,
+            "console_tally_equals_recount": on_console == recount,
+            "api_tally_equals_recount": from_api == recount,
+            "last_coalesced_console_tally_equals_recount": coalesced == recount,
+            "last_screen_counts": last_counts,
+            "db_voters": voters,
+            "reconnect_after_up_max_s": round(max(reconnect_s), 2),
+            "duration_s": round(time.monotonic() - started, 1),
+            "tally": {str(k): v for k, v in recount.items()},
+        }
+    )
     report("test_kill_vote_burst", figures)
 
     assert figures["votes_acked"] > 0 and figures["acked_before_kill"] > 0, figures

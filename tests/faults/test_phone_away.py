@@ -5,6 +5,7 @@ current stage and its ballot, is the same participant (same name, the console's 
 count unchanged) and its earlier dot is still pressed. A phone that reloads the page keeps its
 identity and ballot too.
 """
+
 from __future__ import annotations
 
 import time
@@ -77,7 +78,7 @@ def test_phone_away_comes_back_as_itself(server, open_page, aio):
         assert phone.evaluate("() => F.socket.connected") is False
 
         async def meanwhile():
-            await console.cmd("stage:next")    # the second pitch goes live and starts
+            await console.cmd("stage:next")  # the second pitch goes live and starts
             await console.cmd("voting:open")
             return await console.snapshot()
 
@@ -123,10 +124,16 @@ def test_phone_away_comes_back_as_itself(server, open_page, aio):
     ballots = final["counts"]["ballots"]
     aio.run(console.close(), 10)
 
-    figures = {"away_s": round(away_s, 1), "socket_drops": drops, "back_after_online_s": back_s,
-               "participants_before": participants, "participants_after_away": after_away,
-               "participants_after_reload": after_reload, "ballots": ballots,
-               "duration_s": round(time.monotonic() - started, 1)}
+    figures = {
+        "away_s": round(away_s, 1),
+        "socket_drops": drops,
+        "back_after_online_s": back_s,
+        "participants_before": participants,
+        "participants_after_away": after_away,
+        "participants_after_reload": after_reload,
+        "ballots": ballots,
+        "duration_s": round(time.monotonic() - started, 1),
+    }
     report("test_phone_away", figures)
 
     assert drops >= 1, "going offline did not drop the socket: nothing was tested"

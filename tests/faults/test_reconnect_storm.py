@@ -8,6 +8,7 @@ The target from the issue is an acknowledgement within 1 s; the short form asser
 stay robust on a loaded 2-core CI machine, and the long form (FACILITATOR_LONG_TESTS=1, three
 storms) asserts 1 s.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,9 +20,9 @@ from .common import LONG, Console, Driver, console_cookie, drain, percentile, re
 PHONES = 200
 STORMS = 3 if LONG else 1
 TICK_S = 0.2
-LEAD_S = 1.0           # stage:next already ticking before the drop (the baseline)
-TAIL_S = 1.0           # and still ticking after the last phone is back
-MAX_STORM_S = 12.0     # ticking stops after this long in any case
+LEAD_S = 1.0  # stage:next already ticking before the drop (the baseline)
+TAIL_S = 1.0  # and still ticking after the last phone is back
+MAX_STORM_S = 12.0  # ticking stops after this long in any case
 # A long session's queue. Every snapshot lists the whole queue, so its length sets the cost of
 # each broadcast and each reconnect. Should ticking outlast the queue, the remaining
 # stage:next are answered "queue_empty": still a full command round trip, still measured.
@@ -48,25 +49,41 @@ def test_reconnect_storm_keeps_the_console_answered(server, aio, tmp_path):
     aio.run(setup(), 60)
 
     out = tmp_path / "storm.json"
-    driver = Driver(["storm", "--port", str(port), "--code", code, "--phones", str(PHONES),
-                     "--deadline", str(DRIVER_DEADLINE_S), "--out", str(out)],
-                    tmp_path / "driver.log")
-    latencies: list[float] = []   # every stage:next
-    baseline: list[float] = []    # those sent before the drop
+    driver = Driver(
+        [
+            "storm",
+            "--port",
+            str(port),
+            "--code",
+            code,
+            "--phones",
+            str(PHONES),
+            "--deadline",
+            str(DRIVER_DEADLINE_S),
+            "--out",
+            str(out),
+        ],
+        tmp_path / "driver.log",
+    )
+    latencies: list[float] = []  # every stage:next
+    baseline: list[float] = []  # those sent before the drop
     refusals: list = []
     storms: list[dict] = []
     try:
         driver.expect("READY", 60)
         for storm in range(STORMS):
             if storm:  # bring the finished pitches back for the next storm
+
                 async def requeue():
                     snap = await console.snapshot()
                     for p in snap["queue"]:
                         if p["status"] == "done":
-                            await console.cmd("pitch:mark", {"pitch_id": p["id"],
-                                                             "status": "queued"})
+                            await console.cmd(
+                                "pitch:mark", {"pitch_id": p["id"], "status": "queued"}
+                            )
                     if snap["live"] is None:
                         await console.cmd("timer:start")
+
                 aio.run(requeue(), 60)
             ticking = {"stop": False, "dropped": False}
 
@@ -75,7 +92,7 @@ def test_reconnect_storm_keeps_the_console_answered(server, aio, tmp_path):
                 pending = []
 
                 async def one():
-                    before = not ticking["dropped"]
+                    before = not ticking["dropped"]  # noqa: B023 - awaited in this round
                     t0 = time.monotonic()
                     ack = await console.conn.emit("stage:next", {}, timeout=30)
                     latencies.append(time.monotonic() - t0)
@@ -86,7 +103,7 @@ def test_reconnect_storm_keeps_the_console_answered(server, aio, tmp_path):
 
                 t_end = time.monotonic() + LEAD_S + MAX_STORM_S + TAIL_S
                 nxt = time.monotonic()
-                while not ticking["stop"] and time.monotonic() < t_end:
+                while not ticking["stop"] and time.monotonic() < t_end:  # noqa: B023
                     pending.append(asyncio.create_task(one()))
                     nxt += TICK_S
                     await asyncio.sleep(max(0.0, nxt - time.monotonic()))
@@ -120,20 +137,24 @@ def test_reconnect_storm_keeps_the_console_answered(server, aio, tmp_path):
     stale = [p["pid"] for p in data["final"] if p["last_rev"] < final["rev"]]
     dropped = [p["pid"] for p in data["final"] if not p["connected"]]
     figures = {
-        "phones": PHONES, "storms": STORMS, "next_sent": len(latencies),
+        "phones": PHONES,
+        "storms": STORMS,
+        "next_sent": len(latencies),
         "next_on_empty_queue": sum(1 for r in refusals if r.get("error") == "queue_empty"),
         "pitches": PITCHES,
         "ack_latency_before_drop_max_s": round(max(baseline), 3),
         "ack_latency_max_s": round(max(latencies), 3),
         "ack_latency_p95_s": round(percentile(latencies, 95), 3),
         "ack_latency_median_s": round(percentile(latencies, 50), 3),
-        "reconnected": len(back), "reconnect_errors": len(errors),
+        "reconnected": len(back),
+        "reconnect_errors": len(errors),
         "reconnect_max_s": max(s["max_back_s"] for s in storms),
         "reconnect_p95_s": round(percentile([p["back_s"] for p in back], 95), 3),
         "reconnect_max_attempts": max(s["max_attempts"] for s in storms),
         "participants_after": final["counts"]["participants"],
         "phones_on_latest_stage": PHONES - len(stale),
-        "limit_s": LIMIT_S, "duration_s": round(time.monotonic() - started, 1),
+        "limit_s": LIMIT_S,
+        "duration_s": round(time.monotonic() - started, 1),
     }
     report("test_reconnect_storm", figures)
 

@@ -10,6 +10,7 @@ pages' reconnect delays have grown to their 5 s cap), and show the right state:
 The resync time is measured in each page: the first "stage" snapshot after the disconnect
 (Date.now() in the page) minus the moment Server.start() saw the server answer HTTP.
 """
+
 from __future__ import annotations
 
 import time
@@ -49,8 +50,7 @@ def read_at_change(page, root: str) -> tuple[float, float]:
     """(seconds shown, page wall-clock ms) at the moment the digits under `root` change."""
     sel = f"{root} [data-timer-digits]"
     prev = page.text_content(sel).strip()
-    text, at = page.wait_for_function(READ_AT_CHANGE, arg=[sel, prev],
-                                      timeout=5_000).json_value()
+    text, at = page.wait_for_function(READ_AT_CHANGE, arg=[sel, prev], timeout=5_000).json_value()
     return parse_digits(text), at
 
 
@@ -58,8 +58,9 @@ def read_at_change(page, root: str) -> tuple[float, float]:
 def test_pages_resync_after_a_restart(case, server, open_page, aio):
     started = time.monotonic()
     server.start()
-    status, made = server.api("POST", "/api/sessions", {"title": f"Resync {case}",
-                                                       "pitch_seconds": 120})
+    status, made = server.api(
+        "POST", "/api/sessions", {"title": f"Resync {case}", "pitch_seconds": 120}
+    )
     assert status == 201, made
     code = made["code"]
     console = Console(server.port, code, console_cookie(made["console_url"]))
@@ -67,8 +68,9 @@ def test_pages_resync_after_a_restart(case, server, open_page, aio):
 
     async def prepare():
         await console.open()
-        await console.cmd("pitch:add", {"title": "Rainwater tanks", "pitcher": "Ines",
-                                        "seconds": seconds})
+        await console.cmd(
+            "pitch:add", {"title": "Rainwater tanks", "pitcher": "Ines", "seconds": seconds}
+        )
         await console.cmd("pitch:add", {"title": "Second", "pitcher": "Omar"})
 
     aio.run(prepare(), 30)
@@ -96,11 +98,14 @@ def test_pages_resync_after_a_restart(case, server, open_page, aio):
         aio.run(console.cmd("timer:pause"), 15)
         wait_attr(screen, SCREEN_TIMER, "data-state", "paused")
         wait_attr(phone, PHONE_TIMER, "data-state", "paused")
-        before = {"screen": screen.text_content(f"{SCREEN_TIMER} [data-timer-digits]").strip(),
-                  "phone": phone.text_content(f"{PHONE_TIMER} [data-timer-digits]").strip()}
+        before = {
+            "screen": screen.text_content(f"{SCREEN_TIMER} [data-timer-digits]").strip(),
+            "phone": phone.text_content(f"{PHONE_TIMER} [data-timer-digits]").strip(),
+        }
     elif case == "overrun":
-        wait_text(screen, f"{SCREEN_TIMER} [data-timer-digits]", "+0:03", exact=True,
-                  timeout=20_000)
+        wait_text(
+            screen, f"{SCREEN_TIMER} [data-timer-digits]", "+0:03", exact=True, timeout=20_000
+        )
     aio.run(console.close(), 10)
 
     for page in (screen, phone):
@@ -116,8 +121,9 @@ def test_pages_resync_after_a_restart(case, server, open_page, aio):
 
     resync = {}
     for name, page in (("screen", screen), ("phone", phone)):
-        page.wait_for_function("() => window.__resync !== null",
-                               timeout=(RESYNC_LIMIT_S + 5) * 1000)
+        page.wait_for_function(
+            "() => window.__resync !== null", timeout=(RESYNC_LIMIT_S + 5) * 1000
+        )
         resync[name] = round((page.evaluate("() => window.__resync") - up_ms) / 1000, 3)
         assert page.evaluate("() => window.__noReload === true"), f"{name} was reloaded"
         wait_visible(page, "#conn-banner", visible=False, timeout=5_000)
@@ -127,16 +133,18 @@ def test_pages_resync_after_a_restart(case, server, open_page, aio):
     assert screen.get_attribute("#screen", "data-mode") == "pitch"
     assert screen.get_attribute(SCREEN_TIMER, "data-state") == state
     assert phone.get_attribute(PHONE_TIMER, "data-state") == state
-    wait_text(screen, '.mode-pitch [data-field="title"]', "Rainwater tanks", exact=True,
-              timeout=2_000)
-    wait_text(phone, '#on-stage [data-field="title"]', "Rainwater tanks", exact=True,
-              timeout=2_000)
+    wait_text(
+        screen, '.mode-pitch [data-field="title"]', "Rainwater tanks", exact=True, timeout=2_000
+    )
+    wait_text(phone, '#on-stage [data-field="title"]', "Rainwater tanks", exact=True, timeout=2_000)
 
     errors = {}
     shown = {}
     if case == "paused":
-        shown = {"screen": screen.text_content(f"{SCREEN_TIMER} [data-timer-digits]").strip(),
-                 "phone": phone.text_content(f"{PHONE_TIMER} [data-timer-digits]").strip()}
+        shown = {
+            "screen": screen.text_content(f"{SCREEN_TIMER} [data-timer-digits]").strip(),
+            "phone": phone.text_content(f"{PHONE_TIMER} [data-timer-digits]").strip(),
+        }
     else:
         for name, page, root in (("screen", screen, SCREEN_TIMER), ("phone", phone, PHONE_TIMER)):
             value, at = read_at_change(page, root)
@@ -146,12 +154,17 @@ def test_pages_resync_after_a_restart(case, server, open_page, aio):
             assert screen.get_attribute(SCREEN_TIMER, "data-phase") == "overrun"
             assert shown["screen"] < -3 and shown["phone"] < -3, shown
 
-    figures = {"case": case, "resync_screen_s": resync["screen"],
-               "resync_phone_s": resync["phone"], "down_s": DOWN_S,
-               "digits_before": before, "digits_after": shown,
-               "clock_error_screen_s": errors.get("screen"),
-               "clock_error_phone_s": errors.get("phone"),
-               "duration_s": round(time.monotonic() - started, 1)}
+    figures = {
+        "case": case,
+        "resync_screen_s": resync["screen"],
+        "resync_phone_s": resync["phone"],
+        "down_s": DOWN_S,
+        "digits_before": before,
+        "digits_after": shown,
+        "clock_error_screen_s": errors.get("screen"),
+        "clock_error_phone_s": errors.get("phone"),
+        "duration_s": round(time.monotonic() - started, 1),
+    }
     report(f"test_restart_resync-{case}", figures)
 
     assert max(resync.values()) <= RESYNC_LIMIT_S, resync

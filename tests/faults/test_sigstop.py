@@ -7,6 +7,7 @@ Short form: frozen 5 s. Long form (FACILITATOR_LONG_TESTS=1): 30 s, longer than 
 ping interval, so the screen's connection may be dropped; then it reconnects, as a browser
 would, and reads the snapshot of the new connection.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,8 +26,9 @@ TOLERANCE_MS = 1000
 def test_sigstop_keeps_the_clock(server, aio):
     started = time.monotonic()
     server.start()
-    status, made = server.api("POST", "/api/sessions", {"title": "Frozen",
-                                                       "pitch_seconds": PITCH_S})
+    status, made = server.api(
+        "POST", "/api/sessions", {"title": "Frozen", "pitch_seconds": PITCH_S}
+    )
     assert status == 201, made
     code, port = made["code"], server.port
     console = Console(port, code, console_cookie(made["console_url"]))
@@ -97,9 +99,12 @@ def test_sigstop_keeps_the_clock(server, aio):
     remaining_ms = timer["ends_at"] - snap["server_now"] if timer["ends_at"] else None
     wall_ms = PITCH_S * 1000 - (t_recv - t_start) * 1000
     figures = {
-        "frozen_s": FROZEN_S, "screen_reconnected": reconnected,
+        "frozen_s": FROZEN_S,
+        "screen_reconnected": reconnected,
         "reconnect_attempts": attempts,
-        "remaining_from_snapshot_s": None if remaining_ms is None else round(remaining_ms / 1000, 3),
+        "remaining_from_snapshot_s": None
+        if remaining_ms is None
+        else round(remaining_ms / 1000, 3),
         "remaining_by_wall_clock_s": round(wall_ms / 1000, 3),
         "error_s": None if remaining_ms is None else round((remaining_ms - wall_ms) / 1000, 3),
         "server_now_vs_wall_s": round(snap["server_now"] / 1000 - t_recv, 3),

@@ -1,5 +1,6 @@
 """A real app on a real SQLite file, driven by Flask's HTTP test client and Flask-SocketIO's
 test clients (one per browser: each has its own cookies). The clock is fake."""
+
 from __future__ import annotations
 
 import atexit
@@ -33,6 +34,7 @@ def database_url(db_path) -> str:
         return f"sqlite:///{db_path}"
     if not _server:
         from bench.cluster import Postgres
+
         _server.append(Postgres().start())
         atexit.register(_server[0].stop)
     if str(db_path) not in _databases:
@@ -41,14 +43,17 @@ def database_url(db_path) -> str:
 
 
 def make_app(db_path, clock):
-    return create_app({
-        "DATABASE_URL": database_url(db_path),
-        "SECRET_KEY": "integration-tests",
-        "ASYNC_MODE": "threading",
-        "COALESCE_MS": 0,
-        "PUBLIC_URL": "http://venue.test:5000",
-        "TESTING": True,
-    }, clock=clock)
+    return create_app(
+        {
+            "DATABASE_URL": database_url(db_path),
+            "SECRET_KEY": "integration-tests",
+            "ASYNC_MODE": "threading",
+            "COALESCE_MS": 0,
+            "PUBLIC_URL": "http://venue.test:5000",
+            "TESTING": True,
+        },
+        clock=clock,
+    )
 
 
 class Browser:
@@ -61,8 +66,9 @@ class Browser:
 
     def connect(self, role: str):
         socketio = self.app.extensions["facilitator"]["socketio"]
-        self.sio = socketio.test_client(self.app, flask_test_client=self.http,
-                                        auth={"code": self.code, "role": role})
+        self.sio = socketio.test_client(
+            self.app, flask_test_client=self.http, auth={"code": self.code, "role": role}
+        )
         return self.sio
 
     def emit(self, event: str, payload=None):
@@ -70,8 +76,7 @@ class Browser:
         return self.sio.emit(event, *args, callback=True)
 
     def received(self, name: str | None = None) -> list:
-        return [m["args"][0] for m in self.sio.get_received()
-                if name is None or m["name"] == name]
+        return [m["args"][0] for m in self.sio.get_received() if name is None or m["name"] == name]
 
     def last(self, name: str):
         got = self.received(name)
@@ -100,8 +105,10 @@ class Room:
 
     def phone(self, name: str, organisation: str = "") -> Browser:
         b = Browser(self.app, self.code)
-        res = b.http.post(f"/api/sessions/{self.code}/participants",
-                          json={"name": name, "organisation": organisation})
+        res = b.http.post(
+            f"/api/sessions/{self.code}/participants",
+            json={"name": name, "organisation": organisation},
+        )
         assert res.status_code == 201, res.get_json()
         b.participant_id = res.get_json()["participant_id"]
         b.connect("phone")

@@ -1,6 +1,7 @@
 """Votes written in batches (facilitator/ballots.py) on a real database: each vote of a batch is
 checked in arrival order against the ballots as the batch leaves them, and the database ends
 as if the votes had come one at a time."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -29,18 +30,26 @@ def test_a_batch_keeps_each_voters_budget_in_arrival_order(room):
     p1, p2, p3, p4 = (room.add(t) for t in ("P1", "P2", "P3", "P4"))
     room.mod("voting:open")
     sid, A, B = room.session_id, a.participant_id, b.participant_id
-    results = ballots.write([
-        DotVote(sid, A, p1, 1), DotVote(sid, B, p1, 1), DotVote(sid, A, p2, 1),
-        DotVote(sid, A, p3, 1), DotVote(sid, A, p4, 1),      # A's fourth dot: over budget
-        DotVote(sid, A, p1, 0), DotVote(sid, A, p4, 1),      # moved within the same batch
-        DotVote(sid, B, p1, 1),                             # replayed: no change
-        DotVote(sid, B, p2, 2)])                            # over the cap per pitch
+    results = ballots.write(
+        [
+            DotVote(sid, A, p1, 1),
+            DotVote(sid, B, p1, 1),
+            DotVote(sid, A, p2, 1),
+            DotVote(sid, A, p3, 1),
+            DotVote(sid, A, p4, 1),  # A's fourth dot: over budget
+            DotVote(sid, A, p1, 0),
+            DotVote(sid, A, p4, 1),  # moved within the same batch
+            DotVote(sid, B, p1, 1),  # replayed: no change
+            DotVote(sid, B, p2, 2),
+        ]
+    )  # over the cap per pitch
     assert codes(results) == [2, 2, 1, 0, "budget_exceeded", 1, 0, 2, "max_per_pitch"]
     assert results[6]["ballot"] == {str(p2): 1, str(p3): 1, str(p4): 1}
     assert stored(room) == {A: {p2: 1, p3: 1, p4: 1}, B: {p1: 1}}
     # The next batch starts from what the last one stored: a take-back and a change of mind.
-    results = ballots.write([DotVote(sid, A, p2, 0), DotVote(sid, B, p1, 0),
-                             DotVote(sid, B, p3, 1)])
+    results = ballots.write(
+        [DotVote(sid, A, p2, 0), DotVote(sid, B, p1, 0), DotVote(sid, B, p3, 1)]
+    )
     assert codes(results) == [1, 3, 2]
     assert stored(room) == {A: {p3: 1, p4: 1}, B: {p3: 1}}
     # The tally the room sees is the table's.
@@ -58,15 +67,23 @@ def test_refusals_in_a_batch_store_nothing_for_them(room):
     assert gone.emit("me:delete", {})["ok"]
     assert codes(ballots.write([DotVote(sid, a.participant_id, p1, 1)])) == ["voting_closed"]
     room.mod("voting:open")
-    results = ballots.write([
-        DotVote(sid, a.participant_id, own, 1),          # one's own pitch
-        DotVote(sid, a.participant_id, 99999, 1),        # no such pitch
-        DotVote(sid, gone.participant_id, p1, 1),        # deleted themselves
-        DotVote(sid, 424242, p1, 1),                     # never joined
-        DotVote(sid + 1000, a.participant_id, p1, 1),    # no such session
-        DotVote(sid, a.participant_id, p1, 1)])          # and one good vote
-    assert codes(results)[:5] == ["own_pitch", "pitch_not_votable", "not_joined",
-                                  "not_joined", "unknown_session"]
+    results = ballots.write(
+        [
+            DotVote(sid, a.participant_id, own, 1),  # one's own pitch
+            DotVote(sid, a.participant_id, 99999, 1),  # no such pitch
+            DotVote(sid, gone.participant_id, p1, 1),  # deleted themselves
+            DotVote(sid, 424242, p1, 1),  # never joined
+            DotVote(sid + 1000, a.participant_id, p1, 1),  # no such session
+            DotVote(sid, a.participant_id, p1, 1),
+        ]
+    )  # and one good vote
+    assert codes(results)[:5] == [
+        "own_pitch",
+        "pitch_not_votable",
+        "not_joined",
+        "not_joined",
+        "unknown_session",
+    ]
     assert results[5]["ballot"] == {str(p1): 1}
     assert stored(room) == {a.participant_id: {p1: 1}}
 
@@ -77,8 +94,9 @@ def test_impact_and_ease_rounds_take_no_dots(room):
     p1 = room.add("P1")
     assert room.mod("session:settings", {"voting_method": "matrix"})["ok"]
     room.mod("voting:open")
-    assert codes(ballots.write([DotVote(room.session_id, a.participant_id, p1, 1)])) == \
-        ["wrong_method"]
+    assert codes(ballots.write([DotVote(room.session_id, a.participant_id, p1, 1)])) == [
+        "wrong_method"
+    ]
     assert a.emit("vote:set", {"pitch_id": p1, "dots": 1})["error"] == "wrong_method"
     assert stored(room) == {}
 

@@ -1,5 +1,6 @@
 """Contact details for follow-up reach only the pitcher followed and the moderator, and only
 with consent; withdrawing consent or deleting oneself takes them away everywhere."""
+
 from __future__ import annotations
 
 import csv
@@ -28,8 +29,7 @@ class Cast:
         self.p = ack["pitch_id"]
         assert room.mod("pitch:accept", {"pitch_id": self.p})["ok"]
         self.q = room.add("Bike racks", "Eve")
-        assert self.b.emit("contact:set", {"email": EMAIL, "phone": PHONE,
-                                           "consent": True})["ok"]
+        assert self.b.emit("contact:set", {"email": EMAIL, "phone": PHONE, "consent": True})["ok"]
         assert self.b.emit("interest:set", {"pitch_id": self.p, "on": True})["ok"]
         assert self.c.emit("interest:set", {"pitch_id": self.p, "on": True})["ok"]
         assert self.d.emit("interest:set", {"pitch_id": self.q, "on": True})["ok"]
@@ -90,15 +90,20 @@ def test_consented_contact_reaches_the_pitcher_and_the_moderator(cast, room):
     assert {x["name"]: x["email"] for x in res["interested"]} == {"Bo": EMAIL, "Cy": ""}
     # Bo sees their own details; Cy has none stored.
     assert cast.b.last("me")["participant"]["email"] == EMAIL
-    assert room.snapshots.me(room.session_id, cast.c.participant_id)["participant"][
-        "email"] == ""
+    assert room.snapshots.me(room.session_id, cast.c.participant_id)["participant"]["email"] == ""
 
 
 def test_contact_never_reaches_anyone_else(cast, room, app):
     # Drive more traffic: a reveal, a publish, a stage change, a commitment naming Bo.
-    assert room.mod("commitment:set", {"pitch_id": cast.p,
-                                       "owners": [{"participant_id": cast.b.participant_id}],
-                                       "next_step": "Call", "status": "priority"})["ok"]
+    assert room.mod(
+        "commitment:set",
+        {
+            "pitch_id": cast.p,
+            "owners": [{"participant_id": cast.b.participant_id}],
+            "next_step": "Call",
+            "status": "priority",
+        },
+    )["ok"]
     assert room.mod("voting:close")["ok"]
     assert room.mod("results:reveal", {"revealed": True})["ok"]
     res = room.moderator.http.post(f"/console/{room.code}/outcome/publish", data={"public": "1"})
@@ -150,9 +155,15 @@ def test_withdrawing_consent_removes_the_contact_everywhere(cast, room):
 
 
 def test_deleting_oneself_removes_name_and_contacts_but_keeps_votes(cast, room, app):
-    assert room.mod("commitment:set", {"pitch_id": cast.p, "owners": [
-        {"participant_id": cast.b.participant_id}, {"name": "City IT"}],
-        "next_step": "Call", "status": "priority"})["ok"]
+    assert room.mod(
+        "commitment:set",
+        {
+            "pitch_id": cast.p,
+            "owners": [{"participant_id": cast.b.participant_id}, {"name": "City IT"}],
+            "next_step": "Call",
+            "status": "priority",
+        },
+    )["ok"]
     before = {r["title"]: r["score"] for r in room.state()["results"]}
     assert before["Open data"] == 1
     assert cast.b.emit("me:delete", {})["ok"]
@@ -173,11 +184,11 @@ def test_deleting_oneself_removes_name_and_contacts_but_keeps_votes(cast, room, 
     # Bo's browser is refused from now on.
     ack = cast.b.emit("vote:set", {"pitch_id": cast.q, "dots": 1})
     assert ack["ok"] is False and ack["error"] == "not_joined"
-    assert cast.b.emit("contact:set", {"email": EMAIL, "consent": True})["error"] == \
-        "not_joined"
+    assert cast.b.emit("contact:set", {"email": EMAIL, "consent": True})["error"] == "not_joined"
     socketio = app.extensions["facilitator"]["socketio"]
-    again = socketio.test_client(app, flask_test_client=cast.b.http,
-                                 auth={"code": room.code, "role": "phone"})
+    again = socketio.test_client(
+        app, flask_test_client=cast.b.http, auth={"code": room.code, "role": "phone"}
+    )
     assert not again.is_connected()
     res = cast.b.http.post(f"/api/sessions/{room.code}/participants", json={"name": "Bo2"})
     assert res.status_code == 201  # may join again, as someone new
@@ -196,39 +207,47 @@ def test_deleting_a_pitcher_removes_waiting_pitches_and_anonymises_done_ones(roo
     assert a.emit("me:delete", {})["ok"]
     state = room.state()
     assert [(p["title"], p["pitcher"], p["organisation"]) for p in state["queue"]] == [
-        ("Ran", "", "")]
+        ("Ran", "", "")
+    ]
     assert state["pending"] == []
     assert all(p["id"] not in (waiting, pending) for p in state["votable"])
 
 
 def test_bad_contact_input_is_refused_and_nothing_stored(cast, room):
     d = cast.d
-    for payload, code in (({"email": "ana@", "consent": True}, "invalid_email"),
-                          ({"phone": "12ab", "consent": True}, "invalid_phone"),
-                          ({"consent": True}, "contact_required"),
-                          ({"email": "", "phone": "", "consent": True}, "contact_required"),
-                          ({"email": "di@example.org", "consent": False}, "consent_required"),
-                          ({"email": "di@example.org"}, "required"),
-                          ({"email": "di@example.org", "consent": "yes"}, "wrong_type")):
+    for payload, code in (
+        ({"email": "ana@", "consent": True}, "invalid_email"),
+        ({"phone": "12ab", "consent": True}, "invalid_phone"),
+        ({"consent": True}, "contact_required"),
+        ({"email": "", "phone": "", "consent": True}, "contact_required"),
+        ({"email": "di@example.org", "consent": False}, "consent_required"),
+        ({"email": "di@example.org"}, "required"),
+        ({"email": "di@example.org", "consent": "yes"}, "wrong_type"),
+    ):
         ack = d.emit("contact:set", payload)
         assert ack["ok"] is False and ack["error"] == code, (payload, ack)
     me = room.snapshots.me(room.session_id, d.participant_id)["participant"]
     assert (me["email"], me["phone"], me["consent"]) == ("", "", False)
     # Bo's stored contact is not touched by a refused change either.
-    assert cast.b.emit("contact:set", {"email": "bo@", "consent": True})["error"] == \
-        "invalid_email"
-    assert cast.interested(room.snapshots.me(room.session_id, cast.a.participant_id))[
-        "Bo"]["email"] == EMAIL
+    assert cast.b.emit("contact:set", {"email": "bo@", "consent": True})["error"] == "invalid_email"
+    assert (
+        cast.interested(room.snapshots.me(room.session_id, cast.a.participant_id))["Bo"]["email"]
+        == EMAIL
+    )
 
 
 def test_interest_rules(cast, room):
-    assert cast.a.emit("interest:set", {"pitch_id": cast.p, "on": True})["error"] == \
-        "own_pitch_interest"
+    assert (
+        cast.a.emit("interest:set", {"pitch_id": cast.p, "on": True})["error"]
+        == "own_pitch_interest"
+    )
     pending = cast.c.emit("pitch:propose", {"title": "Not yet", "offer": "x"})["pitch_id"]
-    assert cast.d.emit("interest:set", {"pitch_id": pending, "on": True})["error"] == \
-        "unknown_pitch"
-    assert cast.d.emit("interest:set", {"pitch_id": 999_999, "on": True})["error"] == \
-        "unknown_pitch"
+    assert (
+        cast.d.emit("interest:set", {"pitch_id": pending, "on": True})["error"] == "unknown_pitch"
+    )
+    assert (
+        cast.d.emit("interest:set", {"pitch_id": 999_999, "on": True})["error"] == "unknown_pitch"
+    )
     assert cast.c.emit("interest:set", {"pitch_id": cast.p, "on": False})["ok"]
     assert set(cast.interested(cast.a_me())) == {"Bo"}
     assert room.state()["counts"]["interest"] == {str(cast.p): 1, str(cast.q): 1}

@@ -1,4 +1,5 @@
 """Pages and the JSON API over HTTP: creation, keys, join, friendly errors, escaping."""
+
 import re
 
 from facilitator.services import CODE_ALPHABET
@@ -8,8 +9,9 @@ from .conftest import Browser
 
 def test_create_session_api_returns_links_and_console_only_to_caller(app):
     http = app.test_client()
-    res = http.post("/api/sessions", json={"title": "Smart cities", "pitch_seconds": 150,
-                                           "dots_per_person": 5})
+    res = http.post(
+        "/api/sessions", json={"title": "Smart cities", "pitch_seconds": 150, "dots_per_person": 5}
+    )
     assert res.status_code == 201
     body = res.get_json()
     code = body["code"]
@@ -28,11 +30,14 @@ def test_create_session_api_returns_links_and_console_only_to_caller(app):
 
 def test_create_session_api_refuses_bad_input(app):
     http = app.test_client()
-    for body, code in (({}, "required"), ({"title": ""}, "required"),
-                       ({"title": "x" * 121}, "too_long"),
-                       ({"title": "ok", "dots_per_person": 0}, "out_of_range"),
-                       ({"title": "ok", "pitch_seconds": "120"}, "wrong_type"),
-                       ({"title": "ok", "admin": True}, "unknown_field")):
+    for body, code in (
+        ({}, "required"),
+        ({"title": ""}, "required"),
+        ({"title": "x" * 121}, "too_long"),
+        ({"title": "ok", "dots_per_person": 0}, "out_of_range"),
+        ({"title": "ok", "pitch_seconds": "120"}, "wrong_type"),
+        ({"title": "ok", "admin": True}, "unknown_field"),
+    ):
         res = http.post("/api/sessions", json=body)
         assert res.status_code == 400
         assert res.get_json()["error"] == code
@@ -43,8 +48,9 @@ def test_create_session_api_refuses_bad_input(app):
 def test_start_page_creates_a_session_and_shows_the_links(app):
     http = app.test_client()
     assert "Create a session" in http.get("/").get_data(as_text=True)
-    res = http.post("/", data={"title": "Round one", "pitch_minutes": "2.5",
-                               "dots_per_person": "4"})
+    res = http.post(
+        "/", data={"title": "Round one", "pitch_minutes": "2.5", "dots_per_person": "4"}
+    )
     assert res.status_code == 302
     share = http.get(res.headers["Location"]).get_data(as_text=True)
     code = re.search(r"/j/([A-Z0-9]{6})", share).group(1)
@@ -93,9 +99,14 @@ def test_unknown_join_code_gets_a_friendly_page_to_type_it_again(app, room):
 def test_join_validates_and_a_reload_stays_the_same_participant(room, app):
     b = Browser(app, room.code)
     url = f"/api/sessions/{room.code}/participants"
-    for body, code in (({"name": ""}, "required"), ({"name": "   "}, "required"),
-                       ({"name": "x" * 61}, "too_long"), ({"name": 5}, "wrong_type"),
-                       ({"name": "a\x00b"}, "bad_characters"), ([], "wrong_type")):
+    for body, code in (
+        ({"name": ""}, "required"),
+        ({"name": "   "}, "required"),
+        ({"name": "x" * 61}, "too_long"),
+        ({"name": 5}, "wrong_type"),
+        ({"name": "a\x00b"}, "bad_characters"),
+        ([], "wrong_type"),
+    ):
         res = b.http.post(url, json=body)
         assert res.status_code == 400 and res.get_json()["error"] == code
     assert room.state()["counts"]["participants"] == 0
@@ -106,9 +117,14 @@ def test_join_validates_and_a_reload_stays_the_same_participant(room, app):
     assert 'data-joined="no"' in app.test_client().get(f"/j/{room.code}").get_data(as_text=True)
     b.connect("phone")
     me = b.last("me")
-    assert me["participant"] == {"id": res.get_json()["participant_id"], "name": "Li Wei",
-                                 "organisation": "Shenzhen", "email": "", "phone": "",
-                                 "consent": False}
+    assert me["participant"] == {
+        "id": res.get_json()["participant_id"],
+        "name": "Li Wei",
+        "organisation": "Shenzhen",
+        "email": "",
+        "phone": "",
+        "consent": False,
+    }
     assert room.state()["counts"]["participants"] == 1
 
 
@@ -165,8 +181,9 @@ def test_pages_and_text_assets_are_gzipped_for_browsers_that_ask(room, app):
     assert packed.headers["Content-Encoding"] == "gzip"
     assert "max-age=31536000" in packed.headers["Cache-Control"]
     assert gzip.decompress(packed.data) == plain and len(packed.data) < len(plain) / 2
-    again = http.get(vendor, headers={"Accept-Encoding": "gzip",
-                                      "If-None-Match": packed.headers["ETag"]})
+    again = http.get(
+        vendor, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]}
+    )
     assert again.status_code == 304 and not again.data
     # Without Accept-Encoding: the file as it is.
     assert "Content-Encoding" not in http.get(vendor).headers

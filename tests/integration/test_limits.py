@@ -1,4 +1,5 @@
 """Flooding, guessing and foreign origins, through the app (HTTP and Socket.IO test clients)."""
+
 from .conftest import Browser, Room
 
 
@@ -29,8 +30,9 @@ def test_guessing_join_codes_is_held_to_a_few_tries_a_minute(app, room):
     assert statuses[:30] == [404] * 30 and statuses[30] == 429
     # While held, even the right code answers 429 (a guesser learns nothing) ...
     assert http.get(f"/j/{room.code}").status_code == 429
-    assert http.post(f"/api/sessions/{room.code}/participants",
-                     json={"name": "A"}).status_code == 429
+    assert (
+        http.post(f"/api/sessions/{room.code}/participants", json={"name": "A"}).status_code == 429
+    )
     # ... and so does the socket.
     b = Browser(app, room.code)
     assert not b.connect("screen").is_connected()
@@ -55,12 +57,16 @@ def test_writes_from_a_foreign_origin_are_refused(app, room):
     http = app.test_client()
     evil = http.post("/", data={"title": "CSRF"}, headers={"Origin": "http://evil.test"})
     assert evil.status_code == 403
-    evil = http.post(f"/api/sessions/{room.code}/participants", json={"name": "CSRF"},
-                     headers={"Origin": "null"})
+    evil = http.post(
+        f"/api/sessions/{room.code}/participants", json={"name": "CSRF"}, headers={"Origin": "null"}
+    )
     assert evil.status_code == 403
     assert room.state()["counts"]["participants"] == 0
-    ok = http.post(f"/api/sessions/{room.code}/participants", json={"name": "Real"},
-                   headers={"Origin": "http://venue.test:5000"})
+    ok = http.post(
+        f"/api/sessions/{room.code}/participants",
+        json={"name": "Real"},
+        headers={"Origin": "http://venue.test:5000"},
+    )
     assert ok.status_code == 201
     same = http.post("/", data={"title": "Mine"}, headers={"Origin": "http://localhost"})
     assert same.status_code == 302  # the test client's own host: same origin
@@ -68,15 +74,27 @@ def test_writes_from_a_foreign_origin_are_refused(app, room):
 
 def test_the_socket_origin_list_is_built_from_the_public_url(app):
     origins = app.extensions["facilitator"]["origins"]
-    assert origins == ["http://127.0.0.1:5000", "http://[::1]:5000", "http://localhost:5000",
-                       "http://venue.test:5000"]
+    assert origins == [
+        "http://127.0.0.1:5000",
+        "http://[::1]:5000",
+        "http://localhost:5000",
+        "http://venue.test:5000",
+    ]
     assert app.extensions["facilitator"]["socketio"].server.eio.cors_allowed_origins == origins
 
 
 def test_rate_limit_is_configuration(tmp_path, clock):
     from facilitator import create_app
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "SECRET_KEY": "x",
-                      "ASYNC_MODE": "threading", "EVENT_RATE": 0}, clock=clock)
+
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+            "SECRET_KEY": "x",
+            "ASYNC_MODE": "threading",
+            "EVENT_RATE": 0,
+        },
+        clock=clock,
+    )
     room = Room(app, clock)
     phone = room.phone("Fast")
     assert all(phone.emit("time:sync")["ok"] for _ in range(200))

@@ -1,6 +1,7 @@
 """The pages' scripts are ES modules under versioned URLs (facilitator/assets.py): every module a
 page runs is preloaded, and fetched, at a URL that changes with its content, so a repeat visit
 fetches nothing and never mixes an old module with a new page."""
+
 from __future__ import annotations
 
 import gzip
@@ -65,8 +66,15 @@ def test_modules_are_gzipped_for_browsers_that_ask(room):
     assert gzip.decompress(packed.data) == plain
 
 
-@pytest.mark.parametrize("path", ["/static/js/../../run.py", "/static/js/%2e%2e/%2e%2e/run.py",
-                                  "/static/js/nothing.js", "/static/js/lib/../../../run.js"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/js/../../run.py",
+        "/static/js/%2e%2e/%2e%2e/run.py",
+        "/static/js/nothing.js",
+        "/static/js/lib/../../../run.js",
+    ],
+)
 def test_nothing_outside_the_modules_is_served_as_one(app, path):
     res = app.test_client().get(path)
     assert res.status_code == 404, (path, res.status_code)

@@ -1,5 +1,6 @@
 """Voting methods end to end, what each audience sees of the results, commitments, the outcome
 (page, exports, JSON, public link) and erasure: everything over real sockets and HTTP."""
+
 from __future__ import annotations
 
 import csv
@@ -11,13 +12,21 @@ import pytest
 from sqlalchemy import select
 
 from facilitator.models import (
-    Commitment, Interest, LogEntry, Participant, Pitch, Rating, Section, Session, Vote,
+    Commitment,
+    Interest,
+    LogEntry,
+    Participant,
+    Pitch,
+    Rating,
+    Section,
+    Session,
+    Vote,
 )
 
 from .conftest import FakeClock, Room, make_app
 
-
 # ----- helpers ------------------------------------------------------------------------------
+
 
 def by_title(results: list[dict]) -> dict:
     return {r["title"]: r for r in results}
@@ -39,7 +48,7 @@ def csv_rows(room: Room) -> tuple[list[str], list[dict]]:
     assert res.status_code == 200 and res.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(res.get_data(as_text=True))))
     head = rows[0]
-    return head, [dict(zip(head, r)) for r in rows[1:]]
+    return head, [dict(zip(head, r, strict=True)) for r in rows[1:]]
 
 
 def markdown(room: Room) -> str:
@@ -67,8 +76,9 @@ def assert_tables_well_formed(md: str) -> None:
 
 
 def publish(room: Room, public: bool) -> None:
-    res = room.moderator.http.post(f"/console/{room.code}/outcome/publish",
-                                   data={"public": "1" if public else "0"})
+    res = room.moderator.http.post(
+        f"/console/{room.code}/outcome/publish", data={"public": "1" if public else "0"}
+    )
     assert res.status_code == 302
 
 
@@ -79,6 +89,7 @@ def outcome_token(room: Room) -> str:
 
 
 # ----- methods end to end -------------------------------------------------------------------
+
 
 def test_approval_round_counts_one_mark_per_pitch_without_budget(room):
     ids = [room.add(t) for t in ("Alpha", "Beta", "Gamma", "Delta")]
@@ -99,8 +110,11 @@ def test_approval_round_counts_one_mark_per_pitch_without_budget(room):
     assert c.emit("rating:set", {"pitch_id": beta, "impact": 3})["error"] == "wrong_method"
     results = by_title(room.state()["results"])
     assert {t: (r["score"], r["voters"], r["rank"], r["tied"]) for t, r in results.items()} == {
-        "Alpha": (3, 3, 1, False), "Gamma": (2, 2, 2, False),
-        "Beta": (1, 1, 3, True), "Delta": (1, 1, 3, True)}
+        "Alpha": (3, 3, 1, False),
+        "Gamma": (2, 2, 2, False),
+        "Beta": (1, 1, 3, True),
+        "Delta": (1, 1, 3, True),
+    }
     assert [r["title"] for r in room.state()["results"]] == ["Alpha", "Gamma", "Beta", "Delta"]
     assert room.state()["method"] == "approval"
     assert room.state()["counts"]["ballots"] == 3
@@ -142,7 +156,7 @@ def test_matrix_round_means_score_and_quadrant(room):
 
 @pytest.mark.parametrize("method", ["dots", "approval", "matrix"])
 def test_results_hidden_from_phones_and_screen_until_reveal(room, method):
-    p1, p2 = room.add("One"), room.add("Two")
+    p1, _p2 = room.add("One"), room.add("Two")
     assert room.mod("session:settings", {"voting_method": method})["ok"]
     a, b = room.phone("Ana"), room.phone("Bo")
     assert room.mod("voting:open")["ok"]
@@ -154,8 +168,9 @@ def test_results_hidden_from_phones_and_screen_until_reveal(room, method):
         assert all(s["results"] is None for s in who.received("stage"))
         assert who.received("counts") == []  # phones never get tallies
     screen_msgs = room.screen.sio.get_received()
-    assert all(m["args"][0].get("results") is None for m in screen_msgs
-               if m["name"] in ("stage", "counts"))
+    assert all(
+        m["args"][0].get("results") is None for m in screen_msgs if m["name"] in ("stage", "counts")
+    )
     assert room.snapshots.stage(room.session_id)["results"] is None
     assert room.snapshots.screen(room.session_id)["results"] is None
     res = b.http.get(f"/api/sessions/{room.code}/results")
@@ -174,7 +189,7 @@ def test_results_hidden_from_phones_and_screen_until_reveal(room, method):
 
 
 def test_results_live_reach_the_screen_but_never_phones(room):
-    p1, p2 = room.add("One"), room.add("Two")
+    _p1, p2 = room.add("One"), room.add("Two")
     a, b = room.phone("Ana"), room.phone("Bo")
     assert room.mod("session:settings", {"results_live": True})["ok"]
     assert room.mod("voting:open")["ok"]
@@ -225,8 +240,9 @@ def test_late_joiner_in_a_ballot_round_votes_for_pitches_that_already_ran(room):
 
 def test_late_joiner_in_a_per_pitch_round_rates_done_pitches_only(room):
     p1, p2, p3 = room.add("One"), room.add("Two"), room.add("Three")
-    assert room.mod("session:settings", {"voting_method": "matrix",
-                                         "voting_round": "per_pitch"})["ok"]
+    assert room.mod("session:settings", {"voting_method": "matrix", "voting_round": "per_pitch"})[
+        "ok"
+    ]
     assert room.mod("timer:start")["ok"]
     assert room.mod("stage:next")["ok"]  # One done, Two live, Three queued
     assert room.mod("voting:open")["ok"]
@@ -242,8 +258,10 @@ def test_late_joiner_in_a_per_pitch_round_rates_done_pitches_only(room):
 
 def test_rate_now_appears_after_next_in_per_pitch_round(room, clock):
     p1, p2 = room.add("One"), room.add("Two")
-    assert room.mod("session:settings", {"voting_method": "matrix", "voting_round": "per_pitch",
-                                         "rating_window_seconds": 45})["ok"]
+    assert room.mod(
+        "session:settings",
+        {"voting_method": "matrix", "voting_round": "per_pitch", "rating_window_seconds": 45},
+    )["ok"]
     a = room.phone("Ana")
     assert room.mod("voting:open")["ok"]
     stage = a.last("stage")
@@ -278,7 +296,10 @@ def test_ballot_can_change_until_the_round_closes(room):
         assert a.emit("vote:set", {"pitch_id": pid, "dots": n})["error"] == "voting_closed"
     results = by_title(room.state()["results"])
     assert (results["One"]["score"], results["Two"]["score"], results["Three"]["score"]) == (
-        0, 1, 1)
+        0,
+        1,
+        1,
+    )
 
 
 def test_method_change_refused_while_open_or_once_ballots_exist(room):
@@ -298,62 +319,95 @@ def test_method_change_refused_while_open_or_once_ballots_exist(room):
     assert ack["error"] == "ballots_cast"
     assert room.state()["method"] == "dots"
     assert room.state()["settings"]["voting_method"] == "dots"
-    for bad in ({"voting_method": "borda"}, {"voting_round": "every"},
-                {"rating_window_seconds": 5}, {"rating_window_seconds": 601},
-                {"results_live": "yes"}):
+    for bad in (
+        {"voting_method": "borda"},
+        {"voting_round": "every"},
+        {"rating_window_seconds": 5},
+        {"rating_window_seconds": 601},
+        {"results_live": "yes"},
+    ):
         assert room.mod("session:settings", bad)["ok"] is False, bad
     settings = room.state()["settings"]
     assert settings["voting_round"] == "ballot" and settings["rating_window_seconds"] == 60
 
 
 def test_tie_is_shown_as_tie_in_console_and_csv(room):
-    p1, p2, p3 = room.add("One"), room.add("Two"), room.add("Three")
+    _p1, p2, p3 = room.add("One"), room.add("Two"), room.add("Three")
     a, b = room.phone("Ana"), room.phone("Bo")
     assert room.mod("voting:open")["ok"]
     assert a.emit("vote:set", {"pitch_id": p2, "dots": 1})["ok"]
     assert b.emit("vote:set", {"pitch_id": p3, "dots": 1})["ok"]
     results = room.state()["results"]
     assert [(r["title"], r["rank"], r["tied"]) for r in results] == [
-        ("Two", 1, True), ("Three", 1, True), ("One", 3, False)]
+        ("Two", 1, True),
+        ("Three", 1, True),
+        ("One", 3, False),
+    ]
     _, rows = csv_rows(room)
     assert [(r["Quick win"], r["Rank"], r["Tied"]) for r in rows] == [
-        ("Two", "1", "yes"), ("Three", "1", "yes"), ("One", "3", "")]
+        ("Two", "1", "yes"),
+        ("Three", "1", "yes"),
+        ("One", "3", ""),
+    ]
     md = markdown(room)
     assert "| =1 | Two |" in md and "| =1 | Three |" in md and "| 3 | One |" in md
 
 
 # ----- commitments --------------------------------------------------------------------------
 
+
 def test_commitments_set_edit_remove_with_both_kinds_of_owner(room):
     p1, p2 = room.add("Open data"), room.add("Bike racks")
     ana = room.phone("Ana", "City")
-    ack = room.mod("commitment:set", {
-        "pitch_id": p1, "owners": [{"participant_id": ana.participant_id}, {"name": "City IT"}],
-        "next_step": "Draft the data licence", "due": "2026-03-01", "status": "priority"})
+    ack = room.mod(
+        "commitment:set",
+        {
+            "pitch_id": p1,
+            "owners": [{"participant_id": ana.participant_id}, {"name": "City IT"}],
+            "next_step": "Draft the data licence",
+            "due": "2026-03-01",
+            "status": "priority",
+        },
+    )
     assert ack["ok"], ack
-    want = {"pitch_id": p1, "title": "Open data", "pitcher": "Someone",
-            "owners": ["Ana", "City IT"], "next_step": "Draft the data licence",
-            "due": "2026-03-01", "status": "priority"}
+    want = {
+        "pitch_id": p1,
+        "title": "Open data",
+        "pitcher": "Someone",
+        "owners": ["Ana", "City IT"],
+        "next_step": "Draft the data licence",
+        "due": "2026-03-01",
+        "status": "priority",
+    }
     got = room.state()["commitments"]
     assert [{k: c[k] for k in want} for c in got] == [want]
     assert ana.last("stage")["commitments"][0]["owners"] == ["Ana", "City IT"]
     assert room.screen.last("stage")["commitments"][0]["next_step"] == "Draft the data licence"
     # Edit: new owners, no due date, parked.
-    assert room.mod("commitment:set", {"pitch_id": p1, "owners": [{"name": "Bo"}],
-                                       "next_step": "", "due": "", "status": "parked"})["ok"]
+    assert room.mod(
+        "commitment:set",
+        {
+            "pitch_id": p1,
+            "owners": [{"name": "Bo"}],
+            "next_step": "",
+            "due": "",
+            "status": "parked",
+        },
+    )["ok"]
     [c] = room.state()["commitments"]
     assert (c["owners"], c["next_step"], c["due"], c["status"]) == (["Bo"], "", "", "parked")
-    assert room.mod("commitment:set", {"pitch_id": p2, "owners": [], "next_step": "Call",
-                                       "status": "follow_up"})["ok"]
+    assert room.mod(
+        "commitment:set", {"pitch_id": p2, "owners": [], "next_step": "Call", "status": "follow_up"}
+    )["ok"]
     assert [c["pitch_id"] for c in room.state()["commitments"]] == [p1, p2]
     assert room.mod("commitment:remove", {"pitch_id": p1})["ok"]
     assert [c["pitch_id"] for c in room.state()["commitments"]] == [p2]
     assert room.mod("commitment:remove", {"pitch_id": p1})["error"] == "unknown_commitment"
     assert [c["pitch_id"] for c in ana.last("stage")["commitments"]] == [p2]
     # A phone cannot set commitments.
-    assert ana.emit("commitment:set", {"pitch_id": p2, "owners": [], "next_step": "x",
-                                       "status": "priority"})["error"] in ("forbidden",
-                                                                           "not_joined")
+    assert ana.emit(
+        "commitment:set", {"pitch_id": p2, "owners": [], "next_step": "x", "status": "priority"}
+    )["error"] in ("forbidden", "not_joined")
 
 
 def test_commitment_bad_input_is_refused_and_nothing_stored(room, app, clock):
@@ -361,17 +415,31 @@ def test_commitment_bad_input_is_refused_and_nothing_stored(room, app, clock):
     ana = room.phone("Ana")
     other = Room(app, clock)
     stranger = other.phone("Stranger")
-    assert room.mod("commitment:set", {"pitch_id": p1, "owners": [{"name": "Kept"}],
-                                       "next_step": "Keep me", "due": "2026-01-31",
-                                       "status": "priority"})["ok"]
+    assert room.mod(
+        "commitment:set",
+        {
+            "pitch_id": p1,
+            "owners": [{"name": "Kept"}],
+            "next_step": "Keep me",
+            "due": "2026-01-31",
+            "status": "priority",
+        },
+    )["ok"]
     before = room.state()["commitments"]
-    base = {"pitch_id": p1, "owners": [{"name": "X"}], "next_step": "Changed", "due": "",
-            "status": "follow_up"}
+    base = {
+        "pitch_id": p1,
+        "owners": [{"name": "X"}],
+        "next_step": "Changed",
+        "due": "",
+        "status": "follow_up",
+    }
     cases = [
         ({"pitch_id": 999_999}, "unknown_pitch"),
         ({"owners": [{"participant_id": stranger.participant_id}]}, "unknown_participant"),
-        ({"owners": [{"participant_id": ana.participant_id}, {"participant_id": 999_999}]},
-         "unknown_participant"),
+        (
+            {"owners": [{"participant_id": ana.participant_id}, {"participant_id": 999_999}]},
+            "unknown_participant",
+        ),
         ({"due": "2026-02-30"}, "invalid_date"),
         ({"due": "01/03/2026"}, "invalid_date"),
         ({"status": "urgent"}, "invalid_choice"),
@@ -386,8 +454,7 @@ def test_commitment_bad_input_is_refused_and_nothing_stored(room, app, clock):
     assert other.state()["commitments"] == []
     # A pitch of another session is unknown here.
     other_pitch = other.add("Theirs")
-    assert room.mod("commitment:set", {**base, "pitch_id": other_pitch})["error"] == \
-        "unknown_pitch"
+    assert room.mod("commitment:set", {**base, "pitch_id": other_pitch})["error"] == "unknown_pitch"
     assert room.mod("commitment:remove", {"pitch_id": other_pitch})["ok"] is False
     assert room.state()["commitments"] == before
 
@@ -401,9 +468,13 @@ def test_screen_mode_commitments_is_accepted(room):
 
 # ----- exports ------------------------------------------------------------------------------
 
+
 def test_csv_export_has_a_row_per_votable_pitch_with_correct_columns(room):
-    p1, p2, p3 = room.add("Open data", "Anna", organisation="City"), room.add("Bike racks"), \
-        room.add("Skipped one")
+    p1, p2, p3 = (
+        room.add("Open data", "Anna", organisation="City"),
+        room.add("Bike racks"),
+        room.add("Skipped one"),
+    )
     a, b, c = room.phone("Ana"), room.phone("Bo"), room.phone("Cy")
     prop = a.emit("pitch:propose", {"title": "Pending one", "offer": "x"})
     assert prop["ok"] and prop["status"] == "pending"
@@ -414,24 +485,42 @@ def test_csv_export_has_a_row_per_votable_pitch_with_correct_columns(room):
     assert c.emit("vote:set", {"pitch_id": p1, "dots": 1})["ok"]
     assert b.emit("interest:set", {"pitch_id": p1, "on": True})["ok"]
     assert c.emit("interest:set", {"pitch_id": p1, "on": True})["ok"]
-    assert room.mod("commitment:set", {"pitch_id": p1, "owners": [{"name": "City IT"},
-                                       {"participant_id": b.participant_id}],
-                                       "next_step": "Publish", "due": "2026-05-01",
-                                       "status": "follow_up"})["ok"]
+    assert room.mod(
+        "commitment:set",
+        {
+            "pitch_id": p1,
+            "owners": [{"name": "City IT"}, {"participant_id": b.participant_id}],
+            "next_step": "Publish",
+            "due": "2026-05-01",
+            "status": "follow_up",
+        },
+    )["ok"]
     head, rows = csv_rows(room)
-    for col in ("Rank", "Tied", "Quick win", "Pitcher", "Score", "Voters", "Interested",
-                "Owners", "Next step", "Due", "Commitment status"):
+    for col in (
+        "Rank",
+        "Tied",
+        "Quick win",
+        "Pitcher",
+        "Score",
+        "Voters",
+        "Interested",
+        "Owners",
+        "Next step",
+        "Due",
+        "Commitment status",
+    ):
         assert col in head
     assert [r["Quick win"] for r in rows] == ["Bike racks", "Open data"]
     bike, data = rows
-    assert (bike["Rank"], bike["Score"], bike["Voters"], bike["Interested"]) == (
-        "1", "2", "2", "0")
-    assert (data["Rank"], data["Score"], data["Voters"], data["Interested"]) == (
-        "2", "1", "1", "2")
+    assert (bike["Rank"], bike["Score"], bike["Voters"], bike["Interested"]) == ("1", "2", "2", "0")
+    assert (data["Rank"], data["Score"], data["Voters"], data["Interested"]) == ("2", "1", "1", "2")
     assert (data["Pitcher"], data["Organisation"]) == ("Anna", "City")
     assert data["Owners"] == "City IT; Bo"
     assert (data["Next step"], data["Due"], data["Commitment status"]) == (
-        "Publish", "2026-05-01", "Follow-up")
+        "Publish",
+        "2026-05-01",
+        "Follow-up",
+    )
     assert bike["Owners"] == "" and bike["Commitment status"] == ""
     assert data["Method"] == bike["Method"] == "Dot voting"
 
@@ -446,7 +535,11 @@ def test_matrix_csv_carries_means_and_quadrant(room):
     _, [row] = csv_rows(room)
     # impact 4.5, ease 3.0 -> 13.5, quick win.
     assert (row["Mean impact"], row["Mean ease"], row["Score"], row["Voters"]) == (
-        "4.5", "3", "13.5", "2")
+        "4.5",
+        "3",
+        "13.5",
+        "2",
+    )
     assert row["Quadrant"] == "Quick win"
     md = markdown(room)
     assert "| 1 | Open data | Someone | 13.5 | 4.5 | 3 | 0 |" in md
@@ -470,8 +563,15 @@ def test_empty_session_exports_are_valid(room):
 def test_markdown_escapes_user_text(room):
     title = "A | B <script>alert(1)</script>"
     p1 = room.add(title, "Eve *bold* [x](y)")
-    assert room.mod("commitment:set", {"pitch_id": p1, "owners": [{"name": "Ops | Team"}],
-                                       "next_step": "Ship <b>now</b>", "status": "priority"})["ok"]
+    assert room.mod(
+        "commitment:set",
+        {
+            "pitch_id": p1,
+            "owners": [{"name": "Ops | Team"}],
+            "next_step": "Ship <b>now</b>",
+            "status": "priority",
+        },
+    )["ok"]
     md = markdown(room)
     assert "<script>" not in md and "<b>" not in md
     assert r"A \| B \<script\>alert(1)\</script\>" in md
@@ -484,16 +584,17 @@ def test_markdown_escapes_user_text(room):
 
 
 def test_csv_formula_cells_are_neutralised(room):
-    room.add("=HYPERLINK(\"http://evil\")", "+Eve", offer="@SUM(A1)")
+    room.add('=HYPERLINK("http://evil")', "+Eve", offer="@SUM(A1)")
     room.add("-minus", "Bob")
     _, rows = csv_rows(room)
     by = {r["Quick win"]: r for r in rows}
-    assert set(by) == {"'=HYPERLINK(\"http://evil\")", "'-minus"}
-    row = by["'=HYPERLINK(\"http://evil\")"]
+    assert set(by) == {'\'=HYPERLINK("http://evil")', "'-minus"}
+    row = by['\'=HYPERLINK("http://evil")']
     assert row["Pitcher"] == "'+Eve" and row["Offer"] == "'@SUM(A1)"
 
 
 # ----- JSON API, publishing and the outcome page -------------------------------------------
+
 
 def test_outcome_api_moderator_cookie_and_bearer_vs_others(room, app):
     room.add("Open data")
@@ -503,11 +604,16 @@ def test_outcome_api_moderator_cookie_and_bearer_vs_others(room, app):
     body = res.get_json()
     assert body["ok"] and "participants" in body and body["results"][0]["title"] == "Open data"
     assert [p["name"] for p in body["participants"]] == ["Ana"]
-    bearer = app.test_client().get(f"/api/sessions/{room.code}/outcome",
-                                   headers={"Authorization": f"Bearer {moderator_key(room)}"})
+    bearer = app.test_client().get(
+        f"/api/sessions/{room.code}/outcome",
+        headers={"Authorization": f"Bearer {moderator_key(room)}"},
+    )
     assert bearer.status_code == 200 and "participants" in bearer.get_json()
-    for client, headers in ((a.http, {}), (app.test_client(), {}),
-                            (app.test_client(), {"Authorization": "Bearer wrong"})):
+    for client, headers in (
+        (a.http, {}),
+        (app.test_client(), {}),
+        (app.test_client(), {"Authorization": "Bearer wrong"}),
+    ):
         res = client.get(f"/api/sessions/{room.code}/outcome", headers=headers)
         assert res.status_code == 403 and res.get_json()["error"] == "outcome_private"
     publish(room, True)
@@ -558,14 +664,15 @@ def test_outcome_page_for_moderator_only(room, app):
 
 # ----- erasure ------------------------------------------------------------------------------
 
+
 def rows_of_session(app, session_id: int) -> dict:
     make_db = app.extensions["facilitator"]["db"]
     with make_db() as db:
         out = {"sessions": len(list(db.scalars(select(Session).where(Session.id == session_id))))}
-        for model in (Section, Participant, Pitch, Vote, Rating, Interest, Commitment,
-                      LogEntry):
-            out[model.__tablename__] = len(list(db.scalars(
-                select(model).where(model.session_id == session_id))))
+        for model in (Section, Participant, Pitch, Vote, Rating, Interest, Commitment, LogEntry):
+            out[model.__tablename__] = len(
+                list(db.scalars(select(model).where(model.session_id == session_id)))
+            )
         return out
 
 
@@ -587,7 +694,7 @@ def test_erase_with_wrong_confirmation_changes_nothing(room, app):
 
 
 def test_erase_deletes_everything_and_tells_every_page(room, app, clock):
-    p1, p2 = room.add("Open data"), room.add("Bike racks")
+    p1, _p2 = room.add("Open data"), room.add("Bike racks")
     a, b = room.phone("Ana"), room.phone("Bo")
     assert b.emit("contact:set", {"email": "bo@example.org", "consent": True})["ok"]
     assert a.emit("pitch:propose", {"title": "Mine", "offer": "x"})["ok"]
@@ -595,8 +702,10 @@ def test_erase_deletes_everything_and_tells_every_page(room, app, clock):
     assert room.mod("voting:open")["ok"]
     assert a.emit("vote:set", {"pitch_id": p1, "dots": 1})["ok"]
     assert b.emit("interest:set", {"pitch_id": p1, "on": True})["ok"]
-    assert room.mod("commitment:set", {"pitch_id": p1, "owners": [{"name": "X"}],
-                                       "next_step": "", "status": "priority"})["ok"]
+    assert room.mod(
+        "commitment:set",
+        {"pitch_id": p1, "owners": [{"name": "X"}], "next_step": "", "status": "priority"},
+    )["ok"]
     other = Room(app, clock)
     other.add("Other session")
     other_before = rows_of_session(app, other.session_id)
@@ -604,8 +713,9 @@ def test_erase_deletes_everything_and_tells_every_page(room, app, clock):
     assert all(n > 0 for k, n in before.items() if k != "ratings"), before
     publish(room, True)
     token = outcome_token(room)
-    res = room.moderator.http.post(f"/console/{room.code}/erase",
-                                   data={"confirm": f" {room.code.lower()} "})
+    res = room.moderator.http.post(
+        f"/console/{room.code}/erase", data={"confirm": f" {room.code.lower()} "}
+    )
     assert res.status_code == 200
     assert room.service.find_session(room.code) is None
     assert all(n == 0 for n in rows_of_session(app, room.session_id).values())
@@ -614,17 +724,20 @@ def test_erase_deletes_everything_and_tells_every_page(room, app, clock):
         assert page.received("gone") == [{}]
     assert other.screen.received("gone") == []
     anyone = app.test_client()
-    for url in (f"/screen/{room.code}", f"/j/{room.code}", f"/o/{token}",
-                f"/qr/{room.code}.svg"):
+    for url in (f"/screen/{room.code}", f"/j/{room.code}", f"/o/{token}", f"/qr/{room.code}.svg"):
         assert anyone.get(url).status_code == 404, url
-    for url in (f"/console/{room.code}/outcome", f"/console/{room.code}/outcome.csv",
-                f"/console/{room.code}"):
+    for url in (
+        f"/console/{room.code}/outcome",
+        f"/console/{room.code}/outcome.csv",
+        f"/console/{room.code}",
+    ):
         assert room.moderator.http.get(url).status_code == 404, url
     assert anyone.get(f"/api/sessions/{room.code}/outcome").status_code == 404
     assert anyone.get(f"/api/sessions/{room.code}/results").status_code == 404
     socketio = app.extensions["facilitator"]["socketio"]
-    again = socketio.test_client(app, flask_test_client=a.http,
-                                 auth={"code": room.code, "role": "phone"})
+    again = socketio.test_client(
+        app, flask_test_client=a.http, auth={"code": room.code, "role": "phone"}
+    )
     assert not again.is_connected()
 
 

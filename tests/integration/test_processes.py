@@ -1,15 +1,24 @@
 """Several processes on one database (docs/deploy.md): a cookie signed by one process is
 accepted by another only if both have the same secret key. Two apps on one database file stand
 for two processes; tests/cluster runs real ones on PostgreSQL and Redis."""
+
 from __future__ import annotations
 
 from facilitator import create_app
 
 
 def process(db_path, clock, secret: str):
-    return create_app({"DATABASE_URL": f"sqlite:///{db_path}", "SECRET_KEY": secret,
-                       "ASYNC_MODE": "threading", "COALESCE_MS": 0,
-                       "PUBLIC_URL": "http://venue.test:5000", "TESTING": True}, clock=clock)
+    return create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{db_path}",
+            "SECRET_KEY": secret,
+            "ASYNC_MODE": "threading",
+            "COALESCE_MS": 0,
+            "PUBLIC_URL": "http://venue.test:5000",
+            "TESTING": True,
+        },
+        clock=clock,
+    )
 
 
 def phone_on(app, code: str, cookie: str):
@@ -17,8 +26,7 @@ def phone_on(app, code: str, cookie: str):
     http = app.test_client()
     http.set_cookie("facilitator", cookie)
     socketio = app.extensions["facilitator"]["socketio"]
-    return socketio.test_client(app, flask_test_client=http,
-                                auth={"code": code, "role": "phone"})
+    return socketio.test_client(app, flask_test_client=http, auth={"code": code, "role": "phone"})
 
 
 def joined_on(app) -> tuple[str, str]:

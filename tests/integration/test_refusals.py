@@ -1,5 +1,6 @@
 """Every moderator event from a phone or the screen, and every participant event from the
 wrong role, is refused with an error acknowledgement and changes nothing."""
+
 import pytest
 
 MODERATOR_EVENTS = {
@@ -9,10 +10,14 @@ MODERATOR_EVENTS = {
     "pitch:accept": {"pitch_id": "PENDING"},
     "pitch:move": {"pitch_id": "PITCH", "index": 1},
     "pitch:mark": {"pitch_id": "PITCH", "status": "skipped"},
-    "timer:start": {}, "timer:pause": {}, "timer:resume": {},
-    "timer:adjust": {"seconds": 30}, "timer:reset": {},
+    "timer:start": {},
+    "timer:pause": {},
+    "timer:resume": {},
+    "timer:adjust": {"seconds": 30},
+    "timer:reset": {},
     "stage:next": {},
-    "voting:open": {}, "voting:close": {},
+    "voting:open": {},
+    "voting:close": {},
     "results:reveal": {"revealed": True},
     "screen:mode": {"mode": "blank"},
     "section:set": {"section_id": None},
@@ -80,6 +85,7 @@ def test_a_participant_cannot_withdraw_someone_elses_pitch(setup):
 
 def test_a_moderator_of_one_session_cannot_drive_another(setup, app):
     from .conftest import Room
+
     room, *_ = setup
     other = Room(app, room.clock)
     before = frozen(room)
@@ -90,10 +96,24 @@ def test_a_moderator_of_one_session_cannot_drive_another(setup, app):
     assert frozen(room) == before
 
 
-MALFORMED = ["text", 42, 1.5, True, [], [1, 2], {"pitch_id": "1"}, {"pitch_id": True},
-             {"pitch_id": 2**40}, {"pitch_id": -1}, {"pitch_id": 1, "extra": 1},
-             {"pitch_id": {"nested": [1, {"x": None}]}}, {"title": "\x00"},
-             {"title": "x" * 100_000, "pitcher": "y"}, {"seconds": "30"}, {"index": None}]
+MALFORMED = [
+    "text",
+    42,
+    1.5,
+    True,
+    [],
+    [1, 2],
+    {"pitch_id": "1"},
+    {"pitch_id": True},
+    {"pitch_id": 2**40},
+    {"pitch_id": -1},
+    {"pitch_id": 1, "extra": 1},
+    {"pitch_id": {"nested": [1, {"x": None}]}},
+    {"title": "\x00"},
+    {"title": "x" * 100_000, "pitcher": "y"},
+    {"seconds": "30"},
+    {"index": None},
+]
 
 
 @pytest.mark.parametrize("event", sorted(MODERATOR_EVENTS))
@@ -102,8 +122,15 @@ def test_malformed_moderator_payloads_get_an_error_and_change_nothing(setup, eve
     before = frozen(room)
     for payload in MALFORMED:
         ack = room.moderator.emit(event, payload)
-        assert ack["error"] in {"wrong_type", "unknown_field", "required", "out_of_range",
-                                "bad_characters", "too_long", "invalid_choice"}, (payload, ack)
+        assert ack["error"] in {
+            "wrong_type",
+            "unknown_field",
+            "required",
+            "out_of_range",
+            "bad_characters",
+            "too_long",
+            "invalid_choice",
+        }, (payload, ack)
         assert frozen(room) == before, (event, payload)
 
 

@@ -1,4 +1,5 @@
 """A moderator, a screen and two phones over Socket.IO: acknowledgements and who hears what."""
+
 import pytest
 
 from facilitator import create_app
@@ -22,11 +23,18 @@ def test_connect_sends_each_audience_its_snapshot(room):
 
 def test_connections_without_a_role_are_refused(room, app):
     from .conftest import Browser
+
     socketio = app.extensions["facilitator"]["socketio"]
     stranger = Browser(app, room.code)
-    for auth in ({"code": room.code, "role": "console"}, {"code": room.code, "role": "phone"},
-                 {"code": "ZZZZZZ", "role": "screen"}, {"code": room.code, "role": "admin"},
-                 {"code": room.code}, None, "garbage"):
+    for auth in (
+        {"code": room.code, "role": "console"},
+        {"code": room.code, "role": "phone"},
+        {"code": "ZZZZZZ", "role": "screen"},
+        {"code": room.code, "role": "admin"},
+        {"code": room.code},
+        None,
+        "garbage",
+    ):
         client = socketio.test_client(app, flask_test_client=stranger.http, auth=auth)
         assert not client.is_connected()
 
@@ -38,7 +46,8 @@ def test_pitch_signup_accept_and_queue_place(room):
     assert ack["ok"] and ack["status"] == "pending"
     pending = room.moderator.last("stage")["pending"]
     assert [(p["title"], p["pitcher"], p["organisation"]) for p in pending] == [
-        ("Bike data", "Li Wei", "Shenzhen")]
+        ("Bike data", "Li Wei", "Shenzhen")
+    ]
     # Pending pitches are not public yet.
     assert [p["title"] for p in b.last("stage")["queue"]] == ["First"]
     assert room.mod("pitch:accept", {"pitch_id": ack["pitch_id"]})["ok"]
@@ -58,13 +67,16 @@ def test_auto_accept_setting_puts_signups_straight_in_the_queue(room):
 
 def test_signup_bad_input_is_refused_and_nothing_stored(room):
     a = room.phone("Li")
-    for payload, code in (({"title": "", "offer": "x"}, "required"),
-                          ({"title": "x" * 81, "offer": "y"}, "too_long"),
-                          ({"title": "ok", "offer": "y" * 281}, "too_long"),
-                          ({"title": 7, "offer": "y"}, "wrong_type"),
-                          ({"title": "ok"}, "required"),
-                          ({"title": "ok", "offer": "y", "status": "live"}, "unknown_field"),
-                          ("just a string", "wrong_type"), ([1, 2], "wrong_type")):
+    for payload, code in (
+        ({"title": "", "offer": "x"}, "required"),
+        ({"title": "x" * 81, "offer": "y"}, "too_long"),
+        ({"title": "ok", "offer": "y" * 281}, "too_long"),
+        ({"title": 7, "offer": "y"}, "wrong_type"),
+        ({"title": "ok"}, "required"),
+        ({"title": "ok", "offer": "y", "status": "live"}, "unknown_field"),
+        ("just a string", "wrong_type"),
+        ([1, 2], "wrong_type"),
+    ):
         ack = a.emit("pitch:propose", payload)
         assert ack["ok"] is False and ack["error"] == code, (payload, ack)
         assert ack["message"]
@@ -89,7 +101,9 @@ def test_moderator_edits_removes_reorders_and_marks(room):
     assert room.mod("pitch:remove", {"pitch_id": three})["ok"]
     assert room.mod("pitch:remove", {"pitch_id": three})["error"] == "unknown_pitch"
     assert [(p["title"], p["status"]) for p in room.state()["queue"]] == [
-        ("Uno", "queued"), ("Two", "skipped")]
+        ("Uno", "queued"),
+        ("Two", "skipped"),
+    ]
     assert room.mod("pitch:mark", {"pitch_id": two, "status": "queued"})["ok"]
     assert room.state()["next"]["title"] == "Uno"
 
@@ -102,8 +116,12 @@ def test_timer_runs_on_the_server_clock_without_ticks(room, clock):
     assert room.mod("timer:start")["ok"]
     stage = phone.last("stage")
     assert stage["live"]["title"] == "One" and stage["next"]["title"] == "Two"
-    assert stage["timer"] == {"state": "running", "total_ms": 120_000, "remaining_ms": None,
-                              "ends_at": clock.now + 120_000}
+    assert stage["timer"] == {
+        "state": "running",
+        "total_ms": 120_000,
+        "remaining_ms": None,
+        "ends_at": clock.now + 120_000,
+    }
     assert stage["server_now"] == clock.now
     clock.advance(50)
     assert room.mod("timer:pause")["ok"]
@@ -121,8 +139,12 @@ def test_timer_runs_on_the_server_clock_without_ticks(room, clock):
     assert room.mod("timer:adjust", {"seconds": -30})["error"] == "timer_overrun"
     assert room.mod("timer:start")["error"] == "timer_running"
     assert room.mod("timer:reset")["ok"]
-    assert room.state()["timer"] == {"state": "idle", "total_ms": 120_000,
-                                     "remaining_ms": 120_000, "ends_at": None}
+    assert room.state()["timer"] == {
+        "state": "idle",
+        "total_ms": 120_000,
+        "remaining_ms": 120_000,
+        "ends_at": None,
+    }
     phone.received()
     clock.advance(30)
     # Nothing was broadcast while time passed: the timer is data, not a loop.
@@ -153,8 +175,11 @@ def test_next_ends_the_pitch_and_starts_the_next_and_tells_pitchers(room, clock)
 
 def test_start_with_an_empty_queue_is_refused(room):
     ack = room.mod("timer:start")
-    assert ack == {"ok": False, "error": "queue_empty",
-                   "message": "No pitch is waiting in the queue."}
+    assert ack == {
+        "ok": False,
+        "error": "queue_empty",
+        "message": "No pitch is waiting in the queue.",
+    }
 
 
 def test_dot_voting_rules(room):
@@ -223,8 +248,9 @@ def test_the_voters_other_pages_get_the_new_ballot(room):
     assert a.received() == [] and b.received() == []
     assert ack["ballot"] == {str(p): 1}
     # A refused vote tells nobody anything.
-    assert other_tab.emit("vote:set", {"pitch_id": 99999, "dots": 1})["error"] == \
-        "pitch_not_votable"
+    assert (
+        other_tab.emit("vote:set", {"pitch_id": 99999, "dots": 1})["error"] == "pitch_not_votable"
+    )
     assert a.received() == [] and other_tab.received() == []
     # A join reaches the console as its full snapshot (the list of people changed).
     room.drain()
@@ -249,7 +275,10 @@ def test_reveal_shows_ranking_to_screen_and_phones(room):
     screen = room.screen.last("stage")
     assert screen["mode"] == "results"
     assert [(r["title"], r["rank"], r["tied"]) for r in screen["results"]] == [
-        ("P2", 1, False), ("P1", 2, True), ("P3", 2, True)]
+        ("P2", 1, False),
+        ("P1", 2, True),
+        ("P3", 2, True),
+    ]
     assert [r["title"] for r in a.last("stage")["results"]] == ["P2", "P1", "P3"]
 
 
@@ -270,8 +299,10 @@ def test_results_api_hidden_until_reveal_except_for_the_moderator(room, app):
     public = app.test_client().get(url)
     assert public.status_code == 403 and public.get_json()["error"] == "results_hidden"
     key = room.info["console_url"].split("key=")[1]
-    for res in (room.moderator.http.get(url),
-                app.test_client().get(url, headers={"Authorization": f"Bearer {key}"})):
+    for res in (
+        room.moderator.http.get(url),
+        app.test_client().get(url, headers={"Authorization": f"Bearer {key}"}),
+    ):
         assert res.status_code == 200
         body = res.get_json()
         assert body["results"][0]["title"] == "P1" and body["results"][0]["votes"] == 1
@@ -285,6 +316,7 @@ def test_results_api_hidden_until_reveal_except_for_the_moderator(room, app):
 def test_everything_survives_a_restart_on_the_same_database(tmp_path, clock):
     db = tmp_path / "same.db"
     from .conftest import Room
+
     first = Room(make_app(db, clock), clock)
     phone = first.phone("Li")
     p1, p2 = first.add("P1", seconds=120), first.add("P2")
@@ -301,6 +333,7 @@ def test_everything_survives_a_restart_on_the_same_database(tmp_path, clock):
     assert snap["counts"] == {"participants": 1, "ballots": 1, "interest": {}}
     # The same browser (same cookie) is the same participant, with its ballot.
     from .conftest import Browser
+
     again = Browser(app2, first.code)
     again.http = phone.http
     again.connect("phone")
@@ -309,10 +342,22 @@ def test_everything_survives_a_restart_on_the_same_database(tmp_path, clock):
 
 
 def test_a_second_app_factory_call_gets_its_own_socketio(tmp_path, clock):
-    a = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/a.db", "SECRET_KEY": "x",
-                    "ASYNC_MODE": "threading"}, clock=clock)
-    b = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/b.db", "SECRET_KEY": "x",
-                    "ASYNC_MODE": "threading"}, clock=clock)
+    a = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path}/a.db",
+            "SECRET_KEY": "x",
+            "ASYNC_MODE": "threading",
+        },
+        clock=clock,
+    )
+    b = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path}/b.db",
+            "SECRET_KEY": "x",
+            "ASYNC_MODE": "threading",
+        },
+        clock=clock,
+    )
     assert a.extensions["facilitator"]["socketio"] is not b.extensions["facilitator"]["socketio"]
 
 

@@ -1,6 +1,7 @@
 """The session settings and the named choices are declared once (facilitator/domain/): what the
 moderator can save, what a new session starts with, what each audience is told and what the
 console's forms offer all follow those declarations."""
+
 from __future__ import annotations
 
 import json
@@ -61,8 +62,11 @@ def test_the_console_form_offers_every_setting_within_its_declared_bounds(room):
     for s in SETTINGS:
         field = page.fields[s.name]
         if s.kind == INT:
-            assert (field["type"], int(field["min"]), int(field["max"])) == \
-                ("number", s.lo, s.hi), s.name
+            assert (field["type"], int(field["min"]), int(field["max"])) == (
+                "number",
+                s.lo,
+                s.hi,
+            ), s.name
         elif s.kind == BOOL:
             assert field["type"] == "checkbox", s.name
         else:
@@ -76,8 +80,9 @@ def test_the_console_form_offers_every_setting_within_its_declared_bounds(room):
 
 
 def test_the_form_labels_are_translated(room):
-    html = room.moderator.http.get(f"/console/{room.code}",
-                                   headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    html = room.moderator.http.get(
+        f"/console/{room.code}", headers={"Accept-Language": "zh-CN"}
+    ).get_data(as_text=True)
     settings_form = html.split('id="settings-form"', 1)[1].split("</form>", 1)[0]
     labels = re.findall(r"<label[^>]*>(?:<input[^>]*>)?\s*([^<]+)</label>", settings_form)
     assert len(labels) == len(SETTINGS)
@@ -94,8 +99,10 @@ def test_a_setting_is_saved_within_its_bounds_and_refused_outside_them(room, set
         good, bad = list(setting.choices), ["nope", 1, setting.choices[0].upper()]
     for value in bad:
         ack = room.mod("session:settings", {setting.name: value})
-        assert not ack["ok"] and ack["error"] in ("out_of_range", "wrong_type",
-                                                  "invalid_choice"), (value, ack)
+        assert not ack["ok"] and ack["error"] in ("out_of_range", "wrong_type", "invalid_choice"), (
+            value,
+            ack,
+        )
         assert room.state()["settings"][setting.name] == setting.default
     for value in good:
         ack = room.mod("session:settings", {setting.name: value})

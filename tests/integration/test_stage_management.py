@@ -1,5 +1,6 @@
 """Keeping a session on time over Socket.IO: agenda, schedule, fit, cues, overrun policy,
 two moderators racing, undo and the log."""
+
 import csv
 import io
 
@@ -29,20 +30,29 @@ def test_agenda_times_and_sections(room, clock):
     midnight = local_midnight_ms(clock.now)
     assert sched["planned_start"] == midnight + (9 * 60 + 50) * 60_000
     assert sched["planned_end"] - sched["planned_start"] == 45 * 60_000
-    for bad, code in (({"start": "10:35", "end": "09:50"}, "end_before_start"),
-                      ({"start": "10:35", "end": "10:35"}, "end_before_start"),
-                      ({"start": "25:00"}, "invalid_time"), ({"start": "9.50"}, "invalid_time"),
-                      ({"start": 950}, "wrong_type"), ({"start": "09:50:00"}, "too_long")):
+    for bad, code in (
+        ({"start": "10:35", "end": "09:50"}, "end_before_start"),
+        ({"start": "10:35", "end": "10:35"}, "end_before_start"),
+        ({"start": "25:00"}, "invalid_time"),
+        ({"start": "9.50"}, "invalid_time"),
+        ({"start": 950}, "wrong_type"),
+        ({"start": "09:50:00"}, "too_long"),
+    ):
         before = room.state()["schedule"]["planned_start"]
         assert room.mod("agenda:times", bad)["error"] == code, bad
         assert room.state()["schedule"]["planned_start"] == before
-    ids = sections(room, ("Talks", "talks", 15), ("Pitches", "pitches", 20),
-                   ("What next", "discussion", 10))
+    ids = sections(
+        room, ("Talks", "talks", 15), ("Pitches", "pitches", 20), ("What next", "discussion", 10)
+    )
     assert [s["title"] for s in room.state()["sections"]] == ["Talks", "Pitches", "What next"]
-    assert room.mod("section:add", {"title": "X", "kind": "party", "minutes": 5})["error"] \
+    assert (
+        room.mod("section:add", {"title": "X", "kind": "party", "minutes": 5})["error"]
         == "invalid_choice"
-    assert room.mod("section:add", {"title": "X", "kind": "talks", "minutes": 0})["error"] \
+    )
+    assert (
+        room.mod("section:add", {"title": "X", "kind": "talks", "minutes": 0})["error"]
         == "out_of_range"
+    )
     assert room.mod("section:set", {"section_id": 99999})["error"] == "unknown_section"
     assert room.mod("section:set", {"section_id": ids[0]})["ok"]
     card = room.screen.last("stage")["section"]  # what the screen's title card shows
@@ -81,8 +91,14 @@ def test_schedule_shows_time_left_pace_and_the_fit(room, clock):
     sched = room.state()["schedule"]
     # 6 x (120 s + 15 s) = 13:30 needed, 10:00 available: 4 fit, 2 below the cut line.
     assert sched["section_left_ms"] == 10 * 60_000
-    assert sched["fit"] == {"fits": False, "fitting": 4, "needed_ms": 810_000,
-                            "available_ms": 600_000, "proposal_seconds": 85, "left_out": 0}
+    assert sched["fit"] == {
+        "fits": False,
+        "fitting": 4,
+        "needed_ms": 810_000,
+        "available_ms": 600_000,
+        "proposal_seconds": 85,
+        "left_out": 0,
+    }
     assert sched["behind_ms"] == 210_000
     assert len(sched["waiting"]) == 6
     # Nothing changes until the moderator confirms the proposal.
@@ -129,10 +145,10 @@ def test_cues_reach_the_screen_or_only_the_live_pitcher(room):
 
 def test_overrun_policy_moves_on_after_the_grace_period_once(room, clock):
     p1, p2 = room.add("P1", seconds=60), room.add("P2", seconds=60)
-    assert room.mod("session:settings", {"overrun_policy": "next",
-                                         "overrun_grace_seconds": 10})["ok"]
-    assert room.mod("session:settings", {"overrun_policy": "later"})["error"] == \
-        "invalid_choice"
+    assert room.mod("session:settings", {"overrun_policy": "next", "overrun_grace_seconds": 10})[
+        "ok"
+    ]
+    assert room.mod("session:settings", {"overrun_policy": "later"})["error"] == "invalid_choice"
     service = room.service
     room.mod("timer:start")
     due, pitch = service.overrun_deadline(room.session_id)
@@ -214,8 +230,12 @@ def test_undo_remove_reset_skip_and_close_voting(room, clock):
     room.mod("timer:reset")
     assert room.state()["timer"]["remaining_ms"] == 120_000
     assert room.mod("undo")["ok"]
-    assert room.state()["timer"] == {"state": "paused", "total_ms": 120_000,
-                                     "remaining_ms": 70_000, "ends_at": None}
+    assert room.state()["timer"] == {
+        "state": "paused",
+        "total_ms": 120_000,
+        "remaining_ms": 70_000,
+        "ends_at": None,
+    }
     # skip, then undo: back in its place in the queue
     room.mod("pitch:mark", {"pitch_id": p3, "status": "skipped"})
     assert room.mod("undo")["ok"]
@@ -242,7 +262,7 @@ def test_undo_of_a_reset_is_refused_once_the_stage_moved_on(room, clock):
 
 
 def test_every_moderator_action_is_logged_and_downloadable(room, clock, app):
-    p1 = room.add("=HYPERLINK(\"x\")")
+    p1 = room.add('=HYPERLINK("x")')
     room.mod("timer:start")
     clock.advance(10)
     room.mod("timer:adjust", {"seconds": 30})
@@ -263,14 +283,15 @@ def test_stage_management_bad_input_changes_nothing(room):
     before = room.state()
     before.pop("server_now")
     for event, payload, code in (
-            ("schedule:fit", {"seconds": 90}, "queue_empty"),
-            ("schedule:fit", {"seconds": 0}, "out_of_range"),
-            ("section:set", {"section_id": "one"}, "wrong_type"),
-            ("section:edit", {"section_id": 123456, "title": "x"}, "unknown_section"),
-            ("session:settings", {"overrun_grace_seconds": -1}, "out_of_range"),
-            ("session:settings", {"fit_floor_seconds": 0}, "out_of_range"),
-            ("cue:screen", {"text": None}, "required"),
-            ("stage:next", {"expect": "P1"}, "wrong_type")):
+        ("schedule:fit", {"seconds": 90}, "queue_empty"),
+        ("schedule:fit", {"seconds": 0}, "out_of_range"),
+        ("section:set", {"section_id": "one"}, "wrong_type"),
+        ("section:edit", {"section_id": 123456, "title": "x"}, "unknown_section"),
+        ("session:settings", {"overrun_grace_seconds": -1}, "out_of_range"),
+        ("session:settings", {"fit_floor_seconds": 0}, "out_of_range"),
+        ("cue:screen", {"text": None}, "required"),
+        ("stage:next", {"expect": "P1"}, "wrong_type"),
+    ):
         ack = room.mod(event, payload)
         assert ack["ok"] is False and ack["error"] == code, (event, ack)
         after = room.state()

@@ -1,5 +1,6 @@
 """A database made by the first release keeps working after the upgrade: its sessions, its
 moderator, and the new features on them."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -51,12 +52,16 @@ def test_first_release_database_upgrades_and_new_features_work(tmp_path):
     # The new columns exist, with their defaults on the old rows.
     conn = sqlite3.connect(db)
     try:
-        row = conn.execute("SELECT voting_method, voting_round, results_live, "
-                           "rating_window_seconds, outcome_public, outcome_token "
-                           "FROM sessions WHERE code = ?", (CODE,)).fetchone()
+        row = conn.execute(
+            "SELECT voting_method, voting_round, results_live, "
+            "rating_window_seconds, outcome_public, outcome_token "
+            "FROM sessions WHERE code = ?",
+            (CODE,),
+        ).fetchone()
         assert row == ("dots", "ballot", 0, 60, 0, None)
-        assert conn.execute("SELECT email, phone, consent_at, deleted_at FROM participants "
-                            "WHERE id = 1").fetchone() == ("", "", None, None)
+        assert conn.execute(
+            "SELECT email, phone, consent_at, deleted_at FROM participants WHERE id = 1"
+        ).fetchone() == ("", "", None, None)
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert {"ratings", "interests", "commitments"} <= tables
     finally:
@@ -86,16 +91,27 @@ def test_first_release_database_upgrades_and_new_features_work(tmp_path):
     assert bo.emit("rating:set", {"pitch_id": 1, "impact": 4, "ease": 5})["ok"]
     assert bo.emit("interest:set", {"pitch_id": 1, "on": True})["ok"]
     assert bo.emit("contact:set", {"email": "bo@example.org", "consent": True})["ok"]
-    assert mod.emit("commitment:set", {"pitch_id": 1, "owners": [{"participant_id": 1}],
-                                       "next_step": "Order racks", "status": "priority"})["ok"]
+    assert mod.emit(
+        "commitment:set",
+        {
+            "pitch_id": 1,
+            "owners": [{"participant_id": 1}],
+            "next_step": "Order racks",
+            "status": "priority",
+        },
+    )["ok"]
     snap = app.extensions["facilitator"]["snapshots"].console(sid)
     [r] = snap["results"]
     assert (r["impact"], r["ease"], r["score"], r["quadrant"], r["interest"]) == (
-        4.0, 5.0, 20.0, "quick_win", 1)
+        4.0,
+        5.0,
+        20.0,
+        "quick_win",
+        1,
+    )
     assert snap["commitments"][0]["owners"] == ["Bo"]
     # A newcomer joins the old session too.
-    res = Browser(app, CODE).http.post(f"/api/sessions/{CODE}/participants",
-                                       json={"name": "New"})
+    res = Browser(app, CODE).http.post(f"/api/sessions/{CODE}/participants", json={"name": "New"})
     assert res.status_code == 201
     out = mod.http.get(f"/console/{CODE}/outcome.csv")
     assert out.status_code == 200 and "bo@example.org" in out.get_data(as_text=True)
@@ -110,10 +126,18 @@ def test_add_missing_columns_reports_what_the_old_database_lacked(tmp_path):
     db = tmp_path / "old.db"
     load_release1(db)
     added = add_missing_columns(make_engine(f"sqlite:///{db}"))
-    for col in ("sessions.voting_method", "sessions.voting_round", "sessions.results_live",
-                "sessions.rating_window_seconds", "sessions.outcome_token",
-                "sessions.outcome_public", "participants.email", "participants.phone",
-                "participants.consent_at", "participants.deleted_at"):
+    for col in (
+        "sessions.voting_method",
+        "sessions.voting_round",
+        "sessions.results_live",
+        "sessions.rating_window_seconds",
+        "sessions.outcome_token",
+        "sessions.outcome_public",
+        "participants.email",
+        "participants.phone",
+        "participants.consent_at",
+        "participants.deleted_at",
+    ):
         assert col in added
     assert add_missing_columns(make_engine(f"sqlite:///{db}")) == []
 
@@ -122,21 +146,29 @@ def test_init_db_twice_is_a_no_op_the_second_time(tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     init_db(url)
     engine = make_engine(url)
-    before = {t: [c["name"] for c in inspect(engine).get_columns(t)]
-              for t in inspect(engine).get_table_names()}
+    before = {
+        t: [c["name"] for c in inspect(engine).get_columns(t)]
+        for t in inspect(engine).get_table_names()
+    }
     assert add_missing_columns(engine) == []
     init_db(url)
     assert add_missing_columns(make_engine(url)) == []
-    after = {t: [c["name"] for c in inspect(engine).get_columns(t)]
-             for t in inspect(make_engine(url)).get_table_names()}
+    after = {
+        t: [c["name"] for c in inspect(engine).get_columns(t)]
+        for t in inspect(make_engine(url)).get_table_names()
+    }
     assert after == before
 
 
 def table_sql(path: Path) -> dict:
     conn = sqlite3.connect(path)
     try:
-        return dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type IN "
-                                 "('table', 'index') AND sql IS NOT NULL"))
+        return dict(
+            conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type IN "
+                "('table', 'index') AND sql IS NOT NULL"
+            )
+        )
     finally:
         conn.close()
 
@@ -147,12 +179,14 @@ def test_upgrade_makes_ids_never_reused_keeping_every_row(tmp_path):
     db = tmp_path / "old.db"
     load_release1(db)
     before = sqlite3.connect(db)
-    rows = {t: before.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
-            for t in ("sessions", "sections", "participants", "pitches", "votes",
-                      "log_entries")}
+    rows = {
+        t: before.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
+        for t in ("sessions", "sections", "participants", "pitches", "votes", "log_entries")
+    }
     before.close()
-    assert not any("AUTOINCREMENT" in table_sql(db)[t]
-                   for t in ("sessions", "participants", "pitches"))
+    assert not any(
+        "AUTOINCREMENT" in table_sql(db)[t] for t in ("sessions", "participants", "pitches")
+    )
 
     clock = FakeClock(start=CREATED_AT + 3_600_000)
     app = make_app(db, clock)
@@ -165,8 +199,8 @@ def test_upgrade_makes_ids_never_reused_keeping_every_row(tmp_path):
         for t, old_rows in rows.items():
             # Same rows, same ids (new columns, if any, come after the old ones).
             got = after.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
-            assert [r[:len(o)] for r, o in zip(got, old_rows)] == old_rows and \
-                len(got) == len(old_rows), t
+            assert len(got) == len(old_rows), t
+            assert [r[: len(o)] for r, o in zip(got, old_rows, strict=True)] == old_rows, t
         assert after.execute("PRAGMA foreign_key_check").fetchall() == []
         seq = dict(after.execute("SELECT name, seq FROM sqlite_sequence"))
         assert seq["participants"] == max(r[0] for r in rows["participants"])
@@ -186,6 +220,7 @@ def test_upgrade_makes_ids_never_reused_keeping_every_row(tmp_path):
     assert change.reply["participant_id"] > top
     # A second start finds nothing to rebuild.
     from facilitator.models import never_reused_tables_missing
+
     assert never_reused_tables_missing(make_engine(f"sqlite:///{db}")) == []
     schema = table_sql(db)
     make_app(db, clock)

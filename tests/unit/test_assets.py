@@ -1,5 +1,6 @@
 """Versioned module URLs (facilitator/assets.py): a module's URL changes when it or anything it
 imports changes, so a browser never runs a new page with an old module from its cache."""
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,12 @@ def write(root, name: str, text: str) -> None:
 def static(tmp_path):
     write(tmp_path, "js/lib/dom.js", 'export const el = () => "dom";\n')
     write(tmp_path, "js/lib/i18n.js", 'import { el } from "./dom.js";\nexport const t = el;\n')
-    write(tmp_path, "js/page.js", 'import { t } from "./lib/i18n.js";\nimport "./lib/dom.js";\n'
-                                  'const later = () => import("./lib/dom.js");\n')
+    write(
+        tmp_path,
+        "js/page.js",
+        'import { t } from "./lib/i18n.js";\nimport "./lib/dom.js";\n'
+        'const later = () => import("./lib/dom.js");\n',
+    )
     write(tmp_path, "css/app.css", "body { color: red; }\n")
     return tmp_path
 

@@ -2,6 +2,7 @@
 
 Each test makes the batches it wants by holding the writer: `pause` (the leader's yield before
 it takes its batch) waits until the expected number of requests is pending."""
+
 from __future__ import annotations
 
 import threading
@@ -44,6 +45,7 @@ def run_all(group: GroupCommit, requests: list, stagger: float = 0.0) -> dict:
 
     def call(r):
         results[r] = group.submit(r)
+
     threads = [threading.Thread(target=call, args=(r,)) for r in requests]
     for t in threads:
         t.start()
@@ -81,8 +83,9 @@ def test_requests_arriving_during_a_write_go_in_the_next_batch_led_by_the_oldest
     first.start()
     assert write.writing.wait(5)
     results: dict = {}
-    later = [threading.Thread(target=lambda r=r: results.update({r: group.submit(r)}))
-             for r in (2, 3, 4)]
+    later = [
+        threading.Thread(target=lambda r=r: results.update({r: group.submit(r)})) for r in (2, 3, 4)
+    ]
     for t in later:
         t.start()
     wait_pending(group, 3)
@@ -114,6 +117,7 @@ def test_a_batch_is_capped_and_the_rest_follows():
         if not waited:
             waited.append(True)
             wait_pending(group, 6)
+
     group: GroupCommit = GroupCommit(write, threading.Event, pause, max_batch=4)
     results = run_all(group, list(range(6)))
     assert results == {r: ("done", r) for r in range(6)}

@@ -1,6 +1,7 @@
 """The coalesced tallies (facilitator/broadcast.py) with real threads and a real clock, a
 recording stand-in for Socket.IO and snapshots that read a counter: what reaches the screen
 last is the state after the last change."""
+
 from __future__ import annotations
 
 import threading
@@ -31,8 +32,11 @@ class Recorder:
         time.sleep(seconds)
 
     def screen_counts(self) -> list:
-        return [(at, data) for at, event, data, to in self.sent
-                if event == "counts" and to == "s1:screen"]
+        return [
+            (at, data)
+            for at, event, data, to in self.sent
+            if event == "counts" and to == "s1:screen"
+        ]
 
 
 class Tallies:
@@ -110,6 +114,7 @@ def test_a_join_gives_the_console_its_full_snapshot():
 
 # ----- the cache of public snapshots ----------------------------------------------------------
 
+
 class Public:
     """Snapshots that count their builds; the revision and the join address are the test's."""
 
@@ -118,8 +123,13 @@ class Public:
 
     def _snap(self, kind):
         self.builds += 1
-        return {"rev": self.rev, "server_now": self.now, "kind": kind, "results": None,
-                "session": {"code": "ABC", "join_url": self.join_url("ABC")}}
+        return {
+            "rev": self.rev,
+            "server_now": self.now,
+            "kind": kind,
+            "results": None,
+            "session": {"code": "ABC", "join_url": self.join_url("ABC")},
+        }
 
     def stage(self, session_id):
         return self._snap("stage")
@@ -167,8 +177,7 @@ def test_reconnecting_pages_share_one_build_until_something_changes():
     welcomes(b, snaps, "phone", 3)
     assert snaps.builds == 4
     snaps.base = "http://other.test"  # no public URL: the address follows the request
-    assert welcomes(b, snaps, "phone", 1)[0]["session"]["join_url"] == \
-        "http://other.test/j/ABC"
+    assert welcomes(b, snaps, "phone", 1)[0]["session"]["join_url"] == "http://other.test/j/ABC"
 
 
 def test_a_stage_broadcast_fills_the_cache():

@@ -1,5 +1,6 @@
 """Rules the browser code keeps (static/js/): ES modules with no global, user text only as text,
 lines of at most 100 characters, every module in use. `npm run lint` (Biome) checks the rest."""
+
 from __future__ import annotations
 
 import re
@@ -49,6 +50,9 @@ def test_pages_load_their_scripts_as_modules():
     scripts = []
     for template in (ROOT / "templates").glob("*.html"):
         scripts += re.findall(r"<script\b[^>]*>", template.read_text())
-    classic = [s for s in scripts if 'type="module"' not in s
-               and 'type="application/json"' not in s and "vendor/" not in s]
+    classic = [
+        s
+        for s in scripts
+        if 'type="module"' not in s and 'type="application/json"' not in s and "vendor/" not in s
+    ]
     assert not classic, classic

@@ -1,5 +1,6 @@
 """Per-address HTTP budgets and the per-revision cache (pure, fake clock), and the defaults'
 sizing: a venue of 5,000 phones behind one NAT address gets through; one script does not."""
+
 from __future__ import annotations
 
 import threading
@@ -37,13 +38,18 @@ def test_a_rate_of_zero_is_no_limit():
     assert all(b.take("10.0.0.1") == 0 for _ in range(10_000))
 
 
-@pytest.mark.parametrize("address, key", [
-    ("192.0.2.7", "192.0.2.7"),
-    ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
-    ("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"),
-    ("::ffff:192.0.2.7", "192.0.2.7"),
-    (None, "?"), ("", "?"), ("not an address", "not an address"),
-])
+@pytest.mark.parametrize(
+    "address, key",
+    [
+        ("192.0.2.7", "192.0.2.7"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"),
+        ("::ffff:192.0.2.7", "192.0.2.7"),
+        (None, "?"),
+        ("", "?"),
+        ("not an address", "not an address"),
+    ],
+)
 def test_addresses_are_counted_per_ipv4_address_and_per_ipv6_64(address, key):
     assert address_key(address) == key
 
@@ -92,6 +98,7 @@ def test_the_session_budget_allows_a_conference_and_holds_a_script():
 
 # ----- the cache --------------------------------------------------------------------------
 
+
 def test_one_build_per_revision_and_age():
     clock = Clock()
     cache = RevisionCache(1.0, clock)
@@ -123,8 +130,9 @@ def test_readers_that_miss_together_share_one_build():
         return "value"
 
     results = []
-    threads = [threading.Thread(target=lambda: results.append(cache.get("s", 1, build)))
-               for _ in range(20)]
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.get("s", 1, build))) for _ in range(20)
+    ]
     for t in threads:
         t.start()
     started.wait(5)

@@ -1,4 +1,5 @@
 """Throttles with a fake clock: flooding one connection, guessing codes from one address."""
+
 from facilitator.limits import FailureThrottle, TokenBucket
 
 

@@ -1,4 +1,5 @@
 """Unit tests for the pitch queue (facilitator.domain.queue)."""
+
 from dataclasses import dataclass
 
 import pytest

@@ -1,4 +1,5 @@
 """Unit tests for the ranking of pitches by votes (facilitator.domain.ranking)."""
+
 import itertools
 
 import pytest
@@ -116,7 +117,7 @@ def test_missing_voters_default_to_zero(voters):
 
 def test_ranked_is_frozen():
     r = rank([1], {1: 1})[0]
-    with pytest.raises(Exception):
+    with pytest.raises(AttributeError):
         r.rank = 5  # type: ignore[misc]
 
 

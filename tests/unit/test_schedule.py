@@ -3,6 +3,7 @@
 The module is pure: every time is epoch milliseconds or a duration in milliseconds, and `now`
 is passed in, so no clock is needed.
 """
+
 import dataclasses
 
 import pytest
@@ -29,6 +30,7 @@ MIN = 60 * SEC
 
 # ----- constants ------------------------------------------------------------------------------
 
+
 def test_defaults_and_policies():
     assert DEFAULT_FLOOR_MS == 60 * SEC
     assert (KEEP_COUNTING, AUTO_NEXT) == ("count", "next")
@@ -43,12 +45,19 @@ def test_fit_result_is_immutable():
 
 # ----- fit: everything fits -------------------------------------------------------------------
 
+
 def test_all_fit_exactly_at_the_boundary_including_changeovers():
     # (60 + 10) + (90 + 10) + (120 + 10) = 300 s: exactly the time available.
     lengths = [60 * SEC, 90 * SEC, 120 * SEC]
     f = fit(lengths, 300 * SEC, changeover_ms=10 * SEC)
-    assert f == Fit(fits=True, fitting=3, needed_ms=300 * SEC, available_ms=300 * SEC,
-                    proposal_ms=None, left_out=0)
+    assert f == Fit(
+        fits=True,
+        fitting=3,
+        needed_ms=300 * SEC,
+        available_ms=300 * SEC,
+        proposal_ms=None,
+        left_out=0,
+    )
 
 
 def test_one_millisecond_short_of_the_boundary_no_longer_fits():
@@ -56,8 +65,14 @@ def test_one_millisecond_short_of_the_boundary_no_longer_fits():
     # 300 s > 299.999 s, so the cut goes after 2.
     # proposal: (299_999 - 3 * 10_000) // 3 = 89_999 -> rounded down to 85_000 (>= 60 s floor).
     f = fit([60 * SEC, 90 * SEC, 120 * SEC], 300 * SEC - 1, changeover_ms=10 * SEC)
-    assert f == Fit(fits=False, fitting=2, needed_ms=300 * SEC, available_ms=300 * SEC - 1,
-                    proposal_ms=85 * SEC, left_out=0)
+    assert f == Fit(
+        fits=False,
+        fitting=2,
+        needed_ms=300 * SEC,
+        available_ms=300 * SEC - 1,
+        proposal_ms=85 * SEC,
+        left_out=0,
+    )
 
 
 def test_more_time_than_needed_fits():
@@ -88,12 +103,19 @@ def test_fits_without_changeover_by_default():
 
 # ----- fit: too many --------------------------------------------------------------------------
 
+
 def test_one_pitch_too_many():
     # 4 x 120 s into 6 minutes, no changeover: 3 fit, the 4th does not.
     # proposal: 360_000 // 4 = 90_000 (already whole 5 s).
     f = fit([120 * SEC] * 4, 6 * MIN)
-    assert f == Fit(fits=False, fitting=3, needed_ms=8 * MIN, available_ms=6 * MIN,
-                    proposal_ms=90 * SEC, left_out=0)
+    assert f == Fit(
+        fits=False,
+        fitting=3,
+        needed_ms=8 * MIN,
+        available_ms=6 * MIN,
+        proposal_ms=90 * SEC,
+        left_out=0,
+    )
 
 
 def test_cut_position_follows_queue_order_with_unequal_lengths():
@@ -139,14 +161,18 @@ def test_available_is_reported_as_given_when_not_negative():
 
 # ----- fit: the proposal ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("available, expected", [
-    # (available - 15_000 * 3) // 3, then rounded down to a multiple of 5_000
-    (300_000, 85_000),  # 255_000 // 3 = 85_000 exactly
-    (299_999, 80_000),  # 254_999 // 3 = 84_999 -> 80_000 (down, not to the nearest)
-    (299_000, 80_000),  # 254_000 // 3 = 84_666 -> 80_000
-    (314_999, 85_000),  # 269_999 // 3 = 89_999 -> 85_000
-    (315_000, 90_000),  # 270_000 // 3 = 90_000
-])
+
+@pytest.mark.parametrize(
+    "available, expected",
+    [
+        # (available - 15_000 * 3) // 3, then rounded down to a multiple of 5_000
+        (300_000, 85_000),  # 255_000 // 3 = 85_000 exactly
+        (299_999, 80_000),  # 254_999 // 3 = 84_999 -> 80_000 (down, not to the nearest)
+        (299_000, 80_000),  # 254_000 // 3 = 84_666 -> 80_000
+        (314_999, 85_000),  # 269_999 // 3 = 89_999 -> 85_000
+        (315_000, 90_000),  # 270_000 // 3 = 90_000
+    ],
+)
 def test_proposal_is_rounded_down_to_whole_five_seconds(available, expected):
     f = fit([120 * SEC] * 3, available, changeover_ms=15 * SEC)
     assert f.fits is False
@@ -169,8 +195,14 @@ def test_proposal_just_below_the_floor_is_refused():
     # At the floor each pitch costs 60 + 15 = 75 s; 299_999 // 75_000 = 3 fit, so 4 - 3 = 1
     # is left out.
     f = fit([120 * SEC] * 4, 300 * SEC - 1, changeover_ms=15 * SEC, floor_ms=60 * SEC)
-    assert f == Fit(fits=False, fitting=2, needed_ms=540 * SEC, available_ms=300 * SEC - 1,
-                    proposal_ms=None, left_out=1)
+    assert f == Fit(
+        fits=False,
+        fitting=2,
+        needed_ms=540 * SEC,
+        available_ms=300 * SEC - 1,
+        proposal_ms=None,
+        left_out=1,
+    )
 
 
 def test_default_floor_is_used_when_not_given():
@@ -182,15 +214,18 @@ def test_default_floor_is_used_when_not_given():
     assert fit([120 * SEC, 120 * SEC], 115 * SEC, floor_ms=30 * SEC).proposal_ms == 55 * SEC
 
 
-@pytest.mark.parametrize("available, changeover, floor, n", [
-    (299_999, 15_000, 60_000, 4),
-    (100_000, 15_000, 60_000, 4),
-    (74_999, 15_000, 60_000, 4),
-    (0, 15_000, 60_000, 4),
-    (150_000, 0, 60_000, 5),
-    (179_999, 0, 60_000, 5),
-    (200_000, 10_000, 45_000, 10),
-])
+@pytest.mark.parametrize(
+    "available, changeover, floor, n",
+    [
+        (299_999, 15_000, 60_000, 4),
+        (100_000, 15_000, 60_000, 4),
+        (74_999, 15_000, 60_000, 4),
+        (0, 15_000, 60_000, 4),
+        (150_000, 0, 60_000, 5),
+        (179_999, 0, 60_000, 5),
+        (200_000, 10_000, 45_000, 10),
+    ],
+)
 def test_left_out_counts_who_would_not_fit_even_at_the_floor(available, changeover, floor, n):
     f = fit([300 * SEC] * n, available, changeover_ms=changeover, floor_ms=floor)
     assert f.fits is False
@@ -201,8 +236,9 @@ def test_left_out_counts_who_would_not_fit_even_at_the_floor(available, changeov
 
 def test_left_out_is_everyone_when_nothing_is_left():
     f = fit([60 * SEC] * 3, 0, changeover_ms=15 * SEC)
-    assert f == Fit(fits=False, fitting=0, needed_ms=225 * SEC, available_ms=0,
-                    proposal_ms=None, left_out=3)
+    assert f == Fit(
+        fits=False, fitting=0, needed_ms=225 * SEC, available_ms=0, proposal_ms=None, left_out=3
+    )
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 10])
@@ -233,10 +269,12 @@ def test_proposal_and_left_out_are_consistent(n, available, changeover):
 
 # ----- fit: negative time and invalid settings ------------------------------------------------
 
+
 def test_negative_available_is_treated_as_zero():
     f = fit([60 * SEC, 60 * SEC], -30 * SEC, changeover_ms=15 * SEC)
-    assert f == Fit(fits=False, fitting=0, needed_ms=150 * SEC, available_ms=0,
-                    proposal_ms=None, left_out=2)
+    assert f == Fit(
+        fits=False, fitting=0, needed_ms=150 * SEC, available_ms=0, proposal_ms=None, left_out=2
+    )
     # Same result as with exactly zero.
     assert f == fit([60 * SEC, 60 * SEC], 0, changeover_ms=15 * SEC)
 
@@ -276,6 +314,7 @@ def test_floor_not_on_five_seconds_still_gives_a_proposal_or_someone_left_out():
 
 # ----- fit: the reference session -------------------------------------------------------------
 
+
 def test_reference_session_pitch_section_with_eight_minutes_left():
     # Pitch section of 20 minutes, 10 pitches of 120 s, 15 s changeovers, 8 minutes left.
     # Each pitch costs 120 + 15 = 135 s.
@@ -285,8 +324,14 @@ def test_reference_session_pitch_section_with_eight_minutes_left():
     #   proposal  = (480_000 - 10 * 15_000) // 10 = 33_000 -> 30_000 < 60 s floor -> None
     #   at floor  = 480_000 // (60_000 + 15_000) = 6, so left_out = 10 - 6 = 4
     f = fit([120 * SEC] * 10, 8 * MIN, changeover_ms=15 * SEC)
-    assert f == Fit(fits=False, fitting=3, needed_ms=1_350_000, available_ms=480_000,
-                    proposal_ms=None, left_out=4)
+    assert f == Fit(
+        fits=False,
+        fitting=3,
+        needed_ms=1_350_000,
+        available_ms=480_000,
+        proposal_ms=None,
+        left_out=4,
+    )
 
 
 def test_reference_session_pitch_section_at_its_start():
@@ -295,11 +340,18 @@ def test_reference_session_pitch_section_at_its_start():
     #   proposal = (1_200_000 - 150_000) // 10 = 105_000 (whole 5 s, >= floor)
     # Check: 10 * (105 + 15) s = 1200 s, exactly the section.
     f = fit([120 * SEC] * 10, 20 * MIN, changeover_ms=15 * SEC)
-    assert f == Fit(fits=False, fitting=8, needed_ms=1_350_000, available_ms=1_200_000,
-                    proposal_ms=105_000, left_out=0)
+    assert f == Fit(
+        fits=False,
+        fitting=8,
+        needed_ms=1_350_000,
+        available_ms=1_200_000,
+        proposal_ms=105_000,
+        left_out=0,
+    )
 
 
 # ----- section_end ----------------------------------------------------------------------------
+
 
 def test_section_end_without_session_end_is_its_own_budget():
     assert section_end(T0, 20 * MIN, None, 10 * MIN) == T0 + 20 * MIN
@@ -339,6 +391,7 @@ def test_section_end_reference_session_started_late():
 
 # ----- projected_end --------------------------------------------------------------------------
 
+
 def test_projected_end_adds_live_left_waiting_and_changeovers():
     # 30 s left live, then 3 pitches (60 + 90 + 120 s) each with a 15 s changeover.
     end = projected_end(T0, 30 * SEC, [60 * SEC, 90 * SEC, 120 * SEC], 15 * SEC)
@@ -369,6 +422,7 @@ def test_projected_end_reference_session():
 
 # ----- overrun_due ----------------------------------------------------------------------------
 
+
 def test_overrun_due_for_auto_next_adds_the_grace():
     assert overrun_due(AUTO_NEXT, T0, 5 * SEC) == T0 + 5 * SEC
     assert overrun_due("next", T0, 0) == T0
@@ -389,33 +443,40 @@ def test_overrun_due_none_for_any_other_policy(policy):
 
 # ----- parse_time_of_day ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, minutes", [
-    ("09:50", 590),
-    ("00:00", 0),
-    ("23:59", 1439),
-    ("12:00", 720),
-    ("00:01", 1),
-    ("13:05", 785),
-])
+
+@pytest.mark.parametrize(
+    "text, minutes",
+    [
+        ("09:50", 590),
+        ("00:00", 0),
+        ("23:59", 1439),
+        ("12:00", 720),
+        ("00:01", 1),
+        ("13:05", 785),
+    ],
+)
 def test_parse_time_of_day(text, minutes):
     assert parse_time_of_day(text) == minutes
 
 
-@pytest.mark.parametrize("text", [
-    "24:00",   # hour out of range
-    "9:5",     # minutes need two digits
-    "12:5",    # minutes need two digits
-    "12:60",   # minute out of range
-    "12:-5",   # negative minute
-    "ab:cd",   # not numbers
-    "",        # empty
-    None,      # nothing at all
-    "12",      # no colon
-    "1:2:3",   # too many parts
-    ":",       # empty parts
-    "12:",     # no minutes
-    "12:005",  # three-digit minutes
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "24:00",  # hour out of range
+        "9:5",  # minutes need two digits
+        "12:5",  # minutes need two digits
+        "12:60",  # minute out of range
+        "12:-5",  # negative minute
+        "ab:cd",  # not numbers
+        "",  # empty
+        None,  # nothing at all
+        "12",  # no colon
+        "1:2:3",  # too many parts
+        ":",  # empty parts
+        "12:",  # no minutes
+        "12:005",  # three-digit minutes
+    ],
+)
 def test_parse_time_of_day_refuses(text):
     with pytest.raises(RuleError) as e:
         parse_time_of_day(text)
@@ -436,6 +497,7 @@ def test_parse_time_of_day_refuses_signs_and_separators(text):
 
 # ----- check_agenda ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("start, end", [(600, 599), (600, 600), (0, 0), (1439, 0)])
 def test_check_agenda_refuses_end_not_after_start(start, end):
     with pytest.raises(RuleError) as e:
@@ -443,9 +505,19 @@ def test_check_agenda_refuses_end_not_after_start(start, end):
     assert e.value.code == "end_before_start"
 
 
-@pytest.mark.parametrize("start, end", [
-    (590, 635), (0, 1), (0, 1439), (None, 635), (590, None), (None, None), (None, 0), (0, None),
-])
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        (590, 635),
+        (0, 1),
+        (0, 1439),
+        (None, 635),
+        (590, None),
+        (None, None),
+        (None, 0),
+        (0, None),
+    ],
+)
 def test_check_agenda_accepts(start, end):
     assert check_agenda(start, end) is None
 
@@ -462,7 +534,8 @@ def test_section_end_uses_time_saved_earlier_but_keeps_the_hard_end():
     # agenda's planned end of 30 min, but not past the hard end minus 10 min for what follows.
     minute = 60_000
     assert section_end(0, 20 * minute, None, 0, agenda_end=30 * minute) == 30 * minute
-    assert section_end(0, 20 * minute, 35 * minute, 10 * minute,
-                       agenda_end=30 * minute) == 25 * minute
+    assert (
+        section_end(0, 20 * minute, 35 * minute, 10 * minute, agenda_end=30 * minute) == 25 * minute
+    )
     # Started late: the section's own budget still applies when the hard end allows.
     assert section_end(40 * minute, 20 * minute, None, 0, agenda_end=30 * minute) == 60 * minute

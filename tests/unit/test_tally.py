@@ -1,4 +1,5 @@
 """Unit tests for voting results per method (facilitator.domain.tally)."""
+
 import pytest
 
 from facilitator.domain.tally import (
@@ -10,7 +11,6 @@ from facilitator.domain.tally import (
     sum_votes,
     tally,
     tally_ratings,
-    tally_votes,
 )
 from facilitator.domain.voting import APPROVAL, DOTS, MATRIX, METHODS
 
@@ -194,9 +194,12 @@ def test_approval_tie_for_second_place():
 
 def test_matrix_means_and_quick_win_score():
     totals = ratings(
-        (10, 1, 4, 2), (10, 2, 5, 3),          # impact 4.5, ease 2.5 -> 11.25
-        (20, 1, 2, 5), (20, 2, 3, 4), (20, 3, 2, 5),  # impact 2.33, ease 4.67 -> 10.88
-        (30, 1, 5, 5),                        # 25
+        (10, 1, 4, 2),
+        (10, 2, 5, 3),  # impact 4.5, ease 2.5 -> 11.25
+        (20, 1, 2, 5),
+        (20, 2, 3, 4),
+        (20, 3, 2, 5),  # impact 2.33, ease 4.67 -> 10.88
+        (30, 1, 5, 5),  # 25
     )
     results = tally(MATRIX, [10, 20, 30], {}, totals)
     assert table(results) == [
@@ -254,8 +257,7 @@ def test_matrix_pitch_nobody_rated_scores_zero_and_ranks_after_rated_ones():
     ]
     r = by_id(results)
     for pid in (10, 30):
-        assert (r[pid].impact, r[pid].ease, r[pid].quadrant, r[pid].voters) == (
-            None, None, None, 0)
+        assert (r[pid].impact, r[pid].ease, r[pid].quadrant, r[pid].voters) == (None, None, None, 0)
 
 
 def test_matrix_zero_and_none_ratings_are_ignored_in_means():

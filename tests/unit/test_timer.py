@@ -1,4 +1,5 @@
 """Unit tests for the pitch countdown (facilitator.domain.timer), driven by a fake clock."""
+
 import dataclasses
 
 import pytest

@@ -1,5 +1,6 @@
 """Every user-facing string has a Simplified Chinese translation, and the catalogs are
 current: extracting the strings again changes nothing, and the compiled catalog matches."""
+
 import re
 import subprocess
 import sys
@@ -18,10 +19,30 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 def extract(out: Path) -> None:
     """The same extraction as docs/i18n.md describes (and `scripts/i18n.sh` runs)."""
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract",
-                    "-F", "babel.cfg", "-k", "_l", "-k", "both", "--no-location",
-                    "--sort-output", "--omit-header", "-o", str(out), "."],
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "both",
+            "--no-location",
+            "--sort-output",
+            "--omit-header",
+            "-o",
+            str(out),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
 
 
 def msgids(path: Path) -> set:
@@ -36,7 +57,8 @@ def test_the_catalog_template_is_current(tmp_path):
     gone = msgids(TRANSLATIONS / "messages.pot") - msgids(fresh)
     assert not added and not gone, (
         f"translations/messages.pot is stale: new {sorted(added)}, removed {sorted(gone)}; "
-        "run scripts/i18n.sh")
+        "run scripts/i18n.sh"
+    )
 
 
 def test_every_string_has_a_chinese_translation():
@@ -55,8 +77,13 @@ def test_every_string_has_a_chinese_translation():
 def test_translations_keep_their_placeholders():
     with open(PO, "rb") as f:
         catalog = read_po(f)
-    wrong = [(m.id, m.string) for m in catalog if m.id and m.string and
-             sorted(PLACEHOLDER.findall(m.id)) != sorted(PLACEHOLDER.findall(m.string))]
+    wrong = [
+        (m.id, m.string)
+        for m in catalog
+        if m.id
+        and m.string
+        and sorted(PLACEHOLDER.findall(m.id)) != sorted(PLACEHOLDER.findall(m.string))
+    ]
     assert not wrong
 
 
@@ -68,12 +95,21 @@ def test_the_compiled_catalog_matches_the_translations():
     assert mo == po, "translations/zh/LC_MESSAGES/messages.mo is stale: run scripts/i18n.sh"
 
 
-@pytest.mark.parametrize("accept, expected", [("zh-CN,zh;q=0.9,en;q=0.8", "zh"),
-                                              ("zh-Hans", "zh"), ("en-GB,en", "en"),
-                                              ("de-DE,de", "en"), ("", "en")])
+@pytest.mark.parametrize(
+    "accept, expected",
+    [
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh"),
+        ("zh-Hans", "zh"),
+        ("en-GB,en", "en"),
+        ("de-DE,de", "en"),
+        ("", "en"),
+    ],
+)
 def test_the_page_language_follows_the_browser(tmp_path, accept, expected):
     from facilitator import create_app
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/t.db", "SECRET_KEY": "x",
-                      "ASYNC_MODE": "threading"})
+
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{tmp_path}/t.db", "SECRET_KEY": "x", "ASYNC_MODE": "threading"}
+    )
     html = app.test_client().get("/", headers={"Accept-Language": accept}).get_data(True)
     assert f'<html lang="{"zh-Hans" if expected == "zh" else "en"}">' in html

@@ -1,6 +1,7 @@
 """The transport's rules on their own (facilitator/transport.py, facilitator/gate.py,
 facilitator/limits.py): which packets pass, how addresses are counted, the quiet log, the
 gate's accounting and deadlines, the budgets. Real servers under attack are in tests/abuse/."""
+
 from __future__ import annotations
 
 import logging
@@ -24,14 +25,20 @@ class Clock:
 
 # ----- addresses ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw,key", [
-    ("192.0.2.7", "192.0.2.7"),
-    ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
-    ("2001:db8:1:2::1", "2001:db8:1:2::/64"),   # the same household's /64
-    ("::ffff:192.0.2.7", "192.0.2.7"),          # IPv4 seen through an IPv6 socket
-    ("fe80::1%eth0", "fe80::/64"),
-    (None, "?"), ("", "?"), ("not an address", "not an address"),
-])
+
+@pytest.mark.parametrize(
+    "raw,key",
+    [
+        ("192.0.2.7", "192.0.2.7"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),  # the same household's /64
+        ("::ffff:192.0.2.7", "192.0.2.7"),  # IPv4 seen through an IPv6 socket
+        ("fe80::1%eth0", "fe80::/64"),
+        (None, "?"),
+        ("", "?"),
+        ("not an address", "not an address"),
+    ],
+)
 def test_addresses_are_counted_per_ipv4_address_or_ipv6_64(raw, key):
     assert address_key(raw) == key
 
@@ -47,23 +54,47 @@ def test_the_fast_mask_is_the_websocket_mask():
         assert fast_mask(data, mask, length=n // 2) == slow(data, mask, length=n // 2)
 
 
-@pytest.mark.parametrize("headers,ok", [
-    ({"HTTP_SEC_WEBSOCKET_VERSION": "13", "HTTP_SEC_WEBSOCKET_KEY": "dGhlIHNhbXBsZSBub25jZQ=="},
-     True),
-    ({"HTTP_SEC_WEBSOCKET_VERSION": "8", "HTTP_SEC_WEBSOCKET_KEY": "dGhlIHNhbXBsZSBub25jZQ=="},
-     False),
-    ({"HTTP_SEC_WEBSOCKET_VERSION": "13"}, False),
-    ({"HTTP_SEC_WEBSOCKET_VERSION": "13", "HTTP_SEC_WEBSOCKET_KEY": "not-a-key"}, False),
-    ({"HTTP_SEC_WEBSOCKET_VERSION": "13", "HTTP_SEC_WEBSOCKET_KEY": "dGhlIHNhbXBsZSBub25jZQ!="},
-     False),
-    ({"HTTP_SEC_WEBSOCKET_VERSION": "13", "HTTP_SEC_WEBSOCKET_KEY": "AAAAAAAAAAAAAAAAAAAAAAAA"},
-     False),  # 18 bytes
-])
+@pytest.mark.parametrize(
+    "headers,ok",
+    [
+        (
+            {
+                "HTTP_SEC_WEBSOCKET_VERSION": "13",
+                "HTTP_SEC_WEBSOCKET_KEY": "dGhlIHNhbXBsZSBub25jZQ==",
+            },
+            True,
+        ),
+        (
+            {
+                "HTTP_SEC_WEBSOCKET_VERSION": "8",
+                "HTTP_SEC_WEBSOCKET_KEY": "dGhlIHNhbXBsZSBub25jZQ==",
+            },
+            False,
+        ),
+        ({"HTTP_SEC_WEBSOCKET_VERSION": "13"}, False),
+        ({"HTTP_SEC_WEBSOCKET_VERSION": "13", "HTTP_SEC_WEBSOCKET_KEY": "not-a-key"}, False),
+        (
+            {
+                "HTTP_SEC_WEBSOCKET_VERSION": "13",
+                "HTTP_SEC_WEBSOCKET_KEY": "dGhlIHNhbXBsZSBub25jZQ!=",
+            },
+            False,
+        ),
+        (
+            {
+                "HTTP_SEC_WEBSOCKET_VERSION": "13",
+                "HTTP_SEC_WEBSOCKET_KEY": "AAAAAAAAAAAAAAAAAAAAAAAA",
+            },
+            False,
+        ),  # 18 bytes
+    ],
+)
 def test_only_a_proper_websocket_handshake_gets_an_engine_io_socket(headers, ok):
     assert websocket_handshake(headers) is ok
 
 
 # ----- the quiet log --------------------------------------------------------------------------
+
 
 class Lines(logging.Handler):
     def __init__(self):
@@ -111,62 +142,96 @@ def test_the_quiet_log_writes_at_most_total_lines_a_minute_from_many_addresses(l
 
 # ----- packets --------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def transport(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}", "SECRET_KEY": "t",
-                      "ASYNC_MODE": "threading", "TESTING": True})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}",
+            "SECRET_KEY": "t",
+            "ASYNC_MODE": "threading",
+            "TESTING": True,
+        }
+    )
     return app.extensions["facilitator"]["transport"]
 
 
 def link(transport, connected: bool, monkeypatch, role="screen") -> Link:
-    monkeypatch.setattr(transport.server.manager, "sid_from_eio_sid",
-                        lambda eio_sid, ns: "sio" if connected else None)
+    monkeypatch.setattr(
+        transport.server.manager,
+        "sid_from_eio_sid",
+        lambda eio_sid, ns: "sio" if connected else None,
+    )
     limits = transport.limits
-    out = Link("eio", "192.0.2.7", TokenBucket(0, 0),
-               TokenBucket(limits.event_rate, limits.event_burst), 0.0, {})
+    out = Link(
+        "eio",
+        "192.0.2.7",
+        TokenBucket(0, 0),
+        TokenBucket(limits.event_rate, limits.event_burst),
+        0.0,
+        {},
+    )
     out.role, out.session = role, "ABCDEF"
     return out
 
 
-@pytest.mark.parametrize("data,problem", [
-    ("3", None), ("1", None), ("40", None), ('40{"code":"X"}', None), ('42["x",{}]', None),
-    ("41", None),
-    (b"\x04", "binary message"), ("", "Engine.IO packet type ''"),
-    ("2", "Engine.IO packet type '2'"), ("2probe", "Engine.IO packet type '2'"),
-    ("5", "Engine.IO packet type '5'"), ("6", "Engine.IO packet type '6'"),
-    ("9", "Engine.IO packet type '9'"), ("3probe", "payload on a control packet"),
-    ("3[[[[", "payload on a control packet"), ("4", "Socket.IO packet type ''"),
-    ("4A", "Socket.IO packet type 'A'"), ("4[[[[", "Socket.IO packet type '['"),
-    ("43[]", "Socket.IO packet type '3'"), ("44{}", "Socket.IO packet type '4'"),
-    ("451-[]", "Socket.IO packet type '5'"), ("46", "Socket.IO packet type '6'"),
-])
+@pytest.mark.parametrize(
+    "data,problem",
+    [
+        ("3", None),
+        ("1", None),
+        ("40", None),
+        ('40{"code":"X"}', None),
+        ('42["x",{}]', None),
+        ("41", None),
+        (b"\x04", "binary message"),
+        ("", "Engine.IO packet type ''"),
+        ("2", "Engine.IO packet type '2'"),
+        ("2probe", "Engine.IO packet type '2'"),
+        ("5", "Engine.IO packet type '5'"),
+        ("6", "Engine.IO packet type '6'"),
+        ("9", "Engine.IO packet type '9'"),
+        ("3probe", "payload on a control packet"),
+        ("3[[[[", "payload on a control packet"),
+        ("4", "Socket.IO packet type ''"),
+        ("4A", "Socket.IO packet type 'A'"),
+        ("4[[[[", "Socket.IO packet type '['"),
+        ("43[]", "Socket.IO packet type '3'"),
+        ("44{}", "Socket.IO packet type '4'"),
+        ("451-[]", "Socket.IO packet type '5'"),
+        ("46", "Socket.IO packet type '6'"),
+    ],
+)
 def test_engine_io_packets_from_a_websocket_only_page(transport, data, problem):
     assert transport.frame_problem(data) == problem
 
 
-@pytest.mark.parametrize("data,connected,problem", [
-    ('2["sync"]', True, None),
-    ('2["sync",{}]', True, None),
-    ('1', True, None),
-    ('0{"code":"X","role":"phone"}', False, None),
-    ('0', False, None),
-    ('2["sync"]', False, "event before connect"),
-    ('0{"code":"X"}', True, "connect again"),
-    ('0[1]', False, "malformed connect"),
-    ("2", True, "malformed event"),
-    ('2{"a":1}', True, "malformed event"),
-    ("2[1]", True, "malformed event"),
-    ("2[]", True, "malformed event"),
-    ('2["' + "x" * 65 + '"]', True, "malformed event"),
-    ("2" + "[" * 5000 + "]" * 5000, True, "malformed packet"),
-    ('2["x", {]', True, "malformed packet"),
-    ("A", True, "Socket.IO packet type 'A'"),
-    ("3[]", True, "Socket.IO packet type '3'"),
-    ('51-["x",{"_placeholder":true,"num":0}]', True, "Socket.IO packet type '5'"),
-    ('2/admin,["x"]', True, "binary packet or other namespace"),
-    ('0/admin,{}', False, "binary packet or other namespace"),
-    (b"2[]", True, "binary message"),
-])
+@pytest.mark.parametrize(
+    "data,connected,problem",
+    [
+        ('2["sync"]', True, None),
+        ('2["sync",{}]', True, None),
+        ("1", True, None),
+        ('0{"code":"X","role":"phone"}', False, None),
+        ("0", False, None),
+        ('2["sync"]', False, "event before connect"),
+        ('0{"code":"X"}', True, "connect again"),
+        ("0[1]", False, "malformed connect"),
+        ("2", True, "malformed event"),
+        ('2{"a":1}', True, "malformed event"),
+        ("2[1]", True, "malformed event"),
+        ("2[]", True, "malformed event"),
+        ('2["' + "x" * 65 + '"]', True, "malformed event"),
+        ("2" + "[" * 5000 + "]" * 5000, True, "malformed packet"),
+        ('2["x", {]', True, "malformed packet"),
+        ("A", True, "Socket.IO packet type 'A'"),
+        ("3[]", True, "Socket.IO packet type '3'"),
+        ('51-["x",{"_placeholder":true,"num":0}]', True, "Socket.IO packet type '5'"),
+        ('2/admin,["x"]', True, "binary packet or other namespace"),
+        ("0/admin,{}", False, "binary packet or other namespace"),
+        (b"2[]", True, "binary message"),
+    ],
+)
 def test_socket_io_packets(transport, monkeypatch, data, connected, problem):
     _pkt, got = transport.check(link(transport, connected, monkeypatch), data)
     assert got == problem
@@ -197,12 +262,15 @@ def test_resyncs_are_budgeted_per_address_but_not_for_the_console(transport, mon
 def test_twenty_screens_per_address(transport, monkeypatch):
     one = link(transport, False, monkeypatch)
     transport.screens["192.0.2.7"] = 20
-    assert transport.check(one, '0{"code":"X","role":"screen"}')[1] == \
-        "too many screens from one address"
+    assert (
+        transport.check(one, '0{"code":"X","role":"screen"}')[1]
+        == "too many screens from one address"
+    )
     assert transport.check(one, '0{"code":"X","role":"phone"}')[1] is None
 
 
 # ----- the gate -------------------------------------------------------------------------------
+
 
 def test_the_gate_counts_unproven_connections_per_address():
     clock = Clock()
@@ -223,8 +291,9 @@ def test_the_gate_counts_unproven_connections_per_address():
 
 def test_the_gate_times_out_what_does_not_prove_itself():
     clock = Clock()
-    gate = Gate(GateLimits(request_seconds=10, idle_seconds=3, busy_seconds=60,
-                           proof_seconds=5), clock)
+    gate = Gate(
+        GateLimits(request_seconds=10, idle_seconds=3, busy_seconds=60, proof_seconds=5), clock
+    )
     slow, busy, ws, idle, proven = (gate.admit("192.0.2.7", lambda: None) for _ in range(5))
     gate.request_started(busy, websocket=False)
     gate.request_started(ws, websocket=True)
@@ -246,13 +315,14 @@ def test_zero_switches_the_gate_limits_off():
     gate = Gate(GateLimits(per_address=0, total=0, request_seconds=0, proof_seconds=0), clock)
     tickets = [gate.admit("192.0.2.7", lambda: None) for _ in range(10_000)]
     assert all(tickets)
-    gate.request_started(tickets[0], websocket=True)   # no proof deadline either
+    gate.request_started(tickets[0], websocket=True)  # no proof deadline either
     gate.request_started(tickets[1], websocket=False)  # but the others still hold
     clock.now += 1e6
     assert gate.overdue() == [tickets[1]]
 
 
 # ----- budgets --------------------------------------------------------------------------------
+
 
 def test_a_bucket_takes_a_cost():
     clock = Clock()
@@ -275,7 +345,7 @@ def test_a_budget_needs_both_the_address_and_the_session():
     clock = Clock()
     budget = Budget(1, 2, 1, 3, clock)
     assert budget.allow("192.0.2.7", 1) and budget.allow("192.0.2.7", 1)
-    assert not budget.allow("192.0.2.7", 1)        # the address's is spent
-    assert budget.allow("192.0.2.8", 1)            # the session's third
-    assert not budget.allow("192.0.2.9", 1)        # the session's is spent
-    assert budget.allow("192.0.2.9", 2)            # another session
+    assert not budget.allow("192.0.2.7", 1)  # the address's is spent
+    assert budget.allow("192.0.2.8", 1)  # the session's third
+    assert not budget.allow("192.0.2.9", 1)  # the session's is spent
+    assert budget.allow("192.0.2.9", 2)  # another session

@@ -1,4 +1,5 @@
 """Unit tests for voting rules (facilitator.domain.voting) and open_for_votes."""
+
 from dataclasses import dataclass
 
 import pytest
@@ -369,8 +370,7 @@ def test_check_ballot_shared_rules():
 
 
 def rate(pitch_id=1, *, voting=OPEN, votable=VOTABLE, own=OWN, **ratings):
-    return check_rating(voting=voting, pitch_id=pitch_id, votable=votable, own=own,
-                        ratings=ratings)
+    return check_rating(voting=voting, pitch_id=pitch_id, votable=votable, own=own, ratings=ratings)
 
 
 def rating_refused(pitch_id=1, **kwargs) -> RuleError:
