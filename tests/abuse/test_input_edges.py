@@ -444,7 +444,6 @@ def test_the_pitchers_phone_encodes_a_stored_address_in_its_mail_link(server, op
         assert ack["ok"], (event, ack)
         return ack
 
-    server.start()
     status, session = server.api("POST", "/api/sessions", {"title": "Mail links"})
     assert status == 201, session
     console = open_page(LAPTOP, session["console_url"], "console")

@@ -273,21 +273,32 @@ def submit(page, form: str, submitter: str | None = None) -> None:
 
 
 def fill_submit_all(
-    page, form: str, vectors: list, inventory: dict, submitter: str | None = None
+    page, form: str, vectors: list, inventory: dict, submitter: str | None = None, chunk: int = 10
 ) -> None:
     """Fill and submit `form` once per vector, each fill and its submit in one script task
-    (nothing can touch the form between them), without waiting for the answers."""
-    for v in vectors:
+    (nothing can touch the form between them), `chunk` submits without waiting for their
+    answers, then the answers of that chunk (as `send_all`)."""
+    answered = page.evaluate("() => window.__acks.length")
+    for i, v in enumerate(vectors, 1):
         fields = page.evaluate(
             f"([f, v, s]) => {{ const out = ({FILL})([f, v]); ({SUBMIT})([f, s]); return out; }}",
             [form, v, submitter],
         )
         record(form.strip("#"), fields, v, inventory)
+        if i % chunk == 0:
+            wait_acks(page, answered + i)
 
 
-def send_all(page, messages: list) -> None:
-    """Send every (event, payload) at once, without waiting for the answers."""
-    page.evaluate("ms => { for (const [e, p] of ms) F.send(e, p); }", messages)
+def send_all(page, messages: list, sent: int, chunk: int = 10) -> int:
+    """Send every (event, payload), `chunk` at a time without waiting between them, then wait
+    for that chunk's answers (each has the page's own acknowledgement deadline: 80 at once can
+    outlast it on a busy machine). `sent` counts the answers so far; returns the new count."""
+    for start in range(0, len(messages), chunk):
+        part = messages[start : start + chunk]
+        page.evaluate("ms => { for (const [e, p] of ms) F.send(e, p); }", part)
+        sent += len(part)
+        wait_acks(page, sent)
+    return sent
 
 
 # ----- the server ------------------------------------------------------------------------------
@@ -432,17 +443,13 @@ def test_hostile_text_in_every_field_is_shown_never_run(server, open_page, xss_r
     pages.assert_clean("cues sent")
 
     # Every pitch on stage in turn (the screen's pitch view, the phones' "on stage").
-    send_all(console, [["stage:next", {}]] * (2 * n))
-    sent += 2 * n
-    wait_acks(console, sent)
+    sent = send_all(console, [["stage:next", {}]] * (2 * n), sent)
     pages.assert_clean("every pitch on stage")
 
     # Every section in turn: its title card on the screen, the console's schedule strip.
     sections = console.evaluate("() => window.__snap.sections.map(x => x.id)")
     assert len(sections) == n
-    send_all(console, [["section:set", {"section_id": sid}] for sid in sections])
-    sent += n
-    wait_acks(console, sent)
+    sent = send_all(console, [["section:set", {"section_id": sid}] for sid in sections], sent)
     pages.assert_clean("every section current")
 
     # Voting on the phone's ballot, then the results on every page.

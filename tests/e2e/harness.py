@@ -116,6 +116,9 @@ class Server:
         self.log = self.workdir / "server.log"
 
     def start(self, *args: str) -> Server:
+        if self.proc is not None and self.proc.poll() is None:
+            # A second process on the same port would fail, and the first would outlive the test.
+            raise RuntimeError("this server is already running: stop() it first")
         env = {
             **os.environ,
             "FACILITATOR_SECRET_KEY": "test-secret-" + self.workdir.name,

@@ -75,6 +75,19 @@ class Browser:
         args = () if payload is None else (payload,)
         return self.sio.emit(event, *args, callback=True)
 
+    def refused(self, event: str, payload=None) -> str:
+        """Why this connection cannot do `event` any more: the error of its acknowledgement, or
+        "closed" once the server has closed it (a cut connection is refused at once and closed
+        a moment later, CUT_DELAY_S; which of the two a test sees depends on the machine)."""
+        if not self.sio.is_connected():
+            return "closed"
+        try:
+            ack = self.emit(event, payload)
+        except RuntimeError:  # the test client's "not connected"
+            return "closed"
+        assert ack["ok"] is False, ack
+        return ack["error"]
+
     def received(self, name: str | None = None) -> list:
         return [m["args"][0] for m in self.sio.get_received() if name is None or m["name"] == name]
 
