@@ -23,8 +23,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
 from sqlalchemy.schema import CreateColumn
 
+from .domain.screen import AUTO as SCREEN_AUTO
 from .domain.settings import DEFAULTS
+from .domain.timer import IDLE as TIMER_IDLE
 from .domain.timer import Timer
+from .domain.voting import NOT_STARTED as VOTING_NOT_STARTED
 
 
 class Base(DeclarativeBase):
@@ -77,11 +80,11 @@ class Session(Base):
     screen_message: Mapped[str] = mapped_column(String(140), default="")
     pitcher_message: Mapped[str] = mapped_column(String(140), default="")
     # stage
-    screen_mode: Mapped[str] = mapped_column(String(16), default="auto")
-    voting: Mapped[str] = mapped_column(String(16), default="idle")
+    screen_mode: Mapped[str] = mapped_column(String(16), default=SCREEN_AUTO)
+    voting: Mapped[str] = mapped_column(String(16), default=VOTING_NOT_STARTED)
     revealed: Mapped[bool] = mapped_column(Boolean, default=False)
     current_section_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    timer_state: Mapped[str] = mapped_column(String(16), default="idle")
+    timer_state: Mapped[str] = mapped_column(String(16), default=TIMER_IDLE)
     timer_total_ms: Mapped[int] = mapped_column(Integer, default=0)
     timer_remaining_ms: Mapped[int] = mapped_column(Integer, default=0)
     timer_ends_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

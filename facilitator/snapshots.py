@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session as DB
 
 from .ballots import FactsCache, QueueFacts, ballot_reply
 from .domain import queue, schedule, screen, settings, tally, voting
+from .domain.sessions import UNDO_SECONDS
 from .models import (
     Commitment,
     Interest,
@@ -33,7 +34,6 @@ from .models import (
     Session,
     Vote,
 )
-from .services import UNDO_SECONDS
 
 
 def _pitch(p: Pitch) -> dict:

@@ -33,9 +33,9 @@ from .domain.commitments import STATUS_OPTIONS
 from .domain.errors import RuleError
 from .domain.schedule import DEFAULT_SECTION_KIND, SECTION_KIND_OPTIONS
 from .domain.screen import MODES as SCREEN_MODES
+from .domain.sessions import CODE_LENGTH, normalise_code
 from .exports import csv_safe
 from .messages import describe, error_payload
-from .services import CODE_LENGTH, normalise_code
 from .ui_text import ui_text
 from .validate import NAME, ORGANISATION, Text, parse, setting_fields
 

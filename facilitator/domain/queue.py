@@ -19,6 +19,8 @@ STATUSES = (PENDING, QUEUED, LIVE, DONE, SKIPPED)
 VOTABLE = (QUEUED, LIVE, DONE)
 # Statuses the moderator may set directly (live is reached through start / next).
 MARKABLE = (QUEUED, DONE, SKIPPED)
+# Pitches one participant may have waiting (pending or queued) at once.
+MAX_WAITING_PER_PERSON = 3
 
 
 class PitchLike(Protocol):

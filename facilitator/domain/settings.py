@@ -34,6 +34,9 @@ class Setting:
     # Refused while voting is open or once ballots are cast (ballots of one method cannot be
     # counted under another), so the console sends it only when it changed.
     locked_by_votes: bool = False
+    # No phone or screen shows it, not even through the stage's mode, method or round: changing
+    # only such settings sends nothing to phones or screens.
+    console_only: bool = False
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -64,9 +67,14 @@ SETTINGS: tuple[Setting, ...] = (
         locked_by_votes=True,
     ),
     _choice("voting_round", voting.BALLOT, voting.ROUND_OPTIONS, N_("Voting round")),
-    _int("rating_window_seconds", 60, 10, 600, N_("Rating window (seconds)")),
+    _int("rating_window_seconds", 60, 10, 600, N_("Rating window (seconds)"), console_only=True),
     _bool("results_live", False, N_("Show results live on the screen while voting is open")),
-    _bool("auto_accept", False, N_("Accept pitches from phones automatically")),
+    _bool(
+        "auto_accept",
+        False,
+        N_("Accept pitches from phones automatically"),
+        console_only=True,
+    ),
     _choice(
         "overrun_policy",
         schedule.KEEP_COUNTING,
@@ -75,8 +83,22 @@ SETTINGS: tuple[Setting, ...] = (
         public=True,
     ),
     _int("overrun_grace_seconds", 15, 0, 600, N_("Grace period (seconds)"), public=True),
-    _int("changeover_seconds", 15, 0, 300, N_("Changeover between pitches (seconds)")),
-    _int("fit_floor_seconds", 60, 10, 600, N_("Shortest pitch when fitting (seconds)")),
+    _int(
+        "changeover_seconds",
+        15,
+        0,
+        300,
+        N_("Changeover between pitches (seconds)"),
+        console_only=True,
+    ),
+    _int(
+        "fit_floor_seconds",
+        60,
+        10,
+        600,
+        N_("Shortest pitch when fitting (seconds)"),
+        console_only=True,
+    ),
     _choice(
         "screen_language", "en", screen.LANGUAGE_OPTIONS, N_("Language of the screen"), public=True
     ),
@@ -86,6 +108,7 @@ BY_NAME = {s.name: s for s in SETTINGS}
 DEFAULTS: dict[str, Value] = {s.name: s.default for s in SETTINGS}
 PUBLIC = tuple(s.name for s in SETTINGS if s.public)
 LOCKED_BY_VOTES = tuple(s.name for s in SETTINGS if s.locked_by_votes)
+CONSOLE_ONLY = frozenset(s.name for s in SETTINGS if s.console_only)
 
 
 def describe() -> list[dict]:

@@ -2,7 +2,7 @@
 
 import re
 
-from facilitator.services import CODE_ALPHABET
+from facilitator.domain.sessions import CODE_ALPHABET
 
 from .conftest import Browser
 
