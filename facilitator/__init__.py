@@ -152,10 +152,10 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
     timekeeper = Timekeeper(socketio, service, broadcaster)
     app.extensions["facilitator"]["timekeeper"] = timekeeper
 
-    from . import sockets, views
+    from . import events, views
 
     app.register_blueprint(views.bp)
-    app.extensions["facilitator"]["connections"] = sockets.register(
+    app.extensions["facilitator"]["connections"] = events.register(
         socketio,
         service,
         ballots,

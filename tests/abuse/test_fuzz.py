@@ -88,8 +88,9 @@ def introspect(wrapper) -> tuple[bool, str | None, dict | None]:
     """(is a `command`, role, spec) of a registered Socket.IO handler.
 
     Flask-SocketIO wraps each handler (closure cell `handler`; a bare command is registered on
-    the Socket.IO server itself, unwrapped); `sockets.command` registers a lambda over `run`,
-    which closes over `role` and `spec`. Plain `@socketio.on` handlers have neither:
+    the Socket.IO server itself, unwrapped); `Events.command` (facilitator/events/registry.py)
+    registers a lambda over `run`, which closes over `role` and `spec`. Plain `@socketio.on`
+    handlers have neither:
     (False, None, None)."""
     inner = _closure(wrapper, "handler") or wrapper
     inner = _closure(inner, "run") or inner
@@ -523,7 +524,7 @@ PLAIN_HANDLERS = {"connect", "disconnect", "time:sync", CATCH_ALL}
 
 def test_every_command_spec_is_reachable_by_the_fuzzer():
     """The oracle (`parse` with the event's own spec) needs the spec: every event other than
-    the lifecycle handlers, the clock and the catch-all is a `sockets.command` whose spec
+    the lifecycle handlers, the clock and the catch-all is an `Events.command` whose spec
     and role the fuzzer can read. A new plain handler is still fuzzed, but only for "never
     raises, refusals change nothing": this test asks whoever adds one to look."""
     plain = {e for e, (is_command, _r, _s) in EVENTS.items() if not is_command}
