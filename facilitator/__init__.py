@@ -5,22 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, g, jsonify, render_template, request, url_for
+from flask import Flask, Response, abort, g, render_template, request, url_for
 from flask_babel import Babel, force_locale, get_locale, gettext
 from flask_socketio import SocketIO
 from markupsafe import Markup
 from werkzeug.security import safe_join
 
-from . import compress, identity, qr
+from . import compress, events, identity, qr, web
 from . import config as config_module
 from .assets import Assets
 from .ballots import Ballots, FactsCache
 from .batching import event_class
 from .broadcast import Broadcaster
-from .domain.errors import RuleError
 from .limits import FailureThrottle, TokenBucket
-from .messages import error_payload
 from .models import init_db
+from .parts import Parts
 from .services import Service, wall_clock_ms
 from .snapshots import Snapshots, queue_facts
 from .timekeeper import Timekeeper
@@ -137,25 +136,8 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
         make_db.kw["bind"], facts, event_class(socketio.async_mode), lambda: socketio.sleep(0)
     )
     throttle = FailureThrottle(app.config["FAILED_LOOKUPS_PER_MINUTE"])
-    app.extensions["facilitator"] = {
-        "service": service,
-        "snapshots": snapshots,
-        "throttle": throttle,
-        "origins": origins,
-        "broadcaster": broadcaster,
-        "db": make_db,
-        "ballots": ballots,
-        "socketio": socketio,
-        "transport": transport,
-    }
-
     timekeeper = Timekeeper(socketio, service, broadcaster)
-    app.extensions["facilitator"]["timekeeper"] = timekeeper
-
-    from . import events, views
-
-    app.register_blueprint(views.bp)
-    app.extensions["facilitator"]["connections"] = events.register(
+    connections = events.register(
         socketio,
         service,
         ballots,
@@ -165,6 +147,21 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
         lambda: TokenBucket(app.config["EVENT_RATE"], app.config["EVENT_BURST"]),
         app.config["IDENTITY_SWEEP_S"],
     )
+    app.extensions["facilitator"] = Parts(
+        service=service,
+        snapshots=snapshots,
+        throttle=throttle,
+        origins=origins,
+        broadcaster=broadcaster,
+        db=make_db,
+        ballots=ballots,
+        socketio=socketio,
+        transport=transport,
+        timekeeper=timekeeper,
+        connections=connections,
+        budgets=web.make_budgets(app.config, clock),
+    )
+    web.register(app)
     timekeeper.arm_all()
     if app.config["TIMEKEEPER_SWEEP_S"] > 0:
         socketio.start_background_task(timekeeper.sweep, app.config["TIMEKEEPER_SWEEP_S"])
@@ -233,13 +230,7 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
     def error_page(status: int):
         def handler(_error):
             if request.path.startswith("/api/"):  # the API answers in JSON, always
-                code = {
-                    413: "too_large",
-                    429: "too_many_attempts",
-                    404: "not_found",
-                    405: "method_not_allowed",
-                }.get(status, "bad_request")
-                return jsonify(error_payload(RuleError(code))), status
+                return web.api.json_error(status)
             return render_template("error.html", status=status), status
 
         return handler

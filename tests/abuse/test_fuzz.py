@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 
 from facilitator.domain.errors import RuleError  # noqa: E402
 from facilitator.validate import NAME, ORGANISATION, Bool, Choice, Int, Text, parse  # noqa: E402
-from facilitator.views import CREATE_SPEC  # noqa: E402
+from facilitator.web.common import CREATE_SPEC  # noqa: E402
 
 from .conftest import (  # noqa: E402
     FUZZ_COUNTS,
@@ -70,7 +70,7 @@ FUZZ = settings(
 NO_SHRINK = settings(FUZZ, phases=[Phase.explicit, Phase.generate])
 MAX_BODY = 64 * 1024  # the app's MAX_CONTENT_LENGTH: bigger HTTP bodies get a 413
 
-# The join route's fields are declared inline in views.api_join; mirrored here.
+# The join route's fields are declared inline in web/api.py (api_join); mirrored here.
 JOIN_SPEC = {"name": NAME, "organisation": ORGANISATION}
 
 

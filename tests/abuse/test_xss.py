@@ -330,7 +330,7 @@ def norm_cut(vector: str, limit: int) -> str:
 
 
 def csv_cell(text: str) -> str:
-    """How views.csv_safe writes a detail a spreadsheet could take for a formula."""
+    """How exports.csv_safe writes a detail a spreadsheet could take for a formula."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
