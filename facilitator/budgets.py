@@ -1,9 +1,12 @@
 """Work budgets for HTTP requests (pure; the clock is injected).
 
-- `AddressBudget`: a token bucket per client address. A whole venue may share one NAT address,
-  so the defaults are sized for thousands of phones behind it; what they stop is one machine
-  sending as fast as it can. An IPv6 client is counted by its /64 network (one household or
-  one device can hold a whole /64, so its single addresses mean nothing).
+- `AddressBudget`: a token bucket per client address (or per any other key: a session), in
+  bounded memory; the one keyed budget of the app, for HTTP requests and for the socket
+  transport's resyncs and screen connections (limits.py, transport.py). A whole venue may
+  share one NAT address, so the defaults are sized for thousands of phones behind it; what
+  they stop is one machine sending as fast as it can. An IPv6 client is counted by its /64
+  network (one household or one device can hold a whole /64, so its single addresses mean
+  nothing).
 - `RevisionCache`: what an anonymous reader is answered (ranked results, the public outcome),
   built at most once per session revision and at most once per `max_age` while the revision
   stands (votes do not move the revision): however many readers, a session costs one build a
@@ -18,7 +21,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -40,9 +43,11 @@ def address_key(address: str | None) -> str:
 
 class AddressBudget:
     """`rate` requests a second per address after a `burst`; `rate <= 0` means no limit.
+    `key` says what is counted: by default the address's unit (`address_key`); for a budget
+    per session, the session id itself (`key=same`).
 
-    Memory is bounded: beyond `max_addresses` the least recently seen half is forgotten (they
-    start again with a full bucket, which is the lenient way to fail)."""
+    Memory is bounded: beyond `max_addresses` keys the least recently seen half is forgotten
+    (they start again with a full bucket, which is the lenient way to fail)."""
 
     def __init__(
         self,
@@ -50,22 +55,23 @@ class AddressBudget:
         burst: float,
         clock: Callable[[], float] = time.monotonic,
         max_addresses: int = 100_000,
+        key: Callable[[Any], Hashable] = address_key,
     ):
         self.rate, self.burst, self.clock = float(rate), float(burst), clock
-        self.max_addresses = max_addresses
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self.max_addresses, self.key = max_addresses, key
+        self._buckets: OrderedDict[Hashable, tuple[float, float]] = OrderedDict()
         self._lock = threading.Lock()
 
     @property
     def unlimited(self) -> bool:
         return self.rate <= 0
 
-    def take(self, address: str | None, cost: float = 1.0) -> float:
+    def take(self, address: Any, cost: float = 1.0) -> float:
         """Spend `cost` from this address's budget: 0.0 if allowed, else the seconds until it
         would be (what `Retry-After` says). A refusal spends nothing."""
         if self.unlimited:
             return 0.0
-        key = address_key(address)
+        key = self.key(address)
         with self._lock:
             now = self.clock()
             tokens, last = self._buckets.pop(key, (self.burst, now))
@@ -80,6 +86,15 @@ class AddressBudget:
                 for _ in range(len(self._buckets) // 2):
                     self._buckets.popitem(last=False)
             return wait
+
+    def allow(self, address: Any, cost: float = 1.0) -> bool:
+        """Whether `cost` could be spent now (and then it is)."""
+        return self.take(address, cost) == 0.0
+
+
+def same(key: Hashable) -> Hashable:
+    """A key counted as it is (a session id)."""
+    return key
 
 
 def retry_after(wait: float) -> str:

@@ -6,8 +6,8 @@
 - `FailureThrottle`: per client address, wrong join codes and wrong moderator keys. Joining
   with a right code never counts, so a whole room behind one NAT address joins freely, while
   guessing codes or keys is held to a few tries a minute.
-- `KeyedBuckets`: a TokenBucket per key, for work that costs the whole room, budgeted per
-  client address and per session (a resync of the full snapshot, docs/security.md).
+- `Budget`: work that costs the whole room (a resync of the full snapshot, docs/security.md),
+  budgeted per client address and per session, each a `budgets.AddressBudget`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,11 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+
+from .budgets import AddressBudget, same
+
+# Keys a socket budget remembers (the least recently seen half is forgotten beyond this).
+MAX_KEYS = 10_000
 
 
 class TokenBucket:
@@ -73,34 +78,6 @@ class FailureThrottle:
             self._recent(address, now).append(now)
 
 
-class KeyedBuckets:
-    """A TokenBucket per key (a client address, a session), in bounded memory: when more
-    than `max_keys` keys are live, the oldest are forgotten (a forgotten key starts full)."""
-
-    def __init__(
-        self,
-        rate: float,
-        burst: int,
-        clock: Callable[[], float] = time.monotonic,
-        max_keys: int = 10_000,
-    ):
-        self.rate, self.burst, self.clock, self.max_keys = rate, burst, clock, max_keys
-        self._buckets: dict = {}
-        self._lock = threading.Lock()
-
-    def take(self, key, cost: float = 1) -> bool:
-        if self.rate <= 0:
-            return True
-        with self._lock:
-            bucket = self._buckets.pop(key, None)  # re-inserted last: the dict stays in LRU order
-            if bucket is None:
-                bucket = TokenBucket(self.rate, self.burst, self.clock)
-                while len(self._buckets) >= self.max_keys:
-                    self._buckets.pop(next(iter(self._buckets)))
-            self._buckets[key] = bucket
-            return bucket.take(cost)
-
-
 class Budget:
     """Work that every page of a session pays for, allowed only while both the client
     address's and the session's buckets have a token: one address cannot take a session's
@@ -114,8 +91,8 @@ class Budget:
         session_burst: int,
         clock: Callable[[], float] = time.monotonic,
     ):
-        self.addresses = KeyedBuckets(address_rate, address_burst, clock)
-        self.sessions = KeyedBuckets(session_rate, session_burst, clock)
+        self.addresses = AddressBudget(address_rate, address_burst, clock, MAX_KEYS)
+        self.sessions = AddressBudget(session_rate, session_burst, clock, MAX_KEYS, key=same)
 
     def allow(self, address: str, session_id: int) -> bool:
-        return self.addresses.take(address) and self.sessions.take(session_id)
+        return self.addresses.allow(address) and self.sessions.allow(session_id)

@@ -48,8 +48,9 @@ from functools import lru_cache
 
 from socketio import packet as sio_packet
 
+from .budgets import AddressBudget
 from .budgets import address_key as budget_address_key
-from .limits import Budget, KeyedBuckets, TokenBucket
+from .limits import MAX_KEYS, Budget, TokenBucket
 
 log = logging.getLogger(__name__)
 
@@ -233,8 +234,11 @@ class Transport:
             int(3 * limits.resync_per_session),
             clock,
         )
-        self.screen_connects = KeyedBuckets(
-            limits.screen_connects_per_minute / 60, limits.screens_per_address or 20, clock
+        self.screen_connects = AddressBudget(
+            limits.screen_connects_per_minute / 60,
+            limits.screens_per_address or 20,
+            clock,
+            MAX_KEYS,
         )
         self._lock = threading.Lock()
         self._sweeping = False
@@ -347,7 +351,7 @@ class Transport:
                 cap = self.limits.screens_per_address  # 0: no limit
                 if cap and self.screens.get(link.address, 0) >= cap:
                     return None, "too many screens from one address"
-                if not self.screen_connects.take(link.address):
+                if not self.screen_connects.allow(link.address):
                     return None, "screens reconnecting too often from one address"
         return pkt, None
 

@@ -10,8 +10,9 @@ import os
 import pytest
 
 from facilitator import create_app
+from facilitator.budgets import AddressBudget
 from facilitator.gate import Gate, GateLimits
-from facilitator.limits import Budget, KeyedBuckets, TokenBucket
+from facilitator.limits import Budget, TokenBucket
 from facilitator.transport import Link, QuietLog, address_key, fast_mask, websocket_handshake
 
 
@@ -332,13 +333,14 @@ def test_a_bucket_takes_a_cost():
     assert bucket.take(100) and not bucket.take(1)
 
 
-def test_keyed_buckets_forget_the_oldest_keys():
+def test_keyed_budgets_forget_the_oldest_keys():
     clock = Clock()
-    buckets = KeyedBuckets(1, 2, clock, max_keys=3)
-    assert buckets.take("a") and buckets.take("a") and not buckets.take("a")
-    for key in ("b", "c", "d"):  # "a" is the oldest: forgotten, and starts full again
-        assert buckets.take(key)
-    assert buckets.take("a")
+    buckets = AddressBudget(1, 2, clock, max_addresses=3)
+    a, b, c, d = "192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"
+    assert buckets.allow(a) and buckets.allow(a) and not buckets.allow(a)
+    for key in (b, c, d):  # a is the oldest: forgotten, and starts full again
+        assert buckets.allow(key)
+    assert buckets.allow(a)
 
 
 def test_a_budget_needs_both_the_address_and_the_session():
