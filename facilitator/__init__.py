@@ -166,7 +166,8 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
     if app.config["TIMEKEEPER_SWEEP_S"] > 0:
         socketio.start_background_task(timekeeper.sweep, app.config["TIMEKEEPER_SWEEP_S"])
 
-    assets = Assets(app.static_folder)
+    static_folder = str(ROOT / "static")  # app.static_folder, typed
+    assets = Assets(static_folder)
     assets.check()
 
     def asset(filename: str) -> str:
@@ -176,7 +177,7 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
         """Static files as Flask serves them; the browser's modules with versioned imports."""
         if not assets.is_module(filename):
             return app.send_static_file(filename)
-        if safe_join(app.static_folder, filename) is None:
+        if safe_join(static_folder, filename) is None:
             abort(404)
         try:
             body, version = assets.body(filename), assets.version(filename)
@@ -242,5 +243,8 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
         # outermost, so that Socket.IO and every per-address limit see it too.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
+        # Flask's documented way to wrap its WSGI app (mypy reads wsgi_app as a method only).
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"]
+        )
     return app

@@ -13,19 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as DB
 
 from .batching import GroupCommit
 from .domain import voting
 from .domain.errors import IdentityGone, RuleError
+from .domain.voting import DotRules
 from .models import Participant, Session, Vote
 from .services import Change, retry_race
 
-SESSIONS, PARTICIPANTS, VOTES = Session.__table__, Participant.__table__, Vote.__table__
+# The mapped classes' tables (typed as Table: the ORM's declarations always make one).
+SESSIONS = cast(Table, Session.__table__)
+PARTICIPANTS = cast(Table, Participant.__table__)
+VOTES = cast(Table, Vote.__table__)
 
 
 class QueueFacts(NamedTuple):
@@ -85,7 +89,7 @@ class _Round:
     """One session's part of a batch: its rules, its voters' ballots before and after."""
 
     voting: str
-    rules: voting.DotRules
+    rules: DotRules
     facts: QueueFacts
     code: str = ""
     tokens: dict = field(default_factory=dict)  # participant -> secret token
@@ -222,7 +226,9 @@ class Ballots:
     @staticmethod
     def _store(conn, session_id: int, r: _Round) -> None:
         """The difference between the ballots before and after, in three statements."""
-        added, changed, gone = [], [], []
+        added: list[dict] = []
+        changed: list[dict] = []
+        gone: list[dict] = []
         for pid, ballot in r.after.items():
             before = r.before[pid]
             for pitch_id, (row_id, dots) in before.items():

@@ -116,7 +116,7 @@ class RevisionCache:
         self._lock = threading.Lock()
         self.builds = 0
 
-    def _fresh(self, key: Hashable, revision: object):
+    def _fresh(self, key: Hashable, revision: object) -> tuple[object, float, Any] | None:
         hit = self._entries.get(key)
         if hit is not None and hit[0] == revision and self.clock() - hit[1] < self.max_age:
             return hit
@@ -128,13 +128,13 @@ class RevisionCache:
         with self._lock:
             hit = self._fresh(key, revision)
             if hit is not None:
-                return hit[2]  # type: ignore[return-value]
+                return hit[2]
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             with self._lock:
                 hit = self._fresh(key, revision)
             if hit is not None:  # built by the reader we waited for
-                return hit[2]  # type: ignore[return-value]
+                return hit[2]
             value = build()
             self.builds += 1
             with self._lock:

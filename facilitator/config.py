@@ -6,6 +6,7 @@ import ipaddress
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +77,7 @@ def from_env(overrides: dict | None = None) -> dict:
     instance = Path(
         overrides.pop("INSTANCE_PATH", None) or os.environ.get("FACILITATOR_INSTANCE", INSTANCE)
     )
-    cfg = {
+    cfg: dict[str, Any] = {
         "DATABASE_URL": os.environ.get("DATABASE_URL")
         or f"sqlite:///{instance / 'facilitator.db'}",
         "PUBLIC_URL": os.environ.get("FACILITATOR_PUBLIC_URL") or None,

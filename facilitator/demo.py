@@ -1,8 +1,12 @@
 """A ready session modelled on the reference networking session (ICT 2015, room 1.05)."""
 
+from __future__ import annotations
+
+from typing import Any
+
 TITLE = "China: Demonstrating your Smart City achievements"
 
-SECTIONS = [
+SECTIONS: list[dict[str, Any]] = [
     {"title": "What there is to build on", "kind": "talks", "minutes": 15},
     {"title": "Quick wins: what I can offer", "kind": "pitches", "minutes": 20},
     {"title": "What next: from requirements to action", "kind": "discussion", "minutes": 10},
@@ -10,7 +14,7 @@ SECTIONS = [
 
 # The invited speakers of section 1 (from the programme), then sample pitches for section 2:
 # invented people and organisations, in the spirit of the session.
-PITCHES = [
+PITCHES: list[dict[str, Any]] = [
     {
         "pitcher": "Dr Shaun Topham",
         "organisation": "EU eForum",

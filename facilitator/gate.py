@@ -63,7 +63,7 @@ TRIM_EVERY_S = 10  # then this often
 TRIM_FOR_S = 90  # for this long (read and write timers last 60 s)
 
 
-def _malloc_trim() -> Callable[[], object] | None:
+def _malloc_trim() -> Callable[[int], object] | None:
     try:
         import ctypes
 

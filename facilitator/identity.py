@@ -57,6 +57,7 @@ GRANT = "g1."  # marks a grant; a cookie from an earlier release holds the key i
 
 def _grant(code: str, key: str) -> str:
     secret = current_app.secret_key
+    assert secret is not None, "config.from_env always sets SECRET_KEY"
     secret = secret.encode() if isinstance(secret, str) else secret
     mac = hmac.new(secret, f"moderator:{code}:{key}".encode(), hashlib.sha256).digest()
     return GRANT + base64.urlsafe_b64encode(mac).decode().rstrip("=")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from .budgets import AddressBudget, same
 
@@ -94,5 +94,6 @@ class Budget:
         self.addresses = AddressBudget(address_rate, address_burst, clock, MAX_KEYS)
         self.sessions = AddressBudget(session_rate, session_burst, clock, MAX_KEYS, key=same)
 
-    def allow(self, address: str, session_id: int) -> bool:
-        return self.addresses.allow(address) and self.sessions.allow(session_id)
+    def allow(self, address: str, session: Hashable) -> bool:
+        """`session`: what identifies the session (its id, or the join code a connection proved)."""
+        return self.addresses.allow(address) and self.sessions.allow(session)

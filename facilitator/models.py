@@ -343,7 +343,7 @@ def never_reused_tables_missing(engine: Engine) -> list[str]:
         if t.dialect_options["sqlite"].get("autoincrement")
     ]
     with engine.connect() as conn:
-        made = dict(
+        made: dict[str, str] = dict(
             conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all()
         )
     return [name for name in want if name in made and "AUTOINCREMENT" not in made[name].upper()]
@@ -363,6 +363,7 @@ def rebuild_never_reused(engine: Engine) -> list[str]:
     raw = engine.raw_connection()
     try:
         dbapi = raw.driver_connection
+        assert dbapi is not None, "a raw connection has its driver's connection"
         saved = dbapi.isolation_level
         dbapi.isolation_level = None  # explicit BEGIN / COMMIT below
         try:
@@ -427,10 +428,10 @@ def add_missing_columns(engine: Engine) -> list[str]:
             have = {c["name"] for c in inspect(conn).get_columns(table.name)}
             for column in table.columns:
                 if column.name not in have:
-                    ddl = CreateColumn(column).compile(dialect=engine.dialect)
+                    compiled = CreateColumn(column).compile(dialect=engine.dialect)
                     # SQLite cannot add a UNIQUE column; the unique index is not needed to
                     # read old rows, and new rows draw unguessable tokens.
-                    ddl = str(ddl).replace(" UNIQUE", "")
+                    ddl = str(compiled).replace(" UNIQUE", "")
                     conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
                     added.append(f"{table.name}.{column.name}")
     return added

@@ -32,7 +32,7 @@ def lan_address() -> str:
     for addr in candidates:
         ip = ipaddress.ip_address(addr)
         if not ip.is_loopback and not ip.is_link_local:
-            return addr
+            return str(addr)
     return "127.0.0.1"
 
 

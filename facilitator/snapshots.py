@@ -16,12 +16,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DB
 
 from .ballots import FactsCache, QueueFacts, ballot_reply
 from .domain import queue, schedule, screen, settings, tally, voting
+from .domain.errors import RuleError
 from .domain.sessions import UNDO_SECONDS
 from .models import (
     Commitment,
@@ -83,7 +85,10 @@ class View:
 
     def __init__(self, db: DB, session_id: int):
         self.db = db
-        self.s = db.get(Session, session_id)
+        s = db.get(Session, session_id)
+        if s is None:
+            raise RuleError("unknown_session")
+        self.s: Session = s
         self.sections = list(
             db.scalars(
                 select(Section)
@@ -162,11 +167,12 @@ class Snapshots:
     def _results(self, v: View) -> list[dict]:
         """The ranking under the session's voting method, summed by the database."""
         ids = [p.id for p in v.votable]
-        votes, ratings = {}, {}
+        votes: dict[int, tuple[int, int]] = {}
+        ratings: dict[int, tuple[int, int, int, int, int]] = {}
         if ids and v.s.voting_method == voting.MATRIX:
             ratings = {
-                pid: tuple(int(x or 0) for x in rest)
-                for pid, *rest in v.db.execute(
+                pid: (int(i or 0), int(i_n or 0), int(e or 0), int(e_n or 0), int(n or 0))
+                for pid, i, i_n, e, e_n, n in v.db.execute(
                     select(
                         Rating.pitch_id,
                         func.sum(Rating.impact),
@@ -216,7 +222,7 @@ class Snapshots:
                 .union(select(Rating.participant_id).where(Rating.pitch_id.in_(ids)))
                 .subquery()
             )
-            ballots = v.db.scalar(select(func.count()).select_from(voters))
+            ballots = v.db.scalar(select(func.count()).select_from(voters)) or 0
         joined = v.db.scalar(
             select(func.count())
             .select_from(Participant)
@@ -272,7 +278,7 @@ class Snapshots:
             if s.rate_pitch_id and s.voting == voting.OPEN
             else None,
             "commitments": self._commitments(v),
-            "outcome_url": self.outcome_url(s.outcome_token) if s.outcome_public else None,
+            "outcome_url": self.outcome_url(s.outcome_token or "") if s.outcome_public else None,
             "live": _pitch(live) if live else None,
             "next": _pitch(nxt) if nxt else None,
             "timer": s.timer.to_dict(),
@@ -291,7 +297,7 @@ class Snapshots:
         waiting = [p for p in v.scope if p.status == queue.QUEUED]
         lengths = [p.seconds * 1000 for p in waiting]
         changeover = s.changeover_seconds * 1000
-        out = {
+        out: dict[str, Any] = {
             "now": now,
             "planned_start": s.planned_start,
             "planned_end": s.planned_end,
@@ -518,7 +524,9 @@ class Snapshots:
                     "planned_end": s.planned_end,
                     **self._report(v, now),
                 },
-                "outcome_url": self.outcome_url(s.outcome_token) if s.outcome_public else None,
+                "outcome_url": self.outcome_url(s.outcome_token or "")
+                if s.outcome_public
+                else None,
             }
             if private:
                 out["participants"] = [

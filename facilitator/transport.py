@@ -45,6 +45,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from socketio import packet as sio_packet
 
@@ -184,7 +185,7 @@ class Link:
         self.role: str | None = None  # once proven: the role the app accepted
         self.session: str | None = None  # and the join code it was accepted for
         self.screen = False  # counted in Transport.screens
-        self.ws = None
+        self.ws: Any = None  # the checked WebSocket, once open
         self.abort: Callable[[], None] | None = None  # cuts the TCP connection
 
     def charge(self, nbytes: int) -> bool:
@@ -294,8 +295,8 @@ class Transport:
         if link is None or link.closed:
             return
         pkt, reason = self.check(link, data)
-        if reason:
-            self.violation(link, reason)
+        if reason or pkt is None:
+            self.violation(link, reason or "no packet")
             return
         server = self.server
         try:
@@ -312,7 +313,7 @@ class Transport:
 
     # ----- checks ---------------------------------------------------------------------------
 
-    def check(self, link: Link, data) -> tuple[object, str | None]:
+    def check(self, link: Link, data) -> tuple[sio_packet.Packet | None, str | None]:
         """(the parsed Socket.IO packet, None) or (None, why it is refused)."""
         if not isinstance(data, str):
             return None, "binary message"
@@ -427,7 +428,7 @@ class Transport:
 def _link_of(transport: Transport, handler) -> Link | None:
     """The link of the Engine.IO socket whose websocket handler this is."""
     sid = getattr(getattr(handler, "__self__", None), "sid", None)
-    return transport.links.get(sid)
+    return None if sid is None else transport.links.get(sid)
 
 
 def websocket_handshake(environ: dict) -> bool:
@@ -530,10 +531,12 @@ def _eventlet_websocket(transport: Transport):
             ws = super()._handle_hybi_request(environ)
             ws.__class__ = GuardedSocket  # same object, checked methods
             ws.iterator = ws._iter_frames()
-            ws.link = self.link
+            link = self.link
+            assert link is not None, "__call__ refused a request without a link"
+            ws.link = link
             raw = ws.socket
-            self.link.ws = ws
-            self.link.abort = lambda: shut(raw)
+            link.ws = ws
+            link.abort = lambda: shut(raw)
             return ws
 
     return GuardedWSGI

@@ -206,7 +206,7 @@ class Owners:
             raise RuleError("wrong_type", field=name)
         if len(value) > self.max_items:
             raise RuleError("too_many", field=name, max=self.max_items)
-        out = []
+        out: list[dict] = []
         for item in value:
             if isinstance(item, dict) and set(item) == {"participant_id"}:
                 out.append({"participant_id": ID.clean(name, item["participant_id"])})

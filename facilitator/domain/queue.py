@@ -27,6 +27,7 @@ class PitchLike(Protocol):
     id: int
     status: str
     position: int
+    section_id: int | None
 
 
 def in_order(pitches: Sequence[PitchLike]) -> list:

@@ -30,7 +30,7 @@ def rank(
     voters = voters or {}
     order = {pid: i for i, pid in enumerate(pitch_ids_in_queue_order)}
     ordered = sorted(pitch_ids_in_queue_order, key=lambda pid: (-votes.get(pid, 0), order[pid]))
-    counts: dict[int, int] = {}
+    counts: dict[float, int] = {}
     for pid in ordered:
         counts[votes.get(pid, 0)] = counts.get(votes.get(pid, 0), 0) + 1
     out: list[Ranked] = []

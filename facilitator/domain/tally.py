@@ -85,7 +85,7 @@ def sum_ratings(
             t[2] += e
             t[3] += 1
         t[4] += 1
-    return {pid: tuple(t) for pid, t in out.items()}
+    return {pid: (t[0], t[1], t[2], t[3], t[4]) for pid, t in out.items()}
 
 
 def tally_votes(order: Sequence[int], totals: VoteTotals) -> list[Result]:

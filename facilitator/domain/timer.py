@@ -30,10 +30,16 @@ class Timer:
     def ready(cls, length_ms: int) -> Timer:
         return cls(IDLE, length_ms, length_ms, None)
 
+    @property
+    def running_end(self) -> int:
+        """`ends_at` of a running timer, which always has one."""
+        assert self.ends_at is not None, "a running timer has an end"
+        return self.ends_at
+
     def remaining(self, now: int) -> int:
         """Milliseconds left; negative once the pitch runs over."""
         if self.state == RUNNING:
-            return self.ends_at - now
+            return self.running_end - now
         return self.remaining_ms
 
     def phase(self, now: int) -> str:
@@ -54,7 +60,7 @@ class Timer:
     def pause(self, now: int) -> Timer:
         if self.state != RUNNING:
             raise RuleError("timer_not_running")
-        return replace(self, state=PAUSED, remaining_ms=self.ends_at - now, ends_at=None)
+        return replace(self, state=PAUSED, remaining_ms=self.running_end - now, ends_at=None)
 
     def resume(self, now: int) -> Timer:
         if self.state != PAUSED:
@@ -73,7 +79,7 @@ class Timer:
             raise RuleError("timer_too_long")
         total = max(0, self.total_ms + delta_ms)
         if self.state == RUNNING:
-            return replace(self, total_ms=total, ends_at=self.ends_at + delta_ms)
+            return replace(self, total_ms=total, ends_at=self.running_end + delta_ms)
         return replace(self, total_ms=total, remaining_ms=self.remaining_ms + delta_ms)
 
     def reset(self, length_ms: int) -> Timer:

@@ -14,6 +14,7 @@ another.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from .errors import RuleError
@@ -49,7 +50,7 @@ def rules_for(method: str, budget: int, max_per_pitch: int) -> DotRules:
 
 
 def check_ballot(
-    *, voting: str, pitch_id: int, votable: set[int], own: set[int], giving: bool
+    *, voting: str, pitch_id: int, votable: AbstractSet[int], own: AbstractSet[int], giving: bool
 ) -> None:
     """The rules every method shares. `giving` is False when a vote is only taken back."""
     if voting != OPEN:
@@ -67,8 +68,8 @@ def check_dots(
     ballot: Mapping[int, int],
     pitch_id: int,
     dots: int,
-    votable: set[int],
-    own: set[int],
+    votable: AbstractSet[int],
+    own: AbstractSet[int],
 ) -> None:
     """Raise RuleError unless setting `pitch_id` to `dots` on `ballot` is allowed.
 
@@ -87,7 +88,7 @@ def check_dots(
         raise RuleError("budget_exceeded", budget=rules.budget)
 
 
-def dots_left(rules: DotRules, ballot: Mapping[int, int], votable: set[int]) -> int | None:
+def dots_left(rules: DotRules, ballot: Mapping[int, int], votable: AbstractSet[int]) -> int | None:
     """Dots still to give; None when there is no budget."""
     if rules.budget is None:
         return None
@@ -95,7 +96,12 @@ def dots_left(rules: DotRules, ballot: Mapping[int, int], votable: set[int]) -> 
 
 
 def check_rating(
-    *, voting: str, pitch_id: int, votable: set[int], own: set[int], ratings: Mapping[str, int]
+    *,
+    voting: str,
+    pitch_id: int,
+    votable: AbstractSet[int],
+    own: AbstractSet[int],
+    ratings: Mapping[str, int],
 ) -> None:
     """Impact and ease ratings of one pitch: each 1-5, or 0 to take that rating back."""
     if voting != OPEN:

@@ -18,7 +18,7 @@ from ..broadcast import person, room
 from ..domain.errors import RuleError
 from ..messages import error_payload
 from ..validate import Choice, Text, parse
-from .registry import MODERATOR, PARTICIPANT, ROLES, Conn, Events, refuse
+from .registry import MODERATOR, PARTICIPANT, ROLES, Conn, Events, current_sid, refuse
 
 
 def register(ev: Events) -> None:
@@ -33,7 +33,7 @@ def register(ev: Events) -> None:
         """python-socketio delivers a client's event named "connect" or "disconnect" to the
         lifecycle handlers: a connection that is already set up cannot connect again, and one
         that is still connected is not disconnecting."""
-        return request.sid in conns and socketio.server.manager.is_connected(request.sid, "/")
+        return current_sid() in conns and socketio.server.manager.is_connected(current_sid(), "/")
 
     @socketio.on("connect")
     def connect(auth=None, *_extra):
@@ -74,28 +74,28 @@ def register(ev: Events) -> None:
         elif held and not identity.names(found["code"]):
             fail(RuleError("too_many_attempts"))
         join_room(room(sid, "phones" if role == PARTICIPANT else role))
-        conns[request.sid] = Conn(sid, found["code"], role, participant_id, token, key)
-        ev.buckets[request.sid] = ev.new_bucket()
-        ev.broadcaster.welcome(request.sid, sid, role, participant_id)
+        conns[current_sid()] = Conn(sid, found["code"], role, participant_id, token, key)
+        ev.buckets[current_sid()] = ev.new_bucket()
+        ev.broadcaster.welcome(current_sid(), sid, role, participant_id)
 
     @socketio.on("disconnect")
     def disconnect(*_args):
         if lifecycle_event_from_client():
             return error_payload(RuleError("unknown_event"))
-        ev.connections.forget(request.sid)
-        ev.buckets.pop(request.sid, None)
+        ev.connections.forget(current_sid())
+        ev.buckets.pop(current_sid(), None)
 
     @socketio.on("time:sync")
     def time_sync(*_args):
         """Sender: any page. Answers the server clock so browsers can run the same timer."""
-        if ev.flooding(request.sid):
+        if ev.flooding(current_sid()):
             return error_payload(RuleError("rate_limited"))
         if len(_args) > 1:
             return error_payload(RuleError("wrong_type", field="payload"))
         return {"ok": True, "now": service.clock()}
 
     def resync(c: Conn, _d: dict) -> None:
-        ev.broadcaster.welcome(request.sid, c.session_id, c.role, c.participant_id)
+        ev.broadcaster.welcome(current_sid(), c.session_id, c.role, c.participant_id)
 
     ev.command("sync", None, {}, resync)
 
@@ -107,5 +107,5 @@ def register_catch_all(ev: Events) -> None:
     def unknown(event, *_args):
         """Sender: anyone. An event nobody handles gets a clear refusal, never silence."""
         return error_payload(
-            RuleError("rate_limited" if ev.flooding(request.sid) else "unknown_event")
+            RuleError("rate_limited" if ev.flooding(current_sid()) else "unknown_event")
         )

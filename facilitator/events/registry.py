@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from flask import has_request_context, request
 from flask_socketio import ConnectionRefusedError
@@ -161,6 +161,12 @@ class Connections:
         self.socketio.start_background_task(retry)
 
 
+def current_sid() -> str:
+    """The Socket.IO id of the connection whose event runs now (Flask-SocketIO sets it on
+    the request it builds for each event)."""
+    return cast(Any, request).sid
+
+
 def refuse(err: RuleError) -> NoReturn:
     """Refuse a connection; the browser's connect_error gets the readable payload as `data`."""
     raise ConnectionRefusedError(err.code, error_payload(err))
@@ -273,4 +279,4 @@ class Events:
         if bare:
             self.socketio.server.on(event, lambda sid, *args: run(sid, args))
         else:
-            self.socketio.on_event(event, lambda *args: run(request.sid, args))
+            self.socketio.on_event(event, lambda *args: run(current_sid(), args))

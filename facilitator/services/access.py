@@ -94,7 +94,8 @@ class AccessCommands(ServiceBase):
         """Of `conns` (socket id -> (session id, code, participant id, token, key)), the socket
         ids whose identity no longer holds (see identity_error), in a few reads for all of
         them: the sweep of one process's open sockets."""
-        sessions, people = {}, {}
+        sessions: dict[int, tuple[str, str]] = {}
+        people: dict[int, tuple[int, str]] = {}
         session_ids = sorted({c[0] for c in conns.values()})
         participant_ids = sorted({c[2] for c in conns.values() if c[2] is not None})
         with self.unit() as db:

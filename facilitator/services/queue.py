@@ -36,7 +36,7 @@ class QueueCommands(ServiceBase):
                     Pitch.status.in_((queue.PENDING, queue.QUEUED)),
                 )
             )
-            if mine >= queue.MAX_WAITING_PER_PERSON:
+            if (mine or 0) >= queue.MAX_WAITING_PER_PERSON:
                 raise RuleError("too_many_pitches", max=queue.MAX_WAITING_PER_PERSON)
             who = self._participant(db, s.id, participant_id)
             p = Pitch(

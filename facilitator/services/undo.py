@@ -36,7 +36,7 @@ class UndoCommands(ServiceBase):
             )
             if entry is None or step.now - entry.at > UNDO_SECONDS * 1000:
                 raise RuleError("nothing_to_undo")
-            data = json.loads(entry.undo)
+            data = json.loads(entry.undo or "{}")
             changed = set()
             if "voting" in data:
                 s.voting, s.revealed = data["voting"], data["revealed"]

@@ -116,7 +116,7 @@ def public_cached(kind: str, found: dict, build: Callable[[], T]) -> T:
 
 
 @lru_cache(maxsize=128)
-def qr_svg_of(url: str) -> str:
+def qr_svg_of(url: str) -> bytes:
     """A QR code costs about 20 ms to draw: each URL is drawn once."""
     return qr.svg(url)
 
