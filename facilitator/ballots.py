@@ -1,4 +1,5 @@
-"""Dots and approval marks, written in batches (the vote burst's path; DESIGN principle 2).
+"""Dots and approval marks, written in batches (the vote burst's path; principle 5,
+docs/architecture.md).
 
 A vote changes one row, but checking it needs the session's round, the pitches open for votes,
 whose pitches they are and the voter's ballot. `QueueFacts` (what the queue says about

@@ -1,4 +1,4 @@
-"""The one place that emits (DESIGN principles 4 and 5).
+"""The one place that emits (principles 4 and 5, docs/architecture.md).
 
 Rooms: one per session and audience (`s<ID>:console`, `s<ID>:screen`, `s<ID>:phones`) and one
 per participant (`p<ID>`, all of one person's open tabs). A stage change sends each audience

@@ -1,4 +1,4 @@
-"""Who a browser is, from its signed, HttpOnly session cookie (DESIGN principle 6).
+"""Who a browser is, from its signed, HttpOnly session cookie (principle 6, docs/architecture.md).
 
 The cookie holds, per session code, a moderator grant and/or the participant token this
 browser was given at join. The grant is not the moderator key itself but an HMAC of it with the

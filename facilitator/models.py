@@ -1,5 +1,5 @@
 """SQLAlchemy tables. The database is the truth: every accepted change is committed here before
-it is acknowledged or broadcast (DESIGN principle 1)."""
+it is acknowledged or broadcast (principle 1, docs/architecture.md)."""
 
 from __future__ import annotations
 

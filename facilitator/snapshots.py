@@ -1,4 +1,5 @@
-"""What each audience sees (DESIGN principle 4): full, revisioned snapshots, never deltas.
+"""What each audience sees (principle 4, docs/architecture.md): full, revisioned snapshots,
+never deltas.
 
 - `stage`: public, the same for every phone; sent to all phones only when the stage changes.
 - `screen`: the stage plus head counts (and results once revealed), for the projector.

@@ -1,5 +1,6 @@
-"""The server's only timed wake-up (DESIGN principle 2): when a session's overrun policy is
-"move on", sleep until the live pitch's grace period ends, then ask the service to move on.
+"""The server's only timed wake-up (principle 2, docs/architecture.md): when a session's
+overrun policy is "move on", sleep until the live pitch's grace period ends, then ask the
+service to move on.
 
 The wake-up is idempotent: `Service.auto_next` does nothing unless the same pitch is still
 live and past its deadline, so a stale wake-up, a restart, or a second process waking for the

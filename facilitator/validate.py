@@ -1,4 +1,4 @@
-"""Payload validation for socket events and JSON routes (DESIGN principle 8).
+"""Payload validation for socket events and JSON routes (principle 8, docs/architecture.md).
 
 Each command declares its fields once; `parse` returns clean Python values or raises a
 RuleError naming the field. Unknown keys, wrong types, empty or over-long text, control

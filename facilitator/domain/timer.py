@@ -1,4 +1,4 @@
-"""The pitch countdown as data (DESIGN principle 2).
+"""The pitch countdown as data (principle 2, docs/architecture.md).
 
 A timer is a small immutable value. While it runs it holds the absolute moment it reaches zero
 (`ends_at`, epoch milliseconds of the server clock); while idle or paused it holds the time left

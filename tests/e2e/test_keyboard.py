@@ -359,7 +359,7 @@ def test_three_pitches_by_keyboard_only(server, open_page, artifacts):
 
 
 CUE_ECHO_BUG = (
-    "facilitator/services.py Service.cue (line ~498): a cue to the pitcher returns "
+    "facilitator/services/stage.py Service.cue: a cue to the pitcher returns "
     "Change(session_id, participants=...) without stage=True, so no new console snapshot is "
     "sent; console.js renderCues() would show it in #cue-now ('On the pitcher's phone: ...') "
     "but only after some later stage change, and going to the next pitch clears the cue first."
@@ -403,7 +403,7 @@ def test_console_echoes_pitcher_cue(server, open_page):
 MOVE_INDEX_BUG = (
     "static/js/console.js rowButtons (lines ~92-93) sends pitch:move with the row's index in "
     "snap.queue (the current section's queue, without pending sign-ups), but "
-    "facilitator/services.py move_pitch (line ~336) -> domain/queue.py moved() places the pitch "
+    "facilitator/services/queue.py move_pitch -> domain/queue.py moved() places the pitch "
     "at that index in the order of ALL the session's pitches, pending ones included: with a "
     "pending sign-up between B and C, 'Move B down' puts B just below the pending pitch, i.e. "
     "still above C, and the queue does not change."
