@@ -37,6 +37,12 @@ from .loadgen import SCENARIOS, add_load_options, load_options
 from .servers import ROOT
 
 
+def pid_of(server) -> int:
+    """The process id of a started server (tests.e2e.harness.Server)."""
+    assert server.proc is not None, "the server was started"
+    return server.proc.pid
+
+
 def generator(
     args, app_url: str, base_url: str | None, pid: int | list[int] | None, out: Path
 ) -> dict:
@@ -90,7 +96,7 @@ def cluster_run(args, mode: str, tmp: Path) -> dict:
                 tmp / "baseline.log",
             )
             return generator(
-                args, c.proxy_url, base.url, [p.proc.pid for p in c.procs], tmp / "result.json"
+                args, c.public_url, base.url, [pid_of(p) for p in c.procs], tmp / "result.json"
             )
         finally:
             if base is not None:
@@ -115,9 +121,8 @@ def one_run(args, mode: str, tmp: Path) -> dict:
                 tmp / "baseline.log",
             )
         try:
-            return generator(
-                args, args.url, args.baseline_url or base.url, None, tmp / "result.json"
-            )
+            base_url = args.baseline_url or (base.url if base else None)
+            return generator(args, args.url, base_url, None, tmp / "result.json")
         finally:
             if base:
                 base.stop()
@@ -162,8 +167,9 @@ def median(runs: list[dict], path: str):
     return statistics.median(values)
 
 
-# (scenario, figure, json path, format, target: (op, value) or None)
-ROWS = [
+# (scenario, figure, json path or paths, format, target: (op, value) or None)
+Row = tuple[str, str, str | tuple[str, ...], str, tuple[str, object] | None]
+ROWS: list[Row] = [
     ("join", "phones joined with the current stage", "join.current_stage", "{:.0f}", None),
     ("join", "all joined (HTTP join + socket + stage), s", "join.seconds", "{:.2f}", ("<=", 15)),
     ("join", "per phone p50 / p95, ms", ("join.p50_ms", "join.p95_ms"), "{:.0f}", None),

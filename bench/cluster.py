@@ -53,6 +53,14 @@ def pg_bin(name: str) -> str | None:
     return None
 
 
+def need_pg_bin(name: str) -> str:
+    """`pg_bin`, for a caller that cannot go on without it (`missing()` said it is there)."""
+    found = pg_bin(name)
+    if found is None:
+        raise RuntimeError(f"PostgreSQL's {name} is not installed")
+    return found
+
+
 def missing(nginx: bool = False) -> list[str]:
     """What this machine lacks to start a cluster (empty when everything is there)."""
     lacks = []
@@ -110,7 +118,7 @@ class Postgres:
             subprocess.run(
                 [
                     *self._as_owner(),
-                    pg_bin("initdb"),
+                    need_pg_bin("initdb"),
                     "-D",
                     str(self.datadir),
                     "-U",
@@ -128,7 +136,7 @@ class Postgres:
             subprocess.run(
                 [
                     *self._as_owner(),
-                    pg_bin("pg_ctl"),
+                    need_pg_bin("pg_ctl"),
                     "-D",
                     str(self.datadir),
                     "-l",
@@ -149,6 +157,18 @@ class Postgres:
         self.url = self.new_database()
         return self
 
+    @property
+    def admin(self) -> str:
+        """The URL of the server's administrator database (set once `start` ran)."""
+        assert self.admin_url is not None, "start() sets the admin URL"
+        return self.admin_url
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The SQLAlchemy URL of the cluster's database (set once `start` ran)."""
+        assert self.url is not None, "start() sets the database URL"
+        return self.url
+
     def new_database(self) -> str:
         """Create another empty database on the same server; its SQLAlchemy URL."""
         from sqlalchemy.engine import make_url
@@ -157,7 +177,7 @@ class Postgres:
         self._admin(f'CREATE DATABASE "{name}"')
         self.databases.append(name)
         return (
-            make_url(self.admin_url)
+            make_url(self.admin)
             .set(drivername="postgresql+psycopg", database=name)
             .render_as_string(hide_password=False)
         )
@@ -165,14 +185,14 @@ class Postgres:
     def _admin(self, statement: str) -> None:
         import psycopg
 
-        with psycopg.connect(libpq_url(self.admin_url), autocommit=True) as conn:
+        with psycopg.connect(libpq_url(self.admin), autocommit=True) as conn:
             conn.execute(statement)
 
     def sql(self, query: str, *params) -> list[tuple]:
         """Run one statement in the cluster's database; its rows (if any)."""
         import psycopg
 
-        with psycopg.connect(libpq_url(self.url), autocommit=True) as conn:
+        with psycopg.connect(libpq_url(self.sqlalchemy_url), autocommit=True) as conn:
             cur = conn.execute(query, params or None)
             return cur.fetchall() if cur.description else []
 
@@ -181,7 +201,7 @@ class Postgres:
             subprocess.run(
                 [
                     *self._as_owner(),
-                    pg_bin("pg_ctl"),
+                    need_pg_bin("pg_ctl"),
                     "-D",
                     str(self.datadir),
                     "-m",
@@ -249,7 +269,10 @@ def nginx_config(upstreams: list[int], listen: int, workdir: Path) -> str:
     """A complete nginx.conf around the `http`-level configuration of docs/deploy.md, with its
     upstream servers and listen port replaced by these."""
     doc = DEPLOY_DOC.read_text()
-    block = re.search(r"```nginx\n(.*?)```", doc, re.S).group(1)
+    found = re.search(r"```nginx\n(.*?)```", doc, re.S)
+    if found is None:
+        raise RuntimeError(f"no nginx block in {DEPLOY_DOC}")
+    block = found.group(1)
     servers = "".join(f"    server 127.0.0.1:{p};\n" for p in upstreams)
     block, n = re.subn(
         r"(upstream facilitator \{\n)(?:\s*server [^\n]*\n)+", lambda m: m.group(1) + servers, block
@@ -283,14 +306,14 @@ class Nginx:
         import urllib.request
 
         log = self.workdir / "nginx.out"
-        self.proc = subprocess.Popen(
+        self.proc = proc = subprocess.Popen(
             ["nginx", "-p", str(self.workdir), "-c", str(self.conf), "-g", "daemon off;"],
             stdout=open(log, "ab"),
             stderr=subprocess.STDOUT,
         )
 
         def up():
-            if self.proc.poll() is not None:
+            if proc.poll() is not None:
                 raise RuntimeError(
                     "nginx exited:\n" + log.read_text() + (self.workdir / "error.log").read_text()
                 )
@@ -352,7 +375,7 @@ class Cluster:
 
     @property
     def database_url(self) -> str:
-        return self.postgres.url
+        return self.postgres.sqlalchemy_url
 
     def start(self) -> Cluster:
         try:

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from tests.e2e.harness import Server
 
@@ -93,7 +94,9 @@ async def connect_all(port: int, code: str, n: int, concurrency: int, timeout: f
             return conn, time.perf_counter() - start
 
     results = await asyncio.gather(*(one(i) for i in range(n)), return_exceptions=True)
-    clients, latencies, errors = [], [], {}
+    clients: list = []
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
     for r in results:
         if isinstance(r, BaseException):
             kind = f"{type(r).__name__}: {str(r)[:80]}"
@@ -106,8 +109,9 @@ async def connect_all(port: int, code: str, n: int, concurrency: int, timeout: f
 
 async def measure(server: Server, n: int, concurrency: int, timeout: float) -> dict:
     code = join_code(server)
+    assert server.proc is not None, "the server was started"
     pid = server.proc.pid
-    out = {"rss_idle": rss_mb(pid)}
+    out: dict[str, Any] = {"rss_idle": rss_mb(pid)}
     drops, srv_cpu, own_cpu = listen_overflows(), cpu_s(pid), time.process_time()
     t0 = time.perf_counter()
     clients, lat, errors = await connect_all(server.port, code, n, concurrency, timeout)
@@ -153,7 +157,7 @@ def one_run(n: int, concurrency: int, timeout: float, server_args: list[str]) ->
                 asyncio.wait_for(measure(server, n, concurrency, timeout=min(timeout, 60)), timeout)
             )
         finally:
-            alive = server.proc.poll() is None
+            alive = server.proc is not None and server.proc.poll() is None
             server.stop()
             if not alive:
                 print("server died:\n" + server.log.read_text()[-3000:], file=sys.stderr)

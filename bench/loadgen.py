@@ -26,6 +26,7 @@ import statistics
 import sys
 import time
 from collections import Counter
+from typing import Any
 from urllib.parse import urlsplit
 
 from .connections import cpu_s, raise_file_limit, rss_mb
@@ -45,6 +46,12 @@ def pct(values: list[float], p: float) -> float | None:
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, -(-len(ordered) * p // 100) - 1))
     return ordered[int(k)]
+
+
+def pct_ms(values: list[float], p: float) -> float | None:
+    """`pct` of seconds, in milliseconds."""
+    v = pct(values, p)
+    return None if v is None else v * 1e3
 
 
 # ----- HTTP over asyncio streams (no thread pool: thousands of joins at once) ---------------
@@ -129,7 +136,9 @@ class Phone(SioClient):
             self.events.put_nowait((name, data[1:]))
 
     def counters(self) -> Counter:
-        return Counter(self.received, ping=self.pings)
+        out = Counter(self.received)
+        out["ping"] = self.pings
+        return out
 
 
 class Member:
@@ -142,6 +151,12 @@ class Member:
         self.conn: Phone | None = None
         self.ballot: dict[int, int] = {}
         self.rng = random.Random(index)
+
+    @property
+    def sock(self) -> Phone:
+        """The open socket of a connected member."""
+        assert self.conn is not None, f"member {self.index} is not connected"
+        return self.conn
 
 
 class Burst:
@@ -161,9 +176,9 @@ class Burst:
             "refusals": dict(self.refusals),
             "seconds": self.seconds,
             "per_s": self.acked / self.seconds if self.seconds else None,
-            "p50_ms": pct(self.lat, 50) * 1e3 if self.lat else None,
-            "p95_ms": pct(self.lat, 95) * 1e3 if self.lat else None,
-            "p99_ms": pct(self.lat, 99) * 1e3 if self.lat else None,
+            "p50_ms": pct_ms(self.lat, 50),
+            "p95_ms": pct_ms(self.lat, 95),
+            "p99_ms": pct_ms(self.lat, 99),
             # the load generator's own CPU while it drove this burst: near 100 % would
             # mean it measures itself, not the server
             "generator_cpu_pct": self.cpu_s / self.seconds * 100 if self.seconds else None,
@@ -173,7 +188,7 @@ class Burst:
 class Target:
     def __init__(self, url: str, pid: int | list[int] | None = None):
         parts = urlsplit(url)
-        self.host, self.port = parts.hostname, parts.port or 80
+        self.host, self.port = parts.hostname or "localhost", parts.port or 80
         self.pids = [pid] if isinstance(pid, int) else list(pid or [])
 
     def rss(self) -> float | None:
@@ -210,7 +225,8 @@ def stamp(conn: Phone, event: str, pick) -> list[tuple[float, object]]:
         if pkt.startswith(prefix):
             seen.append((time.perf_counter(), pick(conn.last[event])))
 
-    conn._on_sio = watch
+    # Wrapping one connection's handler in place: no subclass, no flag on the hot path.
+    conn._on_sio = watch  # type: ignore[method-assign]
     return seen
 
 
@@ -240,7 +256,9 @@ class Bench:
     def __init__(self, app: Target, base: Target | None):
         self.app, self.base = app, base
         self.members: list[Member] = []
-        self.code = self.key = self.console_cookie = None
+        self.code: str | None = None
+        self.key: str | None = None
+        self.console_cookie: str | None = None
         self.console: Phone | None = None
         self.pitch_ids: list[int] = []
 
@@ -268,9 +286,10 @@ class Bench:
         status, headers, _ = await http(a.host, a.port, "GET", f"{link.path}?{link.query}")
         assert status == 302, status
         self.console_cookie = cookie_of(headers)
-        self.console = await a.connect({"code": self.code, "role": "console"}, self.console_cookie)
-        await self.console.wait_event("stage", STEP)
-        self.console.quiet = True
+        console = await a.connect({"code": self.code, "role": "console"}, self.console_cookie)
+        await console.wait_event("stage", STEP)
+        console.quiet = True
+        self.console = console
         for i in range(PITCHES):
             ack = await self.cmd(
                 "pitch:add",
@@ -284,19 +303,25 @@ class Bench:
             )
             self.pitch_ids.append(ack["pitch_id"])
 
+    @property
+    def con(self) -> Phone:
+        """The console's socket, open once `setup` ran."""
+        assert self.console is not None, "setup() opens the console"
+        return self.console
+
     async def cmd(self, event: str, payload=None) -> dict:
-        ack = await self.console.emit(event, payload if payload is not None else {}, timeout=STEP)
+        ack = await self.con.emit(event, payload if payload is not None else {}, timeout=STEP)
         assert isinstance(ack, dict) and ack.get("ok") is True, (event, ack)
         return ack
 
     async def current_rev(self) -> int:
         """The session's revision now: a resync's snapshot arrives before its acknowledgement."""
         await self.cmd("sync")
-        return self.console.last["stage"]["rev"]
+        return self.con.last["stage"]["rev"]
 
     async def ensure_running(self) -> None:
         """A pitch on stage with its timer running (start the first one if there is none)."""
-        if not (self.console.last.get("stage") or {}).get("live"):
+        if not (self.con.last.get("stage") or {}).get("live"):
             await self.cmd("timer:start", {})
             await asyncio.sleep(1.0)  # that stage change is not part of what is measured
 
@@ -326,7 +351,7 @@ class Bench:
         while len(self.members) < n:
             self.members.append(Member(len(self.members)))
         extra = [m for m in self.members[n:] if m.conn is not None]
-        await asyncio.gather(*(m.conn.close() for m in extra), return_exceptions=True)
+        await asyncio.gather(*(m.sock.close() for m in extra), return_exceptions=True)
         for m in extra:
             m.conn = None
 
@@ -365,23 +390,24 @@ class Bench:
         await asyncio.sleep(0.5)
         rev = await self.current_rev()
         good = [m for m in fresh if m.conn is not None]
-        current = sum(1 for m in good if m.conn.stages and m.conn.stages[-1][1] == rev)
-        out = {
+        current = sum(1 for m in good if m.sock.stages and m.sock.stages[-1][1] == rev)
+        out: dict[str, Any] = {
             "phones": n,
             "ok": len(good),
             "current_stage": current,
             "seconds": elapsed,
-            "p50_ms": pct(lat, 50) * 1e3 if lat else None,
-            "p95_ms": pct(lat, 95) * 1e3 if lat else None,
+            "p50_ms": pct_ms(lat, 50),
+            "p95_ms": pct_ms(lat, 95),
             "rss_before_mb": rss0,
             "rss_mb": self.app.rss(),
-            "server_cpu_s": cpu1 - cpu0 if cpu0 is not None else None,
+            "server_cpu_s": cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None,
             "errors": errors_of(res),
         }
         if self.base:  # the same number of bare connections to the baseline
             conns: list[Phone] = []
 
             async def bare():
+                assert self.base is not None
                 c = await self.base.connect({})
                 conns.append(c)
                 await c.wait_event("stage", STEP)
@@ -402,7 +428,7 @@ class Bench:
         errors = await self.ensure(n)
         await self.ensure_running()
         phones = self.connected(n)
-        before = [m.conn.counters() for m in phones]
+        before = [m.sock.counters() for m in phones]
         cpu0, t0 = self.app.cpu(), time.perf_counter()
         await asyncio.sleep(seconds)
         took = time.perf_counter() - t0
@@ -410,7 +436,7 @@ class Bench:
         per_min: list[float] = []
         kinds: Counter = Counter(ping=0, stage=0)  # listed even when none came
         for m, b in zip(phones, before, strict=True):
-            d = m.conn.counters()
+            d = m.sock.counters()
             d.subtract(b)
             d = +d
             kinds.update(d)
@@ -424,7 +450,9 @@ class Bench:
                 k: v * 60 / took / max(len(phones), 1) for k, v in kinds.items()
             },
             "other_kinds": sorted(k for k in kinds if k not in ("ping", "stage")),
-            "server_cpu_pct": (cpu1 - cpu0) / took * 100 if cpu0 is not None else None,
+            "server_cpu_pct": (
+                (cpu1 - cpu0) / took * 100 if cpu0 is not None and cpu1 is not None else None
+            ),
             "rss_mb": self.app.rss(),
             "errors": errors,
         }
@@ -480,16 +508,16 @@ class Bench:
         ballots_seen = stamp(screen, "counts", lambda c: c.get("ballots"))
         # While votes come in, the console's tally arrives coalesced as `counts`.
         tally_seen = stamp(
-            self.console,
+            self.con,
             "counts",
             lambda c: {r["id"]: r["votes"] for r in c.get("results") or [] if r["votes"]},
         )
-        if self.console.last.get("stage", {}).get("voting") != "open":
+        if self.con.last.get("stage", {}).get("voting") != "open":
             await self.cmd("voting:open")
         await asyncio.sleep(1.0)  # every phone has the voting stage
-        stage = phones[0].conn.last["stage"]
+        stage = phones[0].sock.last["stage"]
         votable = stage.get("open_ids") or [p["id"] for p in stage["votable"]]
-        out = {"phones": len(phones), "errors": errors}
+        out: dict[str, Any] = {"phones": len(phones), "errors": errors}
         base_conns: list[Phone] = []
         if self.base:  # as many bare connections to the baseline, held for the whole burst
             res_c = await gather_gated(self.base.connect({}) for _ in range(len(phones)))
@@ -560,7 +588,7 @@ class Bench:
         per_phone_ms: list[float] = []
         missing = 0
         for _ in range(presses):
-            marks = [len(m.conn.stages) for m in phones]
+            marks = [len(m.sock.stages) for m in phones]
             t0 = time.perf_counter()
             await self.cmd("stage:next", {})
             rev = None
@@ -568,18 +596,18 @@ class Bench:
             arrivals: list[float] = []
             while time.perf_counter() < deadline:
                 arrivals = [
-                    m.conn.stages[k][0]
+                    m.sock.stages[k][0]
                     for m, k in zip(phones, marks, strict=True)
-                    if len(m.conn.stages) > k
+                    if len(m.sock.stages) > k
                 ]
                 if len(arrivals) == len(phones):
                     break
                 await asyncio.sleep(0.005)
             missing += len(phones) - len(arrivals)
             revs = {
-                m.conn.stages[k][1]
+                m.sock.stages[k][1]
                 for m, k in zip(phones, marks, strict=True)
-                if len(m.conn.stages) > k
+                if len(m.sock.stages) > k
             }
             if len(revs) > 1:
                 raise AssertionError(f"phones got different revisions: {sorted(revs)[:5]}")
@@ -588,7 +616,7 @@ class Bench:
                 all_ms.append((max(arrivals) - t0) * 1e3)
                 per_phone_ms.extend((a - t0) * 1e3 for a in arrivals)
             await asyncio.sleep(0.5)
-        size = len(json.dumps(phones[0].conn.last["stage"], separators=(",", ":")))
+        size = len(json.dumps(phones[0].sock.last["stage"], separators=(",", ":")))
         return {
             "phones": len(phones),
             "presses": presses,
@@ -628,7 +656,7 @@ async def run_all(args) -> dict:
     out["generator_cpu_s"] = time.process_time()
     out["generator_wall_s"] = time.perf_counter() - t
     await asyncio.gather(*(m.conn.close() for m in b.members if m.conn), return_exceptions=True)
-    await b.console.close()
+    await b.con.close()
     return out
 
 

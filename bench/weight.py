@@ -45,7 +45,7 @@ class Transfer:
 
     def take(self) -> dict:
         """Totals since the last call, and the bytes per URL path (largest first)."""
-        per = {}
+        per: dict[str, int] = {}
         for rid, n in self.bytes.items():
             path = self.urls.get(rid, "?").split("://", 1)[-1].split("/", 1)[-1]
             per["/" + path.split("?")[0]] = per.get("/" + path.split("?")[0], 0) + int(n)
@@ -69,7 +69,7 @@ def page_weight(url: str) -> dict:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
         try:
-            ctx = browser.new_context(viewport=PHONE)
+            ctx = browser.new_context(viewport={"width": PHONE["width"], "height": PHONE["height"]})
             page = ctx.new_page()
             net = Transfer(page)
             page.goto(join)

@@ -23,8 +23,11 @@ import hashlib
 import json
 import os
 import struct
+from typing import TypeVar
 
 __all__ = ["SioClient", "ConnectionRefused", "ProtocolError"]
+
+C = TypeVar("C", bound="SioClient")
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
@@ -84,14 +87,14 @@ class SioClient:
 
     @classmethod
     async def connect(
-        cls,
+        cls: type[C],
         host: str,
         port: int,
         auth: dict | None = None,
         headers: dict | None = None,
         path: str = "/socket.io/",
         timeout: float = 15.0,
-    ) -> SioClient:
+    ) -> C:
         """Open the WebSocket, wait for Engine.IO open, send CONNECT with `auth`, wait for the
         server's answer. Raises ConnectionRefused, ProtocolError, OSError or TimeoutError."""
         reader, writer = await asyncio.wait_for(
@@ -300,7 +303,7 @@ class SioClient:
                 if ack_id is not None:  # the server asked for an ack: answer an empty one
                     self._send_text(f"43{ack_id}[]")
             else:
-                fut = self._acks.get(ack_id)
+                fut = self._acks.get(ack_id) if ack_id is not None else None
                 if fut is not None and not fut.done():
                     fut.set_result(data[0] if len(data) == 1 else data)
         elif kind == "0":  # CONNECT accepted: {"sid": ...}
