@@ -186,12 +186,14 @@ def serve(app, socketio, host: str, port: int, max_connections: int) -> None:
     connections that have not proved anything yet are counted per client address and timed
     out (facilitator/gate.py, docs/security.md "The transport")."""
     from facilitator.gate import Gate, GateLimits, GateMiddleware
+    from facilitator.parts import Parts
     from facilitator.transport import QuietLog
 
-    ext = app.extensions.get("facilitator")
-    if ext is not None:
+    parts: Parts | None = app.extensions.get("facilitator")
+    if parts is not None:
         gate = Gate(GateLimits.from_config(app.config))
-        ext["transport"].gate, ext["gate"], quiet = gate, gate, ext["transport"].quiet
+        parts.transport.gate = parts.gate = gate
+        quiet = parts.transport.quiet
         # eventlet's own timeout for a request line (the first one too): the gate holds the
         # stricter idle time between requests
         first = app.config["REQUEST_SECONDS"]

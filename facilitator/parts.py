@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .broadcast import Broadcaster
     from .budgets import AddressBudget, RevisionCache
     from .events import Connections
+    from .gate import Gate
     from .limits import FailureThrottle
     from .services import Service
     from .snapshots import Snapshots
@@ -54,6 +55,7 @@ class Parts:
     timekeeper: Timekeeper
     connections: Connections
     budgets: Budgets
+    gate: Gate | None = None  # run.py's own servers: the connection gate (facilitator/gate.py)
 
     def __getitem__(self, name: str) -> Any:
         """`parts["service"]` reads like `parts.service` (what tests and scripts write)."""
