@@ -23,8 +23,11 @@ module holds every connection to that, between the WebSocket and python-socketio
   as a script voting as fast as it can expects) is closed.
 - **Resyncs.** `sync` (a full snapshot again; the pages never send it, a reconnect brings
   its snapshot) from a screen or a phone is budgeted per client address and per session; a
-  connection that asks beyond the budget is closed before anything is built. The console is
-  the moderator's and is not budgeted.
+  connection that asks beyond the budget is closed before anything is built. A console's
+  `sync` is budgeted per client address too, in a budget of its own (screens flooding a
+  session never starve its moderator): anyone can be the moderator of a session they made
+  on the start page, and fifty consoles of one such session asking for `sync` twenty times a
+  second each kept the server from answering anyone for half a minute.
 - **Screens.** One client address may hold at most `screens_per_address` screen connections
   and open at most `screen_connects_per_minute` (after as many at once): anyone with the join
   code can open one, and each receives every broadcast.
@@ -235,6 +238,9 @@ class Transport:
             int(3 * limits.resync_per_session),
             clock,
         )
+        self.console_resyncs = AddressBudget(
+            limits.resync_per_address, int(4 * limits.resync_per_address), clock, MAX_KEYS
+        )
         self.screen_connects = AddressBudget(
             limits.screen_connects_per_minute / 60,
             limits.screens_per_address or 20,
@@ -336,10 +342,10 @@ class Transport:
                 return None, "event before connect"
             if not link.events.take():
                 return None, "sending too many events"
-            if (
-                d[0] in EXPENSIVE
-                and link.role != "console"
-                and not self.resyncs.allow(link.address, link.session)
+            if d[0] in EXPENSIVE and not (
+                self.console_resyncs.allow(link.address)
+                if link.role == "console"
+                else self.resyncs.allow(link.address, link.session)
             ):
                 return None, "resyncing too often"
         elif pkt.packet_type == sio_packet.CONNECT:

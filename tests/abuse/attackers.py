@@ -19,6 +19,9 @@ did to it. The kinds are the transport attacks of docs/security.md:
   Engine.IO's pings, so only the server's deadline ends them).
 - `syncflood`: 50 screens from three addresses ask for `sync` 20 times a second each;
   reconnect when closed.
+- `consoles`: makes a session of its own on the start page's API (the start page is open on
+  a private network), then `--count` consoles of it send the event `--payload` (e.g. `sync`)
+  20 times a second each, just under the app's rate per connection; reconnect when closed.
 """
 
 from __future__ import annotations
@@ -292,8 +295,71 @@ async def syncflood(args) -> dict:
     return out
 
 
+async def _make_session(port: int, source: str) -> tuple[str, str]:
+    """A session made on the start page's API from `source`: (join code, console cookie)."""
+    body = json.dumps({"title": "Look-alike round"}).encode()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0))
+    try:
+        writer.write(
+            (
+                f"POST /api/sessions HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                f"Connection: close\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n"
+            ).encode()
+            + body
+        )
+        raw = await asyncio.wait_for(reader.read(-1), 30)
+    finally:
+        writer.close()
+    head, _, payload = raw.partition(b"\r\n\r\n")
+    assert b" 201 " in head.split(b"\r\n", 1)[0], raw[:300]
+    cookie = next(
+        line.split(b":", 1)[1].strip().split(b";")[0].decode()
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"set-cookie:") and b"facilitator=" in line
+    )
+    return json.loads(payload)["code"], cookie
+
+
+async def consoles(args) -> dict:
+    out = {"sent": 0, "connections": 0, "refused": 0, "closed_by_server": 0}
+    source = attacker_address()
+    code, cookie = await _make_session(args.port, source)
+    auth = {"code": code, "role": "console"}
+    payload = {"text": "hello"} if args.payload.startswith("cue:") else {}
+    t_end = time.monotonic() + args.seconds
+
+    async def console():
+        conn = None
+        while time.monotonic() < t_end:
+            if conn is None or conn.closed:
+                if conn is not None:
+                    out["closed_by_server"] += 1
+                try:
+                    conn = await sio_from(source, args.port, auth, cookie=cookie, timeout=5)
+                    conn.quiet = True
+                    out["connections"] += 1
+                except (TimeoutError, OSError, ConnectionError):
+                    out["refused"] += 1
+                    conn = None
+                    await asyncio.sleep(0.05)
+                    continue
+            try:
+                await conn.emit(args.payload, payload, ack=False)
+                out["sent"] += 1
+            except ConnectionError:
+                pass
+            await asyncio.sleep(0.05)
+        if conn is not None:
+            await conn.close()
+
+    await asyncio.gather(*(console() for _ in range(args.count)))
+    return out
+
+
 KINDS = {
-    f.__name__: f for f in (flood, bigframes, fragments, attachments, halfopen, idlews, syncflood)
+    f.__name__: f
+    for f in (flood, bigframes, fragments, attachments, halfopen, idlews, syncflood, consoles)
 }
 
 
