@@ -5,7 +5,10 @@ CONNECT with a valid role (`facilitator.transport` says so). While unproven:
 
 - one client address may hold at most `per_address` connections, and all addresses together
   at most `total`; a connection beyond that is answered "503 Service Unavailable" and closed at
-  once (a browser's Socket.IO client tries again a moment later);
+  once (a browser's Socket.IO client tries again a moment later). When the total is reached, a
+  newcomer from an address that holds fewer than the address holding most is let in, and the
+  oldest unproven connection of that address is closed instead: a few addresses filling the
+  total (four at 500 each) cannot keep everyone else out;
 - it must deliver a complete HTTP request within `request_seconds` of being accepted, and
   the next one within `idle_seconds` of the end of the previous one (an idle keep-alive
   connection is closed then: a page and its assets take a moment, and a browser opens a new
@@ -104,7 +107,9 @@ class Gate:
         self.total = 0
         self.refused = 0
         self.released = 0
+        self.evicted = 0
         self._open: set[Ticket] = set()  # unproven tickets (the sweep looks at these)
+        self._by_key: dict[str, dict[Ticket, None]] = {}  # per address, oldest first
         self._lock = threading.Lock()
 
     def admit(self, address: str | None, closer: Callable[[], None]) -> Ticket | None:
@@ -114,7 +119,7 @@ class Gate:
             held = self.unproven.get(key, 0)
             limits = self.limits  # 0: no limit
             if (limits.per_address and held >= limits.per_address) or (
-                limits.total and self.total >= limits.total
+                limits.total and self.total >= limits.total and not self._evict_for(held)
             ):
                 self.refused += 1
                 return None
@@ -122,12 +127,32 @@ class Gate:
             self.total += 1
             ticket = Ticket(key, self._after(limits.request_seconds), closer)
             self._open.add(ticket)
+            self._by_key.setdefault(key, {})[ticket] = None
             return ticket
+
+    def _evict_for(self, held: int) -> bool:
+        """The total is reached: close the oldest unproven connection of the address that
+        holds most, if it holds more than the newcomer's address would (caller holds the
+        lock). False: nothing to take, refuse the newcomer."""
+        heaviest = max(self.unproven, key=self.unproven.__getitem__, default=None)
+        if heaviest is None or self.unproven[heaviest] <= held + 1:
+            return False
+        victim = next(iter(self._by_key[heaviest]))
+        victim.cut = True
+        self._forget(victim)
+        self.evicted += 1
+        victim.closer()
+        return True
 
     def _forget(self, ticket: Ticket) -> None:
         """No longer unproven (caller holds the lock)."""
         if ticket in self._open:
             self._open.discard(ticket)
+            mine = self._by_key.get(ticket.key)
+            if mine is not None:
+                mine.pop(ticket, None)
+                if not mine:
+                    del self._by_key[ticket.key]
             left = self.unproven.get(ticket.key, 0) - 1
             if left > 0:
                 self.unproven[ticket.key] = left

@@ -17,6 +17,9 @@ did to it. The kinds are the transport attacks of docs/security.md:
 - `halfopen`: `--count` HTTP requests whose headers never end, held open.
 - `idlews`: `--count` Engine.IO websockets that never send the Socket.IO CONNECT (they answer
   Engine.IO's pings, so only the server's deadline ends them).
+- `slowdoor`: `--count` HTTP requests whose headers never end from each of `--addresses`
+  addresses, each opened again as soon as the server ends or refuses it, for `--seconds`
+  (together more than the cap on unproven connections of all addresses).
 - `syncflood`: 50 screens from three addresses ask for `sync` 20 times a second each;
   reconnect when closed.
 - `consoles`: makes a session of its own on the start page's API (the start page is open on
@@ -237,6 +240,40 @@ async def halfopen(args) -> dict:
     return await _hold(args, open_one)
 
 
+async def slowdoor(args) -> dict:
+    out = {"opened": 0, "refused": 0, "ended_by_server": 0}
+    t_end = time.monotonic() + args.seconds
+
+    async def one(source: str):
+        while time.monotonic() < t_end:
+            try:
+                reader, writer = await asyncio.wait_for(
+                    asyncio.open_connection("127.0.0.1", args.port, local_addr=(source, 0)), 5
+                )
+            except (TimeoutError, OSError):
+                out["refused"] += 1
+                await asyncio.sleep(1)
+                continue
+            try:
+                writer.write(b"GET / HTTP/1.1\r\nHost: venue\r\nX-Slow: ")
+                answer = await asyncio.wait_for(reader.read(64), t_end - time.monotonic())
+                if answer.startswith(b"HTTP/1.1 503"):
+                    out["refused"] += 1
+                else:
+                    out["opened"] += 1
+                    out["ended_by_server"] += 1
+            except (TimeoutError, OSError, ConnectionError):
+                out["opened"] += 1
+            finally:
+                writer.close()
+            await asyncio.sleep(1)  # what is held lasts 10 s: no need to hurry
+
+    await asyncio.gather(
+        *(one(attacker_address(a)) for a in range(args.addresses) for _ in range(args.count))
+    )
+    return out
+
+
 async def idlews(args) -> dict:
     async def open_one():
         ws = await RawWS.open(args.port, attacker_address(), timeout=10)
@@ -359,7 +396,17 @@ async def consoles(args) -> dict:
 
 KINDS = {
     f.__name__: f
-    for f in (flood, bigframes, fragments, attachments, halfopen, idlews, syncflood, consoles)
+    for f in (
+        flood,
+        bigframes,
+        fragments,
+        attachments,
+        halfopen,
+        slowdoor,
+        idlews,
+        syncflood,
+        consoles,
+    )
 }
 
 
@@ -373,6 +420,7 @@ def main(argv=None) -> None:
     p.add_argument("--reconnect", action="store_true")
     p.add_argument("--megabytes", type=float, default=200)
     p.add_argument("--count", type=int, default=5000)
+    p.add_argument("--addresses", type=int, default=1)
     args = p.parse_args(argv)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))

@@ -252,12 +252,14 @@ def test_events_beyond_five_times_the_rate_limit_are_refused(transport, monkeypa
     assert results[200] == "sending too many events"
 
 
-def test_resyncs_are_budgeted_per_address_but_not_for_the_console(transport, monkeypatch):
+def test_resyncs_are_budgeted_per_address_the_consoles_apart(transport, monkeypatch):
     screen = link(transport, True, monkeypatch)
     results = [transport.check(screen, '2["sync"]')[1] for _ in range(21)]
     assert results[:20] == [None] * 20 and results[20] == "resyncing too often"
+    # The screens took their budget: a console of the same address still has its own.
     console = link(transport, True, monkeypatch, role="console")
-    assert all(transport.check(console, '2["sync"]')[1] is None for _ in range(50))
+    results = [transport.check(console, '2["sync"]')[1] for _ in range(21)]
+    assert results[:20] == [None] * 20 and results[20] == "resyncing too often"
 
 
 def test_twenty_screens_per_address(transport, monkeypatch):
@@ -280,7 +282,8 @@ def test_the_gate_counts_unproven_connections_per_address():
     assert all(mine) and gate.admit("192.0.2.7", lambda: None) is None
     assert gate.admit("::ffff:192.0.2.7", lambda: None) is None  # the same address
     theirs = [gate.admit("192.0.2.8", lambda: None) for _ in range(2)]
-    assert all(theirs) and gate.admit("192.0.2.9", lambda: None) is None  # total: 5
+    # total: 5, and no address holds more than this one would: refused
+    assert all(theirs) and gate.admit("192.0.2.8", lambda: None) is None
     gate.prove(mine[0])  # a proven connection is not counted any more
     assert gate.admit("192.0.2.7", lambda: None) is not None
     gate.release(theirs[0])
@@ -288,6 +291,30 @@ def test_the_gate_counts_unproven_connections_per_address():
     assert gate.unproven == {"192.0.2.7": 3, "192.0.2.8": 1} and gate.total == 4
     gate.release(mine[0])  # a proven one going away changes nothing
     assert gate.total == 4 and gate.refused == 3
+
+
+def test_a_full_gate_lets_a_lighter_address_in_by_closing_the_heaviest_ones_oldest():
+    """Four addresses at the per-address cap filled the total: every other address was
+    refused. A newcomer from an address that holds less than the heaviest gets in; the
+    heaviest address's oldest unproven connection is closed instead."""
+    clock = Clock()
+    gate = Gate(GateLimits(per_address=3, total=6), clock)
+    closed: list[str] = []
+    attacker = [gate.admit("192.0.2.7", lambda n=n: closed.append(f"a{n}")) for n in range(3)]
+    other = [gate.admit("192.0.2.8", lambda n=n: closed.append(f"b{n}")) for n in range(3)]
+    assert all(attacker) and all(other) and gate.total == 6
+    honest = gate.admit("192.0.2.9", lambda: closed.append("h"))
+    assert honest is not None and closed == ["a0"] and attacker[0].cut
+    assert gate.unproven == {"192.0.2.7": 2, "192.0.2.8": 3, "192.0.2.9": 1}
+    assert gate.total == 6 and gate.evicted == 1
+    gate.release(attacker[0])  # its server thread ends: counted once
+    assert gate.total == 6
+    # Now the heaviest is 192.0.2.8; a second newcomer from .9 (which would hold 2) gets in.
+    assert gate.admit("192.0.2.9", lambda: None) is not None and closed == ["a0", "b0"]
+    # When every address holds as much as the newcomer's would, the newcomer is refused.
+    assert gate.admit("192.0.2.9", lambda: None) is None
+    assert gate.admit("192.0.2.7", lambda: None) is None and gate.refused == 2
+    assert gate.overdue() == [] and attacker[0] not in gate._open
 
 
 def test_the_gate_times_out_what_does_not_prove_itself():
