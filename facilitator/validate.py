@@ -35,12 +35,31 @@ def unencodable(value: str) -> bool:
     return any("\ud800" <= ch <= "\udfff" for ch in value)
 
 
+# Characters that are not format characters (Cf) but render as nothing, or as a blank: the
+# Hangul fillers (a name made of U+3164 alone shows as an empty name), the braille blank, the
+# combining grapheme joiner and the Khmer inherent vowels (default-ignorable marks).
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5")
+MAX_MARKS = 8  # combining marks in a row: real scripts stack a few, a "tower" hides the text
+
+
+def _marks_tower(value: str) -> bool:
+    run = 0
+    for ch in value:
+        run = run + 1 if unicodedata.category(ch) in ("Mn", "Me") else 0
+        if run > MAX_MARKS:
+            return True
+    return False
+
+
 def invisible_formatting(value: str) -> bool:
     """Whether `value` holds a format character (Unicode category Cf) that can make text look
     like something else: bidi embeddings, overrides and isolates (U+202A-E, U+2066-9, the
     Arabic letter mark), zero-width spaces, marks and joiners out of place (U+200B-F,
     U+2060-4, U+FEFF), soft hyphens and the rest of Cf. Kept: a joiner between two visible
-    characters, and the tag characters of a flag emoji."""
+    characters, and the tag characters of a flag emoji. Also refused: characters that show
+    as a blank (`_BLANK`) and more than `MAX_MARKS` combining marks in a row."""
+    if any(ch in _BLANK for ch in value) or _marks_tower(value):
+        return True
     for i, ch in enumerate(value):
         if unicodedata.category(ch) != "Cf":
             continue

@@ -126,6 +126,14 @@ DISGUISES = {
     "mongolian vowel separator alone": "\u180eAnn",
     "C1 control": "Ann\x85x\x9b",
     "lone surrogate": "Ann\ud800",
+    "hangul filler alone (a blank name)": "\u3164",
+    "hangul filler after a name": "Ann\u3164",
+    "halfwidth hangul filler": "\uffa0Ann",
+    "hangul choseong and jungseong fillers": "\u115f\u1160",
+    "braille blank": "\u2800",
+    "combining grapheme joiner": "An\u034fn",
+    "khmer inherent vowel": "Ann\u17b4",
+    "a tower of combining marks": "A" + "\u0301" * 12,
 }
 KEPT = {
     "emoji family (ZWJ)": "Ana \U0001f468\u200d\U0001f469\u200d\U0001f467",
@@ -136,6 +144,9 @@ KEPT = {
     "\U000e0074\U000e007f",
     "Chinese": "李伟",
     "accents": "Zoë Ångström",
+    "Korean": "김민준",
+    "Thai (two marks on a letter)": "\u0e01\u0e35\u0e48 \u0e19\u0e49\u0e33",
+    "Mongolian free variation selector": "\u182d\u180b\u1820",
 }
 
 
