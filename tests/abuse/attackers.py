@@ -20,6 +20,9 @@ did to it. The kinds are the transport attacks of docs/security.md:
 - `slowdoor`: `--count` HTTP requests whose headers never end from each of `--addresses`
   addresses, each opened again as soon as the server ends or refuses it, for `--seconds`
   (together more than the cap on unproven connections of all addresses).
+- `phones`: joins `--count` phones to the session from one address (as a venue's phones
+  would), then each sends `rating:set` 19 times a second, just under the app's rate per
+  connection, for `--seconds`.
 - `syncflood`: 50 screens from three addresses ask for `sync` 20 times a second each;
   reconnect when closed.
 - `consoles`: makes a session of its own on the start page's API (the start page is open on
@@ -358,6 +361,63 @@ async def _make_session(port: int, source: str) -> tuple[str, str]:
     return json.loads(payload)["code"], cookie
 
 
+async def _join(port: int, source: str, code: str, name: str) -> str:
+    """Join `code` as `name` from `source`: the phone's cookie."""
+    body = json.dumps({"name": name}).encode()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0))
+    try:
+        writer.write(
+            (
+                f"POST /api/sessions/{code}/participants HTTP/1.1\r\n"
+                f"Host: 127.0.0.1:{port}\r\nConnection: close\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            ).encode()
+            + body
+        )
+        raw = await asyncio.wait_for(reader.read(-1), 30)
+    finally:
+        writer.close()
+    head = raw.partition(b"\r\n\r\n")[0]
+    assert b" 201 " in head.split(b"\r\n", 1)[0], raw[:300]
+    return next(
+        line.split(b":", 1)[1].strip().split(b";")[0].decode()
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"set-cookie:") and b"facilitator=" in line
+    )
+
+
+async def phones(args) -> dict:
+    out = {"sent": 0, "connections": 0, "closed_by_server": 0}
+    source = attacker_address()
+    auth = {"code": args.code, "role": "phone"}
+    conns = []
+    for i in range(args.count):
+        cookie = await _join(args.port, source, args.code, f"Guest {i + 1}")
+        conns.append(await sio_from(source, args.port, auth, cookie=cookie, timeout=10))
+        conns[-1].quiet = True
+        out["connections"] += 1
+    t_end = time.monotonic() + args.seconds
+
+    async def phone(conn, i: int):
+        n = 0
+        while time.monotonic() < t_end and not conn.closed:
+            n += 1
+            try:
+                await conn.emit(
+                    "rating:set", {"pitch_id": 1 + n % 3, "impact": n % 5, "ease": i % 5}, ack=False
+                )
+                out["sent"] += 1
+            except ConnectionError:
+                break
+            await asyncio.sleep(1 / 19)
+        if conn.closed:
+            out["closed_by_server"] += 1
+        await conn.close()
+
+    await asyncio.gather(*(phone(c, i) for i, c in enumerate(conns)))
+    return out
+
+
 async def consoles(args) -> dict:
     out = {"sent": 0, "connections": 0, "refused": 0, "closed_by_server": 0}
     source = attacker_address()
@@ -406,6 +466,7 @@ KINDS = {
         idlews,
         syncflood,
         consoles,
+        phones,
     )
 }
 

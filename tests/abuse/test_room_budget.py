@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from bench.loadgen import cookie_of, http
 from bench.wsclient import SioClient
 from tests.e2e.harness import console_cookie
@@ -127,6 +129,35 @@ def test_fifty_consoles_of_a_guests_own_session_asking_for_sync_do_not_slow_the_
         assert out["closed_by_server"] >= 40
         assert "Traceback" not in log
         assert len(lines) <= 2
+    finally:
+        server.stop()
+
+
+@pytest.mark.xfail(
+    reason="not fixed: socket events of proven connections are budgeted per connection only "
+    "(docs/security.md, Known limits)",
+    strict=False,
+)
+def test_twenty_phones_each_just_under_the_event_rate_do_not_slow_the_room(tmp_path):
+    """Twenty phones joined from one address (the join budget allows a venue's 6,000) each
+    send `rating:set` 19 times a second, just under the app's 20 a second per connection:
+    380 events a second that each read the database. Measured on a busy 2-core machine
+    (load 15 to 20): an honest round trip went from 46 ms (p95) to timing out at 5 s. The
+    per-connection rate does not protect the room from many connections; nothing budgets
+    the events of proven connections per address or per session."""
+    server, code, _made = start_server(tmp_path / "server")
+    try:
+
+        async def go():
+            async with Prober(server.port, code) as honest:
+                await asyncio.sleep(0.5)
+                honest.reset()
+                out = await attack("phones", server.port, code, count=20, seconds=10)
+                return out, honest.p95(), honest.failures
+
+        out, p95, failures = run(go())
+        print(f"\n{out}; honest p95 {p95 * 1000:.0f} ms, {failures} timed out")
+        assert p95 < P95_LIMIT_S and failures == 0
     finally:
         server.stop()
 
