@@ -1,6 +1,9 @@
 """The outcome as files: CSV (one row per pitch), Markdown (a summary to paste into a mail or a
 report) and JSON (through the API). Built from `Snapshots.outcome`, in the reader's language.
-A session with no votes still gives a valid file with its headers."""
+A session with no votes still gives a valid file with its headers.
+
+CSV files start with a UTF-8 byte-order mark (`BOM`): without it a spreadsheet opened by
+double-click guesses the laptop's legacy encoding and garbles every Chinese name."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from flask_babel import gettext as _
 
 from .domain.commitments import STATUS_OPTIONS
 from .domain.options import Option
+from .domain.timing import by_section
 from .domain.voting import METHOD_OPTIONS
 
 
@@ -76,6 +80,25 @@ def minutes(ms: int | None) -> str:
     return f"{secs // 60}:{secs % 60:02d}"
 
 
+def signed_minutes(ms: int | None) -> str:
+    """A change of length as +0:30 or −1:30; nothing when there was none."""
+    if not ms:
+        return ""
+    return ("+" if ms > 0 else "\u2212") + minutes(abs(ms))
+
+
+def timing_groups(timing: dict) -> list[dict]:
+    """The timing as it is printed: each section of the agenda followed by the talks or pitches
+    that ran in it, then any that ran outside the agenda (`section` None)."""
+    groups, loose = by_section(
+        timing["sections"], timing["pitches"], lambda p: p.get("section_id"), lambda s: s["id"]
+    )
+    out = [{"section": s, "items": items} for s, items in groups]
+    if loose:
+        out.append({"section": None, "items": loose})
+    return out
+
+
 def when(ms: int | None, with_time: bool = False) -> str:
     """A moment, laptop local time, as 2026-11-28 (or 2026-11-28 19:40)."""
     if not ms:
@@ -102,6 +125,14 @@ def person(p: dict) -> str:
 
 def number(x) -> str:
     return "" if x is None else (f"{x:g}" if isinstance(x, float) else str(x))
+
+
+BOM = "\ufeff"
+
+
+def csv_file(text: str) -> bytes:
+    """A CSV download: UTF-8 with a byte-order mark, so spreadsheets read Chinese names."""
+    return (BOM + text).encode("utf-8")
 
 
 def to_csv(outcome: dict) -> str:
@@ -216,6 +247,38 @@ def to_markdown(outcome: dict) -> str:
                 lines.append(
                     f"- **{md(r['title'])}**: " + "; ".join(md(person(p)) for p in r["interested"])
                 )
+    lines += ["", "## " + _("Timing"), "", *timing_markdown(outcome["timing"])]
     if outcome.get("outcome_url"):
         lines += ["", _("Public outcome: %(url)s", url=outcome["outcome_url"])]
     return "\n".join(lines) + "\n"
+
+
+def timing_markdown(timing: dict) -> list[str]:
+    """The timing table: each section, then its talks or pitches (indented by a dash); the
+    changes are the moderator's extensions and cuts, and over is measured against the time
+    given (planned plus changes; domain/timing.py)."""
+    groups = timing_groups(timing)
+    if not any(g["section"] or g["items"] for g in groups):
+        return [_("Nothing has run yet.")]
+    out = [
+        "| "
+        + " | ".join([_("Section"), _("Planned"), _("Changes"), _("Actual"), _("Over")])
+        + " |",
+        "|---|---|---|---|---|",
+    ]
+
+    def row(name: str, x: dict) -> str:
+        over = minutes(x["over_ms"]) if x["over_ms"] else ""
+        return (
+            f"| {name} | {minutes(x['planned_ms'])} | {signed_minutes(x['changes_ms'])} | "
+            f"{minutes(x['actual_ms'])} | {over} |"
+        )
+
+    for g in groups:
+        if g["section"] is not None:
+            out.append(row(f"**{md(g['section']['title'])}**", g["section"]))
+        elif g["items"] and len(groups) > 1:
+            out.append(f"| **{_('Outside the agenda')}** | | | | |")
+        for x in g["items"]:
+            out.append(row(f"– {md(x['title'])} ({md(x['pitcher'])})", x))
+    return out

@@ -200,6 +200,8 @@ class Pitch(Base):
     ended_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     spoken_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)  # time used on stage
     overrun_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # the time it was given: its length plus the moderator's extensions and cuts (domain/timing)
+    given_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     session: Mapped[Session] = relationship(back_populates="pitches")
     section: Mapped[Section | None] = relationship()

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DB
 
 from .ballots import FactsCache, QueueFacts, ballot_reply
-from .domain import queue, schedule, screen, settings, tally, voting
+from .domain import queue, schedule, screen, settings, tally, timing, voting
 from .domain.errors import RuleError
 from .domain.sessions import UNDO_SECONDS
 from .models import (
@@ -343,14 +343,22 @@ class Snapshots:
         return out
 
     def _report(self, v: View, now: int) -> dict:
-        """Planned versus actual time, per pitch and per section."""
+        """Planned, given (planned plus the moderator's changes) and actual time, per pitch
+        and per section, and by how much each ran over (domain/timing.py)."""
+        timer = v.s.timer
+        runs = [timing.Run(x.id, x.kind, x.started_at, x.ended_at) for x in v.sections]
         pitches = [
             {
                 "id": p.id,
                 "title": p.title,
                 "pitcher": p.pitcher,
-                "planned_ms": p.seconds * 1000,
-                "actual_ms": p.spoken_ms,
+                "section_id": timing.ran_in(p.section_id, p.started_at, runs),
+                **timing.pitch_timing(
+                    p.seconds * 1000,
+                    timer.total_ms if p.status == queue.LIVE else p.given_ms,
+                    None if p.status == queue.LIVE else p.spoken_ms,
+                    p.overrun_ms,
+                ).as_dict(),
                 "overrun_ms": p.overrun_ms or 0,
                 "status": p.status,
             }
@@ -361,8 +369,11 @@ class Snapshots:
             {
                 "id": x.id,
                 "title": x.title,
-                "planned_ms": x.minutes * 60_000,
-                "actual_ms": ((x.ended_at or now) - x.started_at) if x.started_at else None,
+                "kind": x.kind,
+                **timing.section_timing(
+                    x.minutes * 60_000,
+                    ((x.ended_at or now) - x.started_at) if x.started_at else None,
+                ).as_dict(),
                 "running": x.started_at is not None and x.ended_at is None,
             }
             for x in v.sections

@@ -185,5 +185,6 @@ class ServiceBase:
         p.status, p.ended_at = status, now
         p.spoken_ms = max(0, t.total_ms - t.remaining(now))
         p.overrun_ms = max(0, -t.remaining(now))
+        p.given_ms = t.total_ms  # planned plus the moderator's changes (domain/timing.py)
         s.timer = Timer.ready(s.pitch_seconds * 1000)
         s.pitcher_message = ""

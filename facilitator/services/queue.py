@@ -178,7 +178,7 @@ class QueueCommands(ServiceBase):
                 self._end(s, p, step.now, status)
             if status == queue.QUEUED and p.status != queue.PENDING:
                 p.position = self._end_position(step.db, s)
-                p.started_at = p.ended_at = p.spoken_ms = p.overrun_ms = None
+                p.started_at = p.ended_at = p.spoken_ms = p.overrun_ms = p.given_ms = None
             p.status = status
             step.detail = f"{p.title}: {status}"
             return Change(

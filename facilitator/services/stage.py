@@ -22,7 +22,7 @@ from .base import ANY, Change, ServiceBase
 class StageCommands(ServiceBase):
     def _go_live(self, s: Session, p: Pitch, now: int) -> None:
         p.status, p.started_at, p.ended_at = queue.LIVE, now, None
-        p.spoken_ms = p.overrun_ms = None
+        p.spoken_ms = p.overrun_ms = p.given_ms = None
         s.timer = Timer.ready(p.seconds * 1000).start(now)
         s.pitcher_message = ""
 

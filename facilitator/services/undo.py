@@ -51,7 +51,7 @@ class UndoCommands(ServiceBase):
                     p.status = data["status"]
                     p.position = data.get("position", p.position)
                     if p.status == queue.LIVE:
-                        p.ended_at = p.spoken_ms = p.overrun_ms = None
+                        p.ended_at = p.spoken_ms = p.overrun_ms = p.given_ms = None
                 elif live is None or live.id != p.id:
                     raise RuleError("stage_changed")
                 if "timer" in data:

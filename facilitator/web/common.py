@@ -270,7 +270,7 @@ def page_data(found: dict, **extra) -> dict:
     }
 
 
-def download(body: str, mimetype: str, code: str, name: str) -> Response:
+def download(body: str | bytes, mimetype: str, code: str, name: str) -> Response:
     return Response(
         body,
         mimetype=mimetype,

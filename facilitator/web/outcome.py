@@ -37,6 +37,8 @@ def outcome_helpers():
         "rules_text": exports.rules_text,
         "score_heading": exports.score_heading,
         "minutes": exports.minutes,
+        "signed_minutes": exports.signed_minutes,
+        "timing_groups": exports.timing_groups,
         "format_ms": exports.when,
         "retention_days": current_app.config["RETENTION_DAYS"],
         "mailto": mailto,
@@ -92,7 +94,9 @@ def public_outcome_qr(token):
 @with_session(moderator=True)
 def outcome_csv(found):
     data = ext().snapshots.outcome(found["id"], private=True)
-    return download(exports.to_csv(data), "text/csv", found["code"], "outcome.csv")
+    return download(
+        exports.csv_file(exports.to_csv(data)), "text/csv", found["code"], "outcome.csv"
+    )
 
 
 @bp.get("/console/<code>/outcome.md")

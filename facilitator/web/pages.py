@@ -34,7 +34,7 @@ from ..domain.errors import RuleError
 from ..domain.schedule import DEFAULT_SECTION_KIND, SECTION_KIND_OPTIONS
 from ..domain.screen import MODES as SCREEN_MODES
 from ..domain.sessions import CODE_LENGTH, normalise_code
-from ..exports import csv_safe
+from ..exports import csv_file, csv_safe
 from ..messages import describe
 from ..validate import parse
 from .common import (
@@ -150,7 +150,7 @@ def log_csv(found):
         stamp = datetime.fromtimestamp(at / 1000).isoformat(timespec="seconds")
         out.writerow([stamp, action, csv_safe(detail), _("yes") if undone else ""])
     return Response(
-        buf.getvalue(),
+        csv_file(buf.getvalue()),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="facilitator-{found["code"]}-log.csv"'

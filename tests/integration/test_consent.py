@@ -59,7 +59,7 @@ def cast(room):
 def moderator_csv(room: Room) -> list[dict]:
     res = room.moderator.http.get(f"/console/{room.code}/outcome.csv")
     assert res.status_code == 200
-    return list(csv.DictReader(io.StringIO(res.get_data(as_text=True))))
+    return list(csv.DictReader(io.StringIO(res.get_data().decode("utf-8-sig"))))
 
 
 def moderator_texts(room: Room) -> dict:

@@ -46,7 +46,9 @@ def moderator_key(room: Room) -> str:
 def csv_rows(room: Room) -> tuple[list[str], list[dict]]:
     res = room.moderator.http.get(f"/console/{room.code}/outcome.csv")
     assert res.status_code == 200 and res.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(res.get_data(as_text=True))))
+    body = res.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # the byte-order mark spreadsheets need
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
     head = rows[0]
     return head, [dict(zip(head, r, strict=True)) for r in rows[1:]]
 

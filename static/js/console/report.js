@@ -1,17 +1,24 @@
 /* The timing report: planned against actual time per section and per pitch, and the log of
- * the moderator's actions. */
+ * the moderator's actions. A pitch is over only when it ran longer than the time it was
+ * given: its plan with the moderator's extensions and cuts (domain/timing.py). */
 import { $, el, render } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { fmt } from "../lib/timer.js";
 
-function line(name, planned, actual, over) {
-  const overText = over ? ` (${t("over_by", { time: fmt(over) })})` : "";
+function signed(ms) {
+  if (!ms) return "–";
+  return (ms > 0 ? "+" : "\u2212") + fmt(Math.abs(ms));
+}
+
+function line(name, x, withChanges) {
+  const overText = x.over_ms ? ` (${t("over_by", { time: fmt(x.over_ms) })})` : "";
   return el(
     "tr",
-    { class: over ? "over" : "" },
+    { class: x.over_ms ? "over" : "" },
     el("th", { scope: "row" }, name),
-    el("td", {}, fmt(planned)),
-    el("td", {}, actual === null ? "–" : fmt(actual) + overText),
+    el("td", {}, fmt(x.planned_ms)),
+    withChanges ? el("td", {}, signed(x.changes_ms)) : null,
+    el("td", {}, x.actual_ms === null ? "–" : fmt(x.actual_ms) + overText),
   );
 }
 
@@ -33,17 +40,12 @@ export function renderReport(snap) {
   const seconds = (ms) => (ms === null ? null : Math.round(ms / 1000));
   const sectionsKey = JSON.stringify(r.sections.map((x) => [x.id, seconds(x.actual_ms), x.title]));
   render($("#report-sections tbody"), sectionsKey, () =>
-    r.sections.map((x) => {
-      const over = x.actual_ms > x.planned_ms ? x.actual_ms - x.planned_ms : 0;
-      return line(x.title, x.planned_ms, x.actual_ms, over);
-    }),
+    r.sections.map((x) => line(x.title, x, false)),
   );
   render($("#report-pitches tbody"), JSON.stringify(r.pitches), () =>
     r.pitches.length
-      ? r.pitches.map((x) =>
-          line(`${x.title} (${x.pitcher})`, x.planned_ms, x.actual_ms, x.overrun_ms),
-        )
-      : [el("tr", {}, el("td", { colspan: 3, class: "empty" }, t("no_pitch_run")))],
+      ? r.pitches.map((x) => line(`${x.title} (${x.pitcher})`, x, true))
+      : [el("tr", {}, el("td", { colspan: 4, class: "empty" }, t("no_pitch_run")))],
   );
   const logKey = JSON.stringify(snap.log.map((e) => [e.at, e.undone]));
   render($("#log"), logKey, () => snap.log.map(logItem));
