@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from .domain.commitments import STATUS_OPTIONS
 from .domain.options import Option
-from .domain.timing import by_section
+from .domain.timing import by_section, whole_seconds
 from .domain.voting import METHOD_OPTIONS
 
 
@@ -73,10 +73,11 @@ def score_heading(method: str) -> str:
 
 
 def minutes(ms: int | None) -> str:
-    """A duration as m:ss, or a dash."""
+    """A duration as m:ss (whole seconds, half up, as domain/timing.py compares them), or a
+    dash."""
     if ms is None:
         return "–"
-    secs = round(ms / 1000)
+    secs = whole_seconds(ms)
     return f"{secs // 60}:{secs % 60:02d}"
 
 

@@ -65,14 +65,20 @@ def pitch_timing(
     elif given_ms is None:
         over = max(0, overrun_ms or 0)
     else:
-        over = max(0, actual_ms - given_ms)
+        over = max(0, whole_seconds(actual_ms) - whole_seconds(given_ms)) * 1000
     return Timing(planned_ms, given_ms, actual_ms, over)
+
+
+def whole_seconds(ms: int) -> int:
+    """Times are shown in whole seconds, and compared as shown: a pitch stopped 0.3 s after
+    its time is on time, and 0:02 against 0:00 given is two seconds over, not one."""
+    return (ms + 500) // 1000
 
 
 def section_timing(planned_ms: int, actual_ms: int | None) -> Timing:
     """A section's timing: over once it has run longer than its minutes on the agenda."""
-    over = 0 if actual_ms is None else max(0, actual_ms - planned_ms)
-    return Timing(planned_ms, planned_ms, actual_ms, over)
+    over = 0 if actual_ms is None else whole_seconds(actual_ms) - whole_seconds(planned_ms)
+    return Timing(planned_ms, planned_ms, actual_ms, max(0, over) * 1000)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ What counts:
 - **overlaps**: two visible text elements, neither inside the other, whose boxes intersect by
   more than 2 px each way.
 
-Only visible elements count (display, visibility, opacity, a non-empty box). An element may opt
+Only visible elements count (display, visibility, opacity, a non-empty box; not `.sr-only`
+text, which is read aloud by screen readers and never shown). An element may opt
 out with `data-layout-ignore` (for decorations that overlap by design, such as a progress bar
 behind its label); use it sparingly and say why where it is set.
 """
@@ -39,6 +40,7 @@ _MEASURE = """(opts) => {
       if (cs.display === "none" || cs.visibility === "hidden") return false;
       if (Number(cs.opacity) === 0) return false;
       if (n.hasAttribute("data-layout-ignore") || n.hidden) return false;
+      if (n.classList.contains("sr-only")) return false;  // read aloud, never seen
     }
     const r = el.getBoundingClientRect();
     return r.width > 0 && r.height > 0;

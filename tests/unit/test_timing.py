@@ -30,6 +30,13 @@ def test_over_is_measured_against_the_time_given_not_the_plan():
     assert t.over_ms == 10_000 and t.changes_ms == 0
 
 
+def test_over_is_counted_in_the_whole_seconds_the_report_shows():
+    assert pitch_timing(120_000, 120_000, 120_400, 400).over_ms == 0  # shown 2:00 against 2:00
+    assert pitch_timing(120_000, 120_000, 120_600, 600).over_ms == 1_000  # 2:01 against 2:00
+    assert pitch_timing(120_000, 0, 1_500, 1_500).over_ms == 2_000  # 0:02 against 0:00
+    assert section_timing(600_000, 600_300).over_ms == 0
+
+
 def test_a_pitch_still_on_stage_is_not_over_yet():
     t = pitch_timing(120_000, 150_000, None, None)
     assert t.actual_ms is None and t.over_ms == 0 and t.changes_ms == 30_000

@@ -5,20 +5,23 @@ import { $, el, render } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { fmt } from "../lib/timer.js";
 
+// A duration in whole seconds, half up, as the server compares them (domain/timing.py).
+const dur = (ms) => fmt(Math.round(ms / 1000) * 1000);
+
 function signed(ms) {
   if (!ms) return "–";
-  return (ms > 0 ? "+" : "\u2212") + fmt(Math.abs(ms));
+  return (ms > 0 ? "+" : "\u2212") + dur(Math.abs(ms));
 }
 
 function line(name, x, withChanges) {
-  const overText = x.over_ms ? ` (${t("over_by", { time: fmt(x.over_ms) })})` : "";
+  const overText = x.over_ms ? ` (${t("over_by", { time: dur(x.over_ms) })})` : "";
   return el(
     "tr",
     { class: x.over_ms ? "over" : "" },
     el("th", { scope: "row" }, name),
-    el("td", {}, fmt(x.planned_ms)),
+    el("td", {}, dur(x.planned_ms)),
     withChanges ? el("td", {}, signed(x.changes_ms)) : null,
-    el("td", {}, x.actual_ms === null ? "–" : fmt(x.actual_ms) + overText),
+    el("td", {}, x.actual_ms === null ? "–" : dur(x.actual_ms) + overText),
   );
 }
 
