@@ -271,7 +271,9 @@ def test_every_moderator_action_is_logged_and_downloadable(room, clock, app):
     assert actions == ["add", "start", "adjust +30s", "next"]
     res = room.moderator.http.get(f"/console/{room.code}/log.csv")
     assert res.status_code == 200 and res.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(res.get_data(as_text=True))))
+    body = res.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # the byte-order mark spreadsheets need
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
     assert rows[0] == ["Time", "Action", "Detail", "Undone"]
     assert [r[1] for r in rows[1:]] == actions
     assert rows[1][2].startswith("'=")  # a spreadsheet will not run it as a formula
