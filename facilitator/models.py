@@ -83,6 +83,9 @@ class Session(Base):
     screen_mode: Mapped[str] = mapped_column(String(16), default=SCREEN_AUTO)
     voting: Mapped[str] = mapped_column(String(16), default=VOTING_NOT_STARTED)
     revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # While the moderator steps the ranking in from last place: how many places are shown
+    # (None: all of them, the whole ranking at once).
+    revealed_places: Mapped[int | None] = mapped_column(Integer, nullable=True)
     current_section_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     timer_state: Mapped[str] = mapped_column(String(16), default=TIMER_IDLE)
     timer_total_ms: Mapped[int] = mapped_column(Integer, default=0)

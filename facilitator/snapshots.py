@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DB
 
 from .ballots import FactsCache, QueueFacts, ballot_reply
-from .domain import queue, schedule, screen, settings, tally, timing, voting
+from .domain import queue, reveal, schedule, screen, settings, tally, timing, voting
 from .domain.errors import RuleError
 from .domain.sessions import UNDO_SECONDS
 from .models import (
@@ -409,11 +409,20 @@ class Snapshots:
         with self.make_db() as db:
             return db.scalar(select(Session.revision).where(Session.id == session_id))
 
+    def _revealed(self, v: View, rows: list[dict]) -> tuple[list[dict], dict]:
+        """The rows revealed so far while the moderator steps the ranking in (reveal.py)."""
+        return reveal.shown(rows, v.s.revealed_places if v.s.revealed else None)
+
     def stage(self, session_id: int) -> dict:
         with self.make_db() as db:
             v = View(db, session_id)
             out = self._stage(v)
-            out["results"] = self._results(v) if results_visible(v.s) else None
+            out["results"] = out["reveal"] = None
+            if results_visible(v.s):
+                rows = self._results(v)
+                _, out["reveal"] = self._revealed(v, rows)
+                # Phones see the ranking once first place is out, never ahead of the screen.
+                out["results"] = rows if out["reveal"]["complete"] else None
             return out
 
     def screen(self, session_id: int) -> dict:
@@ -421,7 +430,9 @@ class Snapshots:
             v = View(db, session_id)
             out = self._stage(v)
             out["counts"] = self._counts(v)
-            out["results"] = self._results(v) if results_visible(v.s, screen=True) else None
+            out["results"] = out["reveal"] = None
+            if results_visible(v.s, screen=True):
+                out["results"], out["reveal"] = self._revealed(v, self._results(v))
             return out
 
     def counts(self, session_id: int) -> tuple[dict | None, dict | None]:
@@ -433,7 +444,10 @@ class Snapshots:
             v = View(db, session_id)
             out = {"rev": v.s.revision, **self._counts(v)}
             results = self._results(v)
-            screen = {**out, "results": results} if results_visible(v.s, screen=True) else out
+            screen = out
+            if results_visible(v.s, screen=True):
+                shown, info = self._revealed(v, results)
+                screen = {**out, "results": shown, "reveal": info}
             return screen, {**out, "results": results}
 
     def console(self, session_id: int) -> dict:
@@ -443,6 +457,7 @@ class Snapshots:
             out = self._stage(v)
             out["counts"] = self._counts(v)
             out["results"] = self._results(v)
+            out["reveal"] = self._revealed(v, out["results"])[1] if s.revealed else None
             out["pending"] = [_pitch(p) for p in v.pitches if p.status == queue.PENDING]
             out["settings"] = {
                 **{x.name: getattr(s, x.name) for x in settings.SETTINGS},

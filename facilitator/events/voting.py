@@ -1,6 +1,7 @@
-"""Voting events: the moderator opens, closes and reveals; a phone sets its dots (batched by
-ballots.py, bare: no Flask request context on the hot path, principle 5,
-docs/architecture.md) and its impact/ease ratings (services/voting.py).
+"""Voting events: the moderator opens, closes and reveals (at once, or a place at a time with
+results:step); a phone sets its dots (batched by ballots.py, bare: no Flask request context on
+the hot path, principle 5, docs/architecture.md) and its impact/ease ratings
+(services/voting.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ def register(ev: Events) -> None:
         {"revealed": Bool()},
         lambda c, d: service.reveal(c.session_id, d["revealed"]),
     )
+    command("results:step", mod, {}, lambda c, d: service.reveal_step(c.session_id))
     command(
         "vote:set",
         PARTICIPANT,

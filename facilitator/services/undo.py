@@ -40,6 +40,7 @@ class UndoCommands(ServiceBase):
             changed = set()
             if "voting" in data:
                 s.voting, s.revealed = data["voting"], data["revealed"]
+                s.revealed_places = data.get("revealed_places")
             if "pitch_id" in data:
                 p = db.get(Pitch, data["pitch_id"])
                 if p is None:

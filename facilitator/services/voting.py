@@ -1,4 +1,5 @@
-"""Voting: opening and closing the round, revealing results, and impact/ease ratings.
+"""Voting: opening and closing the round, revealing results (at once, or a place at a time
+from last place up), and impact/ease ratings.
 
 Dots and approval marks are written in batches by ballots.py, and ratings take the same
 ballot scope from the queue's facts cached per revision (principle 5, docs/architecture.md: a
@@ -10,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DB
 
-from ..domain import voting
+from ..domain import reveal, voting
 from ..domain.errors import RuleError
 from ..models import Rating, Session
 from .base import Change, ServiceBase, retry_race
@@ -24,10 +25,14 @@ class VotingCommands(ServiceBase):
             if s.voting == target or (not open_ and s.voting == voting.NOT_STARTED):
                 raise RuleError("voting_already_" + ("open" if open_ else "closed"))
             if not open_:
-                step.undo = {"voting": s.voting, "revealed": s.revealed}
+                step.undo = {
+                    "voting": s.voting,
+                    "revealed": s.revealed,
+                    "revealed_places": s.revealed_places,
+                }
             s.voting = target
             if open_:
-                s.revealed = False
+                s.revealed, s.revealed_places = False, None
             else:
                 s.rate_pitch_id = s.rate_until = None
         return Change(
@@ -39,6 +44,21 @@ class VotingCommands(ServiceBase):
             if revealed and step.s.voting == voting.NOT_STARTED:
                 raise RuleError("nothing_to_reveal")
             step.s.revealed = revealed
+            step.s.revealed_places = None
+        return Change(session_id, stage=True)
+
+    def reveal_step(self, session_id: int) -> Change:
+        """Reveal one more place of the ranking, from last place up: the first step shows
+        the last place only; the screen shows the places revealed so far (reveal.py)."""
+        with self._moderate(session_id, "reveal place") as step:
+            s = step.s
+            if s.voting == voting.NOT_STARTED:
+                raise RuleError("nothing_to_reveal")
+            if not s.revealed:
+                s.revealed, s.revealed_places = True, 1
+            elif s.revealed_places is not None:
+                s.revealed_places = min(s.revealed_places + 1, reveal.MAX_PLACES)
+            step.detail = str(s.revealed_places or "all")
         return Change(session_id, stage=True)
 
     def _ballot_scope(self, db: DB, s: Session, participant_id: int) -> tuple[set, set]:

@@ -364,3 +364,49 @@ def test_a_second_app_factory_call_gets_its_own_socketio(tmp_path, clock):
 @pytest.mark.parametrize("payload", [None, {}, {"x": 1}])
 def test_time_sync_answers_the_server_clock(room, clock, payload):
     assert room.screen.emit("time:sync", payload) == {"ok": True, "now": clock.now}
+
+
+def test_reveal_steps_in_from_last_place(room):
+    """E steps the ranking in from last place: the screen receives only the places revealed
+    so far, phones no ranking until first place is out; the step is stored."""
+    a, b, c = room.phone("Li"), room.phone("Marie"), room.phone("Ada")
+    p1, p2, p3, p4 = room.add("P1"), room.add("P2"), room.add("P3"), room.add("P4")
+    assert room.mod("results:step")["error"] == "nothing_to_reveal"
+    room.mod("voting:open")
+    a.emit("vote:set", {"pitch_id": p2, "dots": 1})
+    b.emit("vote:set", {"pitch_id": p2, "dots": 1})
+    c.emit("vote:set", {"pitch_id": p2, "dots": 1})
+    a.emit("vote:set", {"pitch_id": p1, "dots": 1})
+    b.emit("vote:set", {"pitch_id": p3, "dots": 1})
+    room.mod("voting:close")
+    # Ranking: P2 (3), then P1 and P3 tied at 2 (1 each), then P4 (0) at 4: three places.
+    steps = []
+    for _ in range(3):
+        assert room.mod("results:step")["ok"]
+        screen = room.screen.last("stage")
+        assert screen["mode"] == "results"
+        steps.append(([r["title"] for r in screen["results"]], screen["reveal"]))
+        if not screen["reveal"]["complete"]:
+            assert a.last("stage")["results"] is None
+    assert steps == [
+        (["P4"], {"places": 1, "of": 3, "complete": False}),
+        (["P1", "P3", "P4"], {"places": 2, "of": 3, "complete": False}),
+        (["P2", "P1", "P3", "P4"], {"places": 3, "of": 3, "complete": True}),
+    ]
+    assert [r["title"] for r in a.last("stage")["results"]] == ["P2", "P1", "P3", "P4"]
+    assert room.state()["reveal"]["complete"] is True
+    # Further steps change nothing; hiding and stepping again starts from last place.
+    assert room.mod("results:step")["ok"]
+    assert room.mod("results:reveal", {"revealed": False})["ok"]
+    assert room.mod("results:step")["ok"]
+    assert [r["title"] for r in room.screen.last("stage")["results"]] == ["P4"]
+    assert room.snapshots.screen(room.session_id)["reveal"]["places"] == 1  # the database
+
+
+def test_reveal_step_is_moderators_only(room):
+    a = room.phone("Li")
+    room.add("P1")
+    room.mod("voting:open")
+    ack = a.emit("results:step", {})
+    assert not ack.get("ok"), ack
+    assert room.state()["revealed"] is False
