@@ -86,6 +86,9 @@ class Session(Base):
     # While the moderator steps the ranking in from last place: how many places are shown
     # (None: all of them, the whole ranking at once).
     revealed_places: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The "next part" card on the screen shows until then (ms); dismissed from the console,
+    # and never over a screen mode chosen by hand.
+    card_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     current_section_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     timer_state: Mapped[str] = mapped_column(String(16), default=TIMER_IDLE)
     timer_total_ms: Mapped[int] = mapped_column(Integer, default=0)

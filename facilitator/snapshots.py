@@ -286,6 +286,7 @@ class Snapshots:
             "queue": [_pitch(p) for p in v.scope if p.status != queue.PENDING],
             "votable": [_pitch(p) for p in v.votable],
             "message": s.screen_message,
+            "card_until": s.card_until if s.screen_mode == screen.AUTO else None,
             "tie_rule": tally.TIE_RULES[s.voting_method],
             "score_rule": tally.QUICK_WIN_SCORE if s.voting_method == voting.MATRIX else None,
         }

@@ -73,6 +73,9 @@ def ui_text() -> dict:
         "reopen_voting": _("Reopen voting"),
         "reveal_results": _("Reveal results"),
         "hide_results": _("Hide results"),
+        "reveal_next": _("Reveal next place (%(n)s of %(of)s)"),
+        "reveal_progress": _("Places revealed: %(n)s of %(of)s"),
+        "page_of": _("%(n)s/%(of)s"),
         "no_votes_yet": _("No votes yet."),
         # the participant
         "joined_as": _("You are %(name)s"),

@@ -17,6 +17,10 @@ MODE_OPTIONS = (
 )
 MODES = values(MODE_OPTIONS)
 
+# How long the "next part" card shows when a section starts (unless dismissed, or a mode is
+# chosen by hand).
+CARD_MS = 8000
+
 # The screen's language: the room reads it, whatever the laptop's browser speaks. "both" shows
 # headings in English and Chinese for a mixed room.
 LANGUAGE_OPTIONS = (

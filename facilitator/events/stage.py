@@ -1,4 +1,5 @@
-"""Stage events: the timer, "next", cues and the screen's mode (services/stage.py).
+"""Stage events: the timer, "next", cues, the screen's mode and its "next part" card
+(services/stage.py).
 
 `expect`: the live pitch id the console saw (0: none). Optional; when given, the command is
 refused if another console has changed the stage since. Every stage change re-arms the
@@ -50,3 +51,4 @@ def register(ev: Events) -> None:
         {"mode": Choice(screen.MODES)},
         lambda c, d: service.set_screen_mode(c.session_id, d["mode"]),
     )
+    command("screen:card_dismiss", mod, {}, lambda c, d: service.dismiss_card(c.session_id))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DB
 
-from ..domain import queue, schedule
+from ..domain import queue, schedule, screen
 from ..domain.errors import RuleError
 from ..models import Section, Session
 from .base import Change, ServiceBase, local_midnight_ms
@@ -49,6 +49,7 @@ class AgendaCommands(ServiceBase):
                 old.ended_at = now
             if new is not None and new is not old:
                 new.started_at, new.ended_at = now, None
+                s.card_until = now + screen.CARD_MS
             s.current_section_id = section_id
             step.detail = new.title if new else "-"
         return Change(session_id, stage=True, counts=True, participants=self._owners(live))

@@ -1,4 +1,5 @@
-"""The stage: what is live, its timer, the overrun policy, the screen's mode and cues.
+"""The stage: what is live, its timer, the overrun policy, the screen's mode, its "next part"
+card and cues.
 
 A timer is data (principle 2, docs/architecture.md): commands store its state and its end, the
 clients compute the countdown, and the timekeeper wakes once when the overrun policy is due
@@ -142,6 +143,13 @@ class StageCommands(ServiceBase):
     def set_screen_mode(self, session_id: int, mode: str) -> Change:
         with self._moderate(session_id, "screen") as step:
             step.s.screen_mode = step.detail = mode
+            step.s.card_until = None  # a mode chosen by hand is never covered by the card
+        return Change(session_id, stage=True)
+
+    def dismiss_card(self, session_id: int) -> Change:
+        """Take the "next part" card off the screen before its time is up."""
+        with self._moderate(session_id, "dismiss card") as step:
+            step.s.card_until = None
         return Change(session_id, stage=True)
 
     def cue(self, session_id: int, target: str, text: str) -> Change:

@@ -8,6 +8,7 @@ import { page } from "./lib/page.js";
 import { connect } from "./lib/socket.js";
 import { timerView } from "./lib/timer.js";
 import { onPhase, setChime } from "./screen/chime.js";
+import { fitList, pager } from "./screen/fit.js";
 import { renderResults } from "./screen/results.js";
 
 const root = $("#screen");
@@ -54,6 +55,7 @@ function pitch(snap) {
     timer.set(null);
   }
   root.classList.toggle("no-live", !live);
+  fitPitch();
   const next = snap.next
     ? t("next_is", { title: snap.next.title, pitcher: snap.next.pitcher })
     : "";
@@ -87,6 +89,18 @@ function commitment(c) {
   );
 }
 
+/* The stage at the largest scale at which the longest title, offer and next line fit above
+ * and beside the timer (the page must never scroll). */
+function fitPitch() {
+  const mode = $(".mode-pitch");
+  if (root.dataset.mode !== "pitch") return;
+  for (const k of [1, 0.88, 0.76, 0.66, 0.57, 0.5]) {
+    mode.style.setProperty("--pk", String(k));
+    if (mode.scrollHeight <= mode.clientHeight + 1) return;
+  }
+}
+window.addEventListener("resize", fitPitch);
+
 /* Per-pitch rounds: "rate now" while the window after a pitch is open. */
 function rateBand() {
   const band = $("#rate-band");
@@ -98,22 +112,83 @@ function rateBand() {
 }
 every(rateBand, 500);
 
-/* The section's title card for its first seconds, and the moderator's message. */
-const CARD_MS = 8000;
+/* The section's title card for its first seconds (the server says until when: the console
+ * can dismiss it, and it never covers a mode chosen by hand), and the moderator's message. */
 function overlays() {
   if (!current) return;
   const sec = current.section;
   const card =
-    !!sec && !!sec.started_at && current.mode !== "blank" && now() - sec.started_at < CARD_MS;
-  show($("#section-card"), card);
-  if (card) setText(field("section-card"), sec.title);
+    !!sec && !!current.card_until && current.mode !== "blank" && now() < current.card_until;
+  const cardNode = $("#section-card");
+  const wasShown = !cardNode.hidden;
+  show(cardNode, card);
+  root.classList.toggle("card-on", card);
+  if (card) {
+    setText(field("section-card"), sec.title);
+    if (!wasShown) shrink(field("section-card"), [11, 9, 7.5, 6, 5], cardNode, 0.8);
+  }
   const msg = $("#screen-message");
   const showMsg = !!current.message && current.mode !== "blank";
   show(msg, showMsg);
   root.classList.toggle("has-message", showMsg);
-  setText(msg, current.message || "");
+  if (msg.textContent !== (current.message || "")) {
+    setText(msg, current.message || "");
+    if (showMsg) shrink(msg, [6, 5, 4.2, 3.6], msg, 1, window.innerHeight * 0.2);
+  }
+  if (showMsg) root.style.setProperty("--msg-h", `${msg.offsetHeight}px`);
 }
 every(overlays, 500);
+
+/* The largest of `sizes` (vh) at which `node`'s text fits `box` (its width, and at most
+ * `share` of the screen's height or `maxPx`). */
+function shrink(node, sizes, box, share, maxPx) {
+  const limit = maxPx || window.innerHeight * share;
+  for (const size of sizes) {
+    node.style.fontSize = `${size}vh`;
+    if (node.scrollHeight <= limit && node.scrollWidth <= box.clientWidth + 1) return;
+  }
+}
+
+/* While voting: a numbered recap of the pitches, so the back row remembers which was which. */
+const recapPages = pager($("#recap-list"), (i, n) => {
+  const note = field("recap-page");
+  show(note, n > 1);
+  setText(note, n > 1 ? t("page_of", { n: String(i + 1), of: String(n) }) : "");
+});
+let recapKey = "";
+function recap(snap) {
+  const list = snap.votable || [];
+  const visible = snap.mode === "voting" && list.length > 0;
+  const key = JSON.stringify([
+    visible,
+    list.map((p) => [p.id, p.title, p.pitcher]),
+    root.classList.contains("has-message"),
+    window.innerWidth,
+    window.innerHeight,
+  ]);
+  if (key === recapKey) return;
+  recapKey = key;
+  show($("#recap"), visible);
+  $(".mode-voting").classList.toggle("with-recap", visible);
+  if (!visible) return;
+  const items = list.map((p, i) =>
+    el(
+      "li",
+      { "data-pitch": p.id },
+      el("span", { class: "rc-num" }, String(i + 1)),
+      el(
+        "span",
+        { class: "rc-what" },
+        el("span", { class: "rc-title" }, p.title),
+        el("span", { class: "rc-pitcher" }, p.pitcher),
+      ),
+    ),
+  );
+  recapPages.set(fitList($("#recap-frame"), $("#recap-list"), items, ".rc-title"), 9000);
+}
+window.addEventListener("resize", () => {
+  if (current) recap(current);
+});
 
 function voteHint(snap) {
   if (snap.method === "matrix") return t("matrix_vote_hint");
@@ -144,6 +219,7 @@ function stage(snap) {
   pitch(snap);
   setText(field("vote-hint"), voteHint(snap));
   renderResults(root, snap, interest);
+  recap(snap);
   commitments(snap);
   rateBand();
 }

@@ -410,3 +410,24 @@ def test_reveal_step_is_moderators_only(room):
     ack = a.emit("results:step", {})
     assert not ack.get("ok"), ack
     assert room.state()["revealed"] is False
+
+
+def test_next_part_card_dismissed_and_never_over_a_chosen_mode(room):
+    room.mod("section:add", {"title": "Quick wins", "kind": "pitches", "minutes": 20})
+    section_id = room.state()["sections"][0]["id"]
+    room.mod("section:set", {"section_id": section_id})
+    assert room.screen.last("stage")["card_until"] > room.clock()
+    assert room.mod("screen:card_dismiss")["ok"]
+    assert room.screen.last("stage")["card_until"] is None
+    # A section started while a mode is pinned by hand: no card over it.
+    room.mod("screen:mode", {"mode": "lobby"})
+    room.mod("section:set", {"section_id": None})
+    room.mod("section:set", {"section_id": section_id})
+    assert room.screen.last("stage")["card_until"] is None
+    # Choosing a mode by hand while the card shows takes the card away.
+    room.mod("screen:mode", {"mode": "auto"})
+    room.mod("section:set", {"section_id": None})
+    room.mod("section:set", {"section_id": section_id})
+    assert room.screen.last("stage")["card_until"] is not None
+    room.mod("screen:mode", {"mode": "pitch"})
+    assert room.screen.last("stage")["card_until"] is None

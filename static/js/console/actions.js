@@ -57,7 +57,14 @@ const actions = {
   "timer:reset": (btn) => send("timer:reset", {}, btn).then(undoable),
   "voting:toggle": (btn) =>
     send(current()?.voting === "open" ? "voting:close" : "voting:open", {}, btn).then(undoable),
-  "results:toggle": (btn) => send("results:reveal", { revealed: !current()?.revealed }, btn),
+  // E steps the ranking in from last place, one place a press; once first place is out,
+  // it hides the results again.
+  "results:toggle": (btn) => {
+    const snap = current();
+    if (snap?.revealed && (!snap.reveal || snap.reveal.complete))
+      return send("results:reveal", { revealed: false }, btn);
+    return send("results:step", {}, btn);
+  },
   "screen:blank": () =>
     send("screen:mode", { mode: current()?.settings.screen_mode === "blank" ? "auto" : "blank" }),
 };

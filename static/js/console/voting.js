@@ -33,7 +33,10 @@ export function renderVoting(snap) {
   const revealed = snap.revealed ? ` · ${t("revealed")}` : "";
   setText($("#voting-state"), t(`voting_${snap.voting}`) + revealed);
   setText($("#btn-voting [data-label]"), votingLabel(snap.voting));
-  setText($("#btn-reveal [data-label]"), snap.revealed ? t("hide_results") : t("reveal_results"));
+  const step = snap.revealed && snap.reveal && !snap.reveal.complete ? snap.reveal : null;
+  let reveal = snap.revealed ? t("hide_results") : t("reveal_results");
+  if (step) reveal = t("reveal_next", { n: String(step.places + 1), of: String(step.of) });
+  setText($("#btn-reveal [data-label]"), reveal);
   $("#btn-reveal").disabled = snap.voting === "idle";
   const rows = snap.results;
   setText($("#method-name"), t(`method_${snap.method}`));
