@@ -370,7 +370,7 @@ def test_reveal_steps_in_from_last_place(room):
     """E steps the ranking in from last place: the screen receives only the places revealed
     so far, phones no ranking until first place is out; the step is stored."""
     a, b, c = room.phone("Li"), room.phone("Marie"), room.phone("Ada")
-    p1, p2, p3, p4 = room.add("P1"), room.add("P2"), room.add("P3"), room.add("P4")
+    p1, p2, p3, _ = room.add("P1"), room.add("P2"), room.add("P3"), room.add("P4")
     assert room.mod("results:step")["error"] == "nothing_to_reveal"
     room.mod("voting:open")
     a.emit("vote:set", {"pitch_id": p2, "dots": 1})
