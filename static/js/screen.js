@@ -1,7 +1,7 @@
 /* The projector screen: read-only, one message at a time. The results and the chime are modules
  * of screen/; this one follows the stage. */
 import { now } from "./lib/clock.js";
-import { $, $$, el, render, setText, show } from "./lib/dom.js";
+import { $, $$, el, setText, show } from "./lib/dom.js";
 import { label, t } from "./lib/i18n.js";
 import { every } from "./lib/lifecycle.js";
 import { page } from "./lib/page.js";
@@ -62,9 +62,34 @@ function pitch(snap) {
   setText(field("next"), next);
 }
 
+let commitmentsKey = "";
+const commitmentPages = pager($("#commitments"), (i, n) => {
+  const note = field("commitments-page");
+  show(note, n > 1);
+  setText(note, n > 1 ? t("page_of", { n: String(i + 1), of: String(n) }) : "");
+});
 function commitments(snap) {
   const rows = snap.commitments || [];
-  render($("#commitments"), JSON.stringify(rows), () => rows.map(commitment));
+  const key = JSON.stringify([
+    rows,
+    snap.mode,
+    !!snap.outcome_url,
+    root.classList.contains("has-message"),
+    window.innerWidth,
+    window.innerHeight,
+  ]);
+  if (key !== commitmentsKey) {
+    commitmentsKey = key;
+    // The outcome QR takes its room first, then the list is fitted beside it.
+    show($("#outcome-qr"), !!snap.outcome_url);
+    const items = rows.map(commitment);
+    if (snap.mode === "commitments") {
+      commitmentPages.set(
+        fitList($("#commitments-frame"), $("#commitments"), items, ".c-title"),
+        9000,
+      );
+    } else $("#commitments").replaceChildren(...items);
+  }
   const none = field("no-commitments");
   show(none, !rows.length);
   setText(none, t("no_commitments"));
@@ -94,8 +119,20 @@ function commitment(c) {
 function fitPitch() {
   const mode = $(".mode-pitch");
   if (root.dataset.mode !== "pitch") return;
-  for (const k of [1, 0.88, 0.76, 0.66, 0.57, 0.5]) {
-    mode.style.setProperty("--pk", String(k));
+  // The timer gives way first: the offer line stays large for the back row.
+  const steps = [
+    [1, 1],
+    [0.8, 1],
+    [0.65, 1],
+    [0.55, 0.88],
+    [0.5, 0.76],
+    [0.45, 0.66],
+    [0.4, 0.57],
+    [0.35, 0.5],
+  ];
+  for (const [timer, text] of steps) {
+    mode.style.setProperty("--pt", String(timer));
+    mode.style.setProperty("--pk", String(text));
     if (mode.scrollHeight <= mode.clientHeight + 1) return;
   }
 }
@@ -114,8 +151,12 @@ every(rateBand, 500);
 
 /* The section's title card for its first seconds (the server says until when: the console
  * can dismiss it, and it never covers a mode chosen by hand), and the moderator's message. */
-function overlays() {
+let overlaysSize = "";
+function overlays(resized = false) {
   if (!current) return;
+  const size = `${window.innerWidth}x${window.innerHeight}`;
+  const refit = resized === true || size !== overlaysSize;
+  overlaysSize = size;
   const sec = current.section;
   const card =
     !!sec && !!current.card_until && current.mode !== "blank" && now() < current.card_until;
@@ -125,17 +166,18 @@ function overlays() {
   root.classList.toggle("card-on", card);
   if (card) {
     setText(field("section-card"), sec.title);
-    if (!wasShown) shrink(field("section-card"), [11, 9, 7.5, 6, 5], cardNode, 0.8);
+    if (!wasShown || refit) shrink(field("section-card"), [11, 9, 7.5, 6, 5, 4], cardNode, 0.8);
   }
   const msg = $("#screen-message");
   const showMsg = !!current.message && current.mode !== "blank";
   show(msg, showMsg);
   root.classList.toggle("has-message", showMsg);
-  if (msg.textContent !== (current.message || "")) {
+  if (msg.textContent !== (current.message || "") || refit) {
     setText(msg, current.message || "");
-    if (showMsg) shrink(msg, [6, 5, 4.2, 3.6], msg, 1, window.innerHeight * 0.2);
+    if (showMsg) shrink(msg, [6, 5, 4.2, 3.6, 3.1, 2.7], msg, 1, window.innerHeight * 0.21);
   }
   if (showMsg) root.style.setProperty("--msg-h", `${msg.offsetHeight}px`);
+  if (refit) fitPitch();
 }
 every(overlays, 500);
 
@@ -187,7 +229,10 @@ function recap(snap) {
   recapPages.set(fitList($("#recap-frame"), $("#recap-list"), items, ".rc-title"), 9000);
 }
 window.addEventListener("resize", () => {
-  if (current) recap(current);
+  if (!current) return;
+  recap(current);
+  commitments(current);
+  overlays(true);
 });
 
 function voteHint(snap) {

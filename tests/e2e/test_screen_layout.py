@@ -198,7 +198,7 @@ def test_reveal_steps_with_e_and_survives_a_reload(server, open_page, artifacts)
     server.start()
     room = Room(server, open_page, "en", 4)
     c, screen = room.console, room.screen
-    for _ in range(4):
+    for _ in range(5):  # each pitch on stage, and the last one ended too
         send(c, "stage:next")
     send(c, "voting:open")
     for pid in room.ids[1:]:
@@ -227,7 +227,8 @@ def test_reveal_steps_with_e_and_survives_a_reload(server, open_page, artifacts)
     expect(screen.locator("#results li.winner")).to_have_count(3)
     expect(screen.locator('[data-field="reveal-progress"]')).to_be_hidden()
     shot(screen, artifacts, "reveal-complete")
-    # E once more hides the results again.
+    # E once more hides the results again (once the console knows first place is out).
+    wait_text(c, "#btn-reveal", "Hide")
     c.keyboard.press("e")
     room.mode("lobby")
     # Reduced motion: the rows just appear.
@@ -247,6 +248,8 @@ def test_back_row_sizes(server, open_page, artifacts):
     server.start()
     room = Room(server, open_page, "en", 2)
     c, screen = room.console, room.screen
+    # A typical offer (the longest allowed one may make the stage scale down to fit).
+    send(c, "pitch:edit", {"pitch_id": room.ids[0], "offer": "Two million anonymised rides."})
     send(c, "timer:start")
     room.mode("pitch")
     size = screen.locator('.mode-pitch [data-field="offer"]').evaluate(
@@ -264,3 +267,13 @@ def test_back_row_sizes(server, open_page, artifacts):
     expect(interest).to_be_visible()
     size = interest.evaluate("(n) => parseFloat(getComputedStyle(n).fontSize)")
     assert size >= 32, size
+    # The outcome QR: at least 30 % of the screen's height, to scan from a few metres.
+    outcome = c.context.new_page()
+    outcome.goto(c.url + "/outcome")
+    outcome.click("#publish")
+    wait_visible(outcome, "#public-link")
+    send(c, "screen:mode", {"mode": "commitments"})
+    room.mode("commitments")
+    wait_visible(screen, "#outcome-qr img")
+    height = screen.locator("#outcome-qr img").evaluate("(n) => n.getBoundingClientRect().height")
+    assert height >= 0.3 * 1080, height

@@ -53,11 +53,20 @@ function matrix(rows) {
       `${t("impact")} →`,
     ),
   );
+  // Pitches with the same means would hide each other: spread them in a short row.
+  const at = new Map();
   for (const r of rows) {
     if (r.impact === null || r.ease === null) continue;
+    const spot = `${r.ease}|${r.impact}`;
+    at.set(spot, [...(at.get(spot) || []), r.id]);
+  }
+  for (const r of rows) {
+    if (r.impact === null || r.ease === null) continue;
+    const same = at.get(`${r.ease}|${r.impact}`);
+    const dx = (same.indexOf(r.id) - (same.length - 1) / 2) * Math.min(32, 160 / same.length);
     const g = svg("g", {
       class: `m-dot${r.quadrant === "quick_win" ? " m-dot-win" : ""}`,
-      transform: `translate(${60 + (r.ease - 1) * 90} ${380 - (r.impact - 1) * 90})`,
+      transform: `translate(${60 + (r.ease - 1) * 90 + dx} ${380 - (r.impact - 1) * 90})`,
       "data-pitch": r.id,
     });
     g.append(
