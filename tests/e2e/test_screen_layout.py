@@ -148,8 +148,9 @@ def run_states(room: Room, artifacts, tag: str, n: int) -> list[str]:
     # Step by step from last place, then all of it, under each voting method.
     send(c, "results:step")
     room.mode("results")
-    wait_visible(screen, '[data-field="reveal-progress"]')
-    check(room, artifacts, f"{tag}-results-step1", problems)
+    if n > 1:  # one pitch is one place: the first step is the whole ranking
+        wait_visible(screen, '[data-field="reveal-progress"]')
+        check(room, artifacts, f"{tag}-results-step1", problems)
     send(c, "results:reveal", {"revealed": True})
     expect(screen.locator("#results li.winner").first).to_be_visible()
     if room.method == "matrix":
@@ -180,7 +181,7 @@ def run_states(room: Room, artifacts, tag: str, n: int) -> list[str]:
     return problems
 
 
-LANGUAGES, COUNTS, METHODS = ["en", "zh"], [1, 8, 40], ["approval", "matrix", "dots"]
+LANGUAGES, COUNTS, METHODS = ["en", "zh"], [1, 8, 40], ["matrix", "approval", "dots"]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
