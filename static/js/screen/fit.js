@@ -85,18 +85,19 @@ export function fitList(frame, list, items, titleSel) {
       if (tryLayout(frame, list, items, size, cols, titleSel, 2)) return [items];
     }
   }
-  // Pages: the most items per page at which every page fits.
+  // Pages: as few as possible (a long cycle loses the room), at the largest text that
+  // needs no more of them.
+  let best = null;
   for (const [size, lines] of PAGE_TRIES) {
-    let best = null;
     for (const cols of colOptions) {
       const per = mostPerPage(frame, list, items, size, cols, titleSel, lines);
-      if (per && (!best || per > best.per)) best = { per, cols };
+      if (per && (!best || per > best.per)) best = { per, cols, size, lines };
     }
-    if (best) {
-      const pages = chunk(items, best.per);
-      tryLayout(frame, list, pages[0], size, best.cols, titleSel, lines);
-      return pages;
-    }
+  }
+  if (best) {
+    const pages = chunk(items, best.per);
+    tryLayout(frame, list, pages[0], best.size, best.cols, titleSel, best.lines);
+    return pages;
   }
   const pages = chunk(items, 1);
   tryLayout(frame, list, pages[0], PAGE_TRIES[PAGE_TRIES.length - 1][0], 1, titleSel, 99);
