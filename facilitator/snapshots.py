@@ -488,14 +488,16 @@ class Snapshots:
         with self.make_db() as db:
             v = View(db, session_id)
             s = v.s
+            rows = self._results(v)
             return {
                 "voting": s.voting,
-                "revealed": s.revealed,
+                # While the moderator steps the ranking in, it is not revealed to readers yet.
+                "revealed": s.revealed and self._revealed(v, rows)[1]["complete"],
                 "ballots": self._counts(v)["ballots"],
                 "method": s.voting_method,
                 "tie_rule": tally.TIE_RULES[s.voting_method],
                 "score_rule": tally.QUICK_WIN_SCORE if s.voting_method == voting.MATRIX else None,
-                "results": self._results(v),
+                "results": rows,
             }
 
     def outcome(self, session_id: int, private: bool) -> dict:

@@ -762,3 +762,19 @@ def test_expired_sessions_are_erased_at_app_start(tmp_path):
     clock.advance(2 * 86_400)  # Young is 31 days old at the next start
     app3 = make_app(db, clock)
     assert app3.extensions["facilitator"]["service"].find_session(young_code) is None
+
+
+def test_results_api_hidden_while_the_ranking_is_stepped_in(room):
+    """Nobody reads the winner from the API before first place is out on the screen."""
+    p1, _p2 = room.add("One"), room.add("Two")
+    a, b = room.phone("Ana"), room.phone("Bo")
+    assert room.mod("voting:open")["ok"]
+    assert a.emit("vote:set", {"pitch_id": p1, "dots": 1})["ok"]
+    assert room.mod("voting:close")["ok"]
+    assert room.mod("results:step")["ok"]  # last place only
+    res = b.http.get(f"/api/sessions/{room.code}/results")
+    assert res.status_code == 403 and res.get_json()["error"] == "results_hidden"
+    assert [r["title"] for r in room.screen.last("stage")["results"]] == ["Two"]
+    assert room.mod("results:step")["ok"]  # first place: the whole ranking is out
+    res = b.http.get(f"/api/sessions/{room.code}/results")
+    assert res.status_code == 200 and res.get_json()["results"][0]["title"] == "One"
