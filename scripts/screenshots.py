@@ -178,8 +178,17 @@ def main(out: Path, lang: str = "en") -> None:
                 console.set_viewport_size(vp)
                 shot(console, f"console-voting-{size}")
             console.keyboard.press("v")
-            console.keyboard.press("e")
             console.wait_for_timeout(300)
+            console.keyboard.press("e")  # the last place first
+            console.wait_for_timeout(600)
+            shot(screen, "screen-results-step-1920")
+            for _ in range(12):  # then every place up to the winner
+                console.keyboard.press("e")
+                console.wait_for_timeout(300)
+                if "Hide" in console.text_content("#btn-reveal") or "隐藏" in console.text_content(
+                    "#btn-reveal"
+                ):
+                    break
             screen.wait_for_timeout(3000)
             shot(screen, "screen-results-1920")
             screen43.wait_for_timeout(1000)

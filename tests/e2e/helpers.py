@@ -65,3 +65,20 @@ def shot(page, directory: Path, name: str) -> Path:
     path = Path(directory) / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def reveal_all(press, screen, timeout: int = WAIT_MS) -> None:
+    """E until first place is out: `press()` presses E on the console; each press reveals one
+    more place from last place up (the screen shows how far it has come)."""
+    press()
+    wait_attr(screen, "#screen", "data-mode", "results", timeout)
+    progress = screen.locator('[data-field="reveal-progress"]')
+    while progress.is_visible():
+        shown = progress.text_content()
+        press()
+        screen.wait_for_function(
+            "(t) => { const n = document.querySelector('[data-field=\"reveal-progress\"]');"
+            " return n.hidden || n.textContent !== t; }",
+            arg=shown,
+            timeout=timeout,
+        )

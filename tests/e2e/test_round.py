@@ -13,6 +13,7 @@ from .helpers import (
     WAIT_MS,
     digits,
     parse_digits,
+    reveal_all,
     shot,
     wait_attr,
     wait_connected,
@@ -233,8 +234,7 @@ def test_whole_round(server, open_page, artifacts):
     # ----- close, reveal ------------------------------------------------------------------
     press(console, "v")
     wait_text(console, "#voting-state", "closed")
-    press(console, "e")
-    wait_attr(screen, "#screen", "data-mode", "results")
+    reveal_all(lambda: press(console, "e"), screen)  # from last place up, one place a press
     first = screen.locator("#results li.result").first
     expect(first.locator(".r-title")).to_have_text(TITLE_B)
     expect(first.locator(".votes")).to_have_text("2 dots")
