@@ -228,6 +228,11 @@ function recap(snap) {
   );
   recapPages.set(fitList($("#recap-frame"), $("#recap-list"), items, ".rc-title"), 9000);
 }
+/* A font that arrives late (the Chinese glyphs) changes every measure: fit again. */
+document.fonts?.addEventListener("loadingdone", () => {
+  recapKey = commitmentsKey = "";
+  window.dispatchEvent(new Event("resize"));
+});
 window.addEventListener("resize", () => {
   if (!current) return;
   recap(current);

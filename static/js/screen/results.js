@@ -184,3 +184,9 @@ export function renderResults(root, snap, interest) {
 window.addEventListener("resize", () => {
   if (lastArgs) renderResults(...lastArgs);
 });
+
+/* A font that arrives late (the Chinese glyphs) changes every measure: fit again. */
+document.fonts?.addEventListener("loadingdone", () => {
+  lastKey = "";
+  if (lastArgs) renderResults(...lastArgs);
+});
