@@ -65,7 +65,6 @@ function pitch(snap) {
 let commitmentsKey = "";
 const commitmentPages = pager($("#commitments"), (i, n) => {
   const note = field("commitments-page");
-  show(note, n > 1);
   setText(note, n > 1 ? t("page_of", { n: String(i + 1), of: String(n) }) : "");
 });
 function commitments(snap) {
@@ -194,7 +193,6 @@ function shrink(node, sizes, box, share, maxPx) {
 /* While voting: a numbered recap of the pitches, so the back row remembers which was which. */
 const recapPages = pager($("#recap-list"), (i, n) => {
   const note = field("recap-page");
-  show(note, n > 1);
   setText(note, n > 1 ? t("page_of", { n: String(i + 1), of: String(n) }) : "");
 });
 let recapKey = "";

@@ -114,7 +114,6 @@ let lastKey = "";
 let lastArgs = null;
 const pages = pager($("#results"), (i, n) => {
   const note = $('[data-field="results-page"]');
-  show(note, n > 1);
   setText(note, n > 1 ? t("page_of", { n: String(i + 1), of: String(n) }) : "");
 });
 
