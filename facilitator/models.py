@@ -83,12 +83,6 @@ class Session(Base):
     screen_mode: Mapped[str] = mapped_column(String(16), default=SCREEN_AUTO)
     voting: Mapped[str] = mapped_column(String(16), default=VOTING_NOT_STARTED)
     revealed: Mapped[bool] = mapped_column(Boolean, default=False)
-    # While the moderator steps the ranking in from last place: how many places are shown
-    # (None: all of them, the whole ranking at once).
-    revealed_places: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    # The "next part" card on the screen shows until then (ms); dismissed from the console,
-    # and never over a screen mode chosen by hand.
-    card_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     current_section_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     timer_state: Mapped[str] = mapped_column(String(16), default=TIMER_IDLE)
     timer_total_ms: Mapped[int] = mapped_column(Integer, default=0)
@@ -110,6 +104,13 @@ class Session(Base):
     # Who made it: "operator" (run.py on the laptop, --demo included), "start_page", "api", or
     # "unknown" (rows of earlier releases). run.py prints only the operator's own sessions.
     created_by: Mapped[str] = mapped_column(String(16), default="unknown", server_default="unknown")
+    # (Added after the release that made ids never reused: appended, as upgrades add them.)
+    # While the moderator steps the ranking in from last place: how many places are shown
+    # (None: all of them, the whole ranking at once).
+    revealed_places: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The "next part" card on the screen shows until then (ms); dismissed from the console,
+    # and never over a screen mode chosen by hand.
+    card_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="session", cascade="all, delete-orphan", order_by="Section.position"
