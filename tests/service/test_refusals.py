@@ -55,6 +55,14 @@ REFUSALS = {
         lambda svc, x: svc.set_contact(x.sid, 999, "a@venue.example", "", True),
     ),
     "erase, unknown session": ("unknown_session", lambda svc, x: svc.erase_session(NO_SESSION)),
+    "reveal a place, unknown session": (
+        "unknown_session",
+        lambda svc, x: svc.reveal_step(NO_SESSION),
+    ),
+    "dismiss the card, unknown session": (
+        "unknown_session",
+        lambda svc, x: svc.dismiss_card(NO_SESSION),
+    ),
     # Another session's pitch is unknown here.
     "edit, other session's pitch": (
         "unknown_pitch",
@@ -109,6 +117,10 @@ REFUSALS = {
     # The wrong state.
     "accept a queued pitch": ("not_pending", lambda svc, x: svc.accept_pitch(x.sid, x.pitch)),
     "reveal before any round": ("nothing_to_reveal", lambda svc, x: svc.reveal(x.sid, True)),
+    "reveal a place before any round": (
+        "nothing_to_reveal",
+        lambda svc, x: svc.reveal_step(x.sid),
+    ),
     "close a round never opened": (
         "voting_already_closed",
         lambda svc, x: svc.set_voting(x.sid, False),

@@ -1,9 +1,10 @@
 """The stage: start, pause, resume, extend, reset, next, the overrun policy with the fake clock,
-the screen's mode and cues."""
+the screen's mode, its "next part" card and cues."""
 
 from __future__ import annotations
 
-from facilitator.models import Pitch, Session
+from facilitator.domain import screen
+from facilitator.models import Pitch, Section, Session
 
 
 def test_start_brings_the_first_queued_pitch_on_stage_with_a_running_timer(world, svc, sid, clock):
@@ -159,3 +160,52 @@ def test_a_cue_to_the_pitcher_reaches_only_the_console_and_their_phone(world, sv
     assert world.get(Session, sid).pitcher_message == "Wrap up"
     svc.next(sid)  # the message goes with the pitch
     assert world.get(Session, sid).pitcher_message == ""
+
+
+# ----- the "next part" card (set_section shows it, screen:card_dismiss takes it off) ---------
+
+
+def _card(world, sid):
+    return world.get(Session, sid).card_until, world.snapshots.screen(sid)["card_until"]
+
+
+def test_a_new_section_shows_the_card_for_its_time(world, svc, sid, clock):
+    svc.add_section(sid, "Talks", "talks", 20)
+    svc.add_section(sid, "Round", "pitches", 30)
+    talks, rnd = world.rows(Section)
+    assert _card(world, sid) == (None, None)
+    svc.set_section(sid, talks.id)
+    until = clock.now + screen.CARD_MS
+    assert _card(world, sid) == (until, until)
+    clock.advance(60)
+    svc.set_section(sid, talks.id)  # the same section again: no new card
+    assert _card(world, sid) == (until, until)
+    svc.set_section(sid, rnd.id)
+    assert _card(world, sid) == (clock.now + screen.CARD_MS,) * 2
+
+
+def test_dismissing_takes_the_card_off_every_screen(world, svc, sid):
+    svc.add_section(sid, "Talks", "talks", 20)
+    svc.set_section(sid, world.rows(Section)[0].id)
+    rev = world.get(Session, sid).revision
+    change = svc.dismiss_card(sid)
+    assert change.stage
+    assert _card(world, sid) == (None, None)
+    assert world.get(Session, sid).revision == rev + 1
+    assert world.log(sid)[-1][0] == "dismiss card"
+    svc.dismiss_card(sid)  # nothing left to dismiss: harmless
+    assert _card(world, sid) == (None, None)
+
+
+def test_a_screen_mode_chosen_by_hand_is_never_covered_by_the_card(world, svc, sid, clock):
+    svc.add_section(sid, "Talks", "talks", 20)
+    svc.add_section(sid, "Round", "pitches", 30)
+    talks, rnd = world.rows(Section)
+    svc.set_section(sid, talks.id)
+    svc.set_screen_mode(sid, "qr")
+    assert _card(world, sid) == (None, None)
+    # A section started while a mode is chosen stores its card, but the screen gets none.
+    svc.set_section(sid, rnd.id)
+    assert _card(world, sid) == (clock.now + screen.CARD_MS, None)
+    svc.set_screen_mode(sid, "auto")  # choosing again, even "auto", clears it
+    assert _card(world, sid) == (None, None)

@@ -1,4 +1,5 @@
-"""Voting: opening and closing the round, dots, approval marks, ratings, reveal, ties."""
+"""Voting: opening and closing the round, dots, approval marks, ratings, reveal (at once or a
+place at a time), ties."""
 
 from __future__ import annotations
 
@@ -154,3 +155,113 @@ def test_equal_dots_share_a_rank_and_keep_queue_order(world, svc, sid):
     results = world.snapshots.results(sid)["results"]
     ranked = [(r["id"], r["rank"], r["tied"], r["score"]) for r in results]
     assert ranked == [(c, 1, False, 2), (a, 2, True, 1), (b, 2, True, 1)]
+
+
+# ----- the reveal stepped in from last place (results:step, domain/reveal.py) ---------------
+
+
+@pytest.fixture
+def ranked(world, svc, sid):
+    """Three pitches with 3, 2 and 1 dots (places 1, 2, 3); the round is closed."""
+    a, b, c = (world.pitch(sid, t) for t in "ABC")
+    voters = [world.join(sid, n) for n in ("X", "Y", "Z")]
+    svc.set_voting(sid, True)
+    for i, v in enumerate(voters):
+        for p in (a, b, c)[: 3 - i]:
+            world.dots(sid, v, p)
+    svc.set_voting(sid, False)
+    return sid, a, b, c
+
+
+def _screen(world, sid) -> tuple[list[int] | None, dict | None]:
+    out = world.snapshots.screen(sid)
+    rows = out["results"]
+    return (None if rows is None else [r["id"] for r in rows]), out["reveal"]
+
+
+def test_each_step_reveals_one_more_place_from_last_place_up(world, svc, ranked):
+    sid, a, b, c = ranked
+    change = svc.reveal_step(sid)
+    assert change.stage
+    s = world.get(Session, sid)
+    assert (s.revealed, s.revealed_places) == (True, 1)
+    # The screen receives the last place only; phones no ranking at all.
+    assert _screen(world, sid) == ([c], {"places": 1, "of": 3, "complete": False})
+    assert world.snapshots.stage(sid)["results"] is None
+    svc.reveal_step(sid)
+    assert _screen(world, sid) == ([b, c], {"places": 2, "of": 3, "complete": False})
+    assert world.snapshots.stage(sid)["results"] is None
+    svc.reveal_step(sid)
+    assert _screen(world, sid) == ([a, b, c], {"places": 3, "of": 3, "complete": True})
+    # First place is out: phones see the whole ranking now.
+    assert [r["id"] for r in world.snapshots.stage(sid)["results"]] == [a, b, c]
+    assert world.log(sid)[-3:] == [
+        ("reveal place", "1"),
+        ("reveal place", "2"),
+        ("reveal place", "3"),
+    ]
+
+
+def test_a_step_past_first_place_keeps_the_whole_ranking(world, svc, ranked):
+    sid, a, b, c = ranked
+    for _ in range(5):
+        svc.reveal_step(sid)
+    assert world.get(Session, sid).revealed_places == 5
+    assert _screen(world, sid) == ([a, b, c], {"places": 3, "of": 3, "complete": True})
+
+
+def test_pitches_tied_at_a_place_come_in_together(world, svc, sid):
+    a, b, c = (world.pitch(sid, t) for t in "ABC")
+    x, y = world.join(sid, "X"), world.join(sid, "Y")
+    svc.set_voting(sid, True)
+    for p in (a, b):
+        world.dots(sid, x, p)
+    for p in (a, c):
+        world.dots(sid, y, p)
+    svc.set_voting(sid, False)
+    svc.reveal_step(sid)
+    assert _screen(world, sid) == ([b, c], {"places": 1, "of": 2, "complete": False})
+
+
+def test_revealing_at_once_shows_everything_and_a_step_after_it_changes_nothing(world, svc, ranked):
+    sid, a, b, c = ranked
+    svc.reveal_step(sid)
+    svc.reveal(sid, True)
+    s = world.get(Session, sid)
+    assert (s.revealed, s.revealed_places) == (True, None)
+    assert _screen(world, sid) == ([a, b, c], {"places": 3, "of": 3, "complete": True})
+    svc.reveal_step(sid)  # already whole: it stays whole, never back to last place
+    assert world.get(Session, sid).revealed_places is None
+    assert world.log(sid)[-1] == ("reveal place", "all")
+    # Hiding and stepping again starts from last place.
+    svc.reveal(sid, False)
+    assert _screen(world, sid) == (None, None)
+    svc.reveal_step(sid)
+    assert _screen(world, sid) == ([c], {"places": 1, "of": 3, "complete": False})
+
+
+def test_reopening_the_round_forgets_the_step(world, svc, ranked):
+    sid, *_ = ranked
+    svc.reveal_step(sid)
+    svc.reveal_step(sid)
+    svc.set_voting(sid, True)
+    s = world.get(Session, sid)
+    assert (s.revealed, s.revealed_places) == (False, None)
+
+
+def test_undo_of_closing_brings_back_the_step_the_screen_was_at(world, svc, ranked):
+    sid, a, b, c = ranked
+    svc.set_voting(sid, True)
+    svc.reveal_step(sid)
+    svc.reveal_step(sid)
+    svc.set_voting(sid, False)
+    svc.reveal(sid, True)  # the whole ranking, then the close is taken back
+    svc.undo(sid)
+    s = world.get(Session, sid)
+    assert (s.voting, s.revealed, s.revealed_places) == ("open", True, 2)
+    assert _screen(world, sid) == ([b, c], {"places": 2, "of": 3, "complete": False})
+
+
+def test_a_step_before_any_round_is_refused(world, svc, sid):
+    world.pitch(sid)
+    world.refused("nothing_to_reveal", svc.reveal_step, sid)
