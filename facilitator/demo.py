@@ -72,12 +72,12 @@ PITCHES: list[dict[str, Any]] = [
 
 def create(service, **settings) -> tuple[str, str]:
     """The demo session, made by the operator (`run.py --demo`), with the default settings
-    (domain/settings.py), or these."""
+    (domain/settings.py), or these. Its agenda has no clock times: it starts when the moderator
+    starts the talks (`set_section`, services/agenda.py), not when the server starts."""
     return service.create_session(
         title=TITLE,
         sections=SECTIONS,
         pitches=PITCHES,
-        planned_minutes=sum(s["minutes"] for s in SECTIONS),
         created_by="operator",
         **settings,
     )

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DB
 
 from .ballots import FactsCache, QueueFacts, ballot_reply
-from .domain import queue, reveal, schedule, screen, settings, tally, timing, voting
+from .domain import phase, queue, reveal, schedule, screen, settings, tally, timing, voting
 from .domain.errors import RuleError
 from .domain.sessions import UNDO_SECONDS
 from .models import (
@@ -310,6 +310,14 @@ class Snapshots:
             "waiting": [p.id for p in waiting],
             "changeover_seconds": s.changeover_seconds,
             "floor_seconds": s.fit_floor_seconds,
+            # When each waiting item should start at this pace (epoch ms, by pitch id).
+            "starts": dict(
+                zip(
+                    [str(p.id) for p in waiting],
+                    schedule.expected_starts(now, live_left if live else None, lengths, changeover),
+                    strict=True,
+                )
+            ),
         }
         sec = v.section
         if sec is None:
@@ -322,15 +330,11 @@ class Snapshots:
             if s.planned_start
             else started + sec.minutes * 60_000
         )
-        end = schedule.section_end(
-            started,
-            sec.minutes * 60_000,
-            s.planned_end,
-            later,
-            planned_end if s.planned_start else None,
-        )
+        end = schedule.section_end(started, sec.minutes * 60_000, s.planned_end, later)
         out["section_left_ms"] = end - now
         out["behind_ms"] = schedule.projected_end(now, live_left, lengths, changeover) - planned_end
+        if sec.kind == schedule.TALKS:
+            return out  # invited talks are not fitted or cut: their speakers were invited
         available = end - now - max(0, live_left)
         f = schedule.fit(lengths, available, changeover, s.fit_floor_seconds * 1000)
         out["fit"] = {
@@ -480,7 +484,35 @@ class Snapshots:
             out["report"] = self._report(v, now)
             out["log"], out["undo"] = self._log(v, now)
             out["pitcher_message"] = s.pitcher_message
+            out["phase"] = self._phase(v, out)
             return out
+
+    def _phase(self, v: View, out: dict) -> dict:
+        """The main action that moves the session on, and where the stage is in its section
+        (domain/phase.py)."""
+        s = v.s
+        sections = [
+            phase.SectionInfo(x.id, x.kind, x.title, x.started_at is not None) for x in v.sections
+        ]
+
+        def action(live: bool) -> phase.Phase:
+            return phase.main_action(
+                sections=sections,
+                current_id=v.section.id if v.section else None,
+                live=live,
+                timer_state=s.timer.state,
+                waiting=len(out["schedule"]["waiting"]),
+                voting=s.voting,
+                revealed=s.revealed,
+                votable=len(v.votable),
+                commitments=len(out["commitments"]),
+                outcome_public=s.outcome_public,
+            )
+
+        found = action(out["live"] is not None)
+        then = action(False)  # what follows once the stage is free: the run of show's next step
+        at, total = phase.position([p.status for p in v.scope if p.status != queue.PENDING])
+        return {**found.to_dict(), "number": at, "total": total, "then": then.to_dict()}
 
     def results(self, session_id: int) -> dict:
         """The ranking and what it is about, for the results API: the queue and the tallies,

@@ -88,17 +88,29 @@ def section_end(
     planned_ms: int,
     session_end: int | None,
     later_planned_ms: int,
-    agenda_end: int | None = None,
 ) -> int:
-    """When the current section must end: its own budget from when it started, or the end the
-    agenda planned for it if that is later (time saved earlier is this section's to use), but
-    never so late that the later sections no longer fit before the session's hard end."""
+    """When the current section must end: its own budget from when it started, but never so
+    late that the later sections no longer fit before the session's hard end. Time saved
+    earlier does not stretch a section (a 20-minute section never has more than 20 minutes
+    left): it shows as "ahead" in the pace instead."""
     own = started_at + planned_ms
-    if agenda_end is not None:
-        own = max(own, agenda_end)
     if session_end is None:
         return own
     return min(own, session_end - later_planned_ms)
+
+
+def expected_starts(
+    now: int, live_left_ms: int | None, waiting_ms: Sequence[int], changeover_ms: int
+) -> list[int]:
+    """When each waiting item (planned lengths, in queue order) should start at this pace:
+    after the live item's time left (None: nobody is live, the first could start now; an
+    overrun counts as nothing left), each after the one before it and a changeover."""
+    at = now if live_left_ms is None else now + max(0, live_left_ms) + changeover_ms
+    starts = []
+    for length in waiting_ms:
+        starts.append(at)
+        at += length + changeover_ms
+    return starts
 
 
 def projected_end(

@@ -147,6 +147,9 @@ class ServiceBase:
     def _section(self, db: DB, s: Session) -> Section | None:
         return db.get(Section, s.current_section_id) if s.current_section_id else None
 
+    def _sections(self, db: DB, s: Session) -> list[Section]:
+        return list(db.scalars(select(Section).where(Section.session_id == s.id)))
+
     def _scope(self, db: DB, s: Session) -> list[Pitch]:
         """The queue of the current section: what start and next draw from."""
         sec = self._section(db, s)

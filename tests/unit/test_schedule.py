@@ -16,6 +16,7 @@ from facilitator.domain.schedule import (
     OVERRUN_POLICIES,
     Fit,
     check_agenda,
+    expected_starts,
     fit,
     overrun_due,
     parse_time_of_day,
@@ -529,13 +530,43 @@ def test_check_agenda_with_parsed_times():
     assert e.value.code == "end_before_start"
 
 
-def test_section_end_uses_time_saved_earlier_but_keeps_the_hard_end():
-    # Talks ended 10 minutes early: the pitch round (20 min) started at 0 may run until the
-    # agenda's planned end of 30 min, but not past the hard end minus 10 min for what follows.
+def test_section_end_is_never_stretched_by_time_saved_earlier():
+    # Talks ended 10 minutes early and the pitch round (20 min) started at 0: it still has 20
+    # minutes, not the 30 until its place in the agenda ("31:47 left" for a 20-minute
+    # section was the bug). The time saved shows in the pace (ahead), not here.
     minute = 60_000
-    assert section_end(0, 20 * minute, None, 0, agenda_end=30 * minute) == 30 * minute
-    assert (
-        section_end(0, 20 * minute, 35 * minute, 10 * minute, agenda_end=30 * minute) == 25 * minute
-    )
-    # Started late: the section's own budget still applies when the hard end allows.
-    assert section_end(40 * minute, 20 * minute, None, 0, agenda_end=30 * minute) == 60 * minute
+    assert section_end(0, 20 * minute, None, 0) == 20 * minute
+    assert section_end(0, 20 * minute, 60 * minute, 10 * minute) == 20 * minute
+    # The hard end still wins when it comes first.
+    assert section_end(0, 20 * minute, 25 * minute, 10 * minute) == 15 * minute
+
+
+def test_section_left_never_exceeds_the_sections_own_minutes():
+    minute = 60_000
+    for started in (0, 3 * minute, 17 * minute, 40 * minute):
+        for session_end in (None, 45 * minute, 90 * minute):
+            end = section_end(started, 20 * minute, session_end, 10 * minute)
+            assert end - started <= 20 * minute
+
+
+# ----- expected_starts ------------------------------------------------------------------------
+
+
+def test_expected_starts_with_nobody_live_begin_now():
+    assert expected_starts(T0, None, [120 * SEC, 60 * SEC, 90 * SEC], 15 * SEC) == [
+        T0,
+        T0 + 135 * SEC,
+        T0 + 210 * SEC,
+    ]
+
+
+def test_expected_starts_after_the_live_item_and_its_handover():
+    assert expected_starts(T0, 40 * SEC, [60 * SEC, 60 * SEC], 10 * SEC) == [
+        T0 + 50 * SEC,
+        T0 + 120 * SEC,
+    ]
+
+
+def test_expected_starts_an_overrun_counts_as_nothing_left():
+    assert expected_starts(T0, -30 * SEC, [60 * SEC], 0) == [T0]
+    assert expected_starts(T0, 0, [], 10 * SEC) == []
