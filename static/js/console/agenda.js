@@ -5,6 +5,8 @@ import { t } from "../lib/i18n.js";
 import { send } from "../lib/socket.js";
 import { fmt } from "../lib/timer.js";
 import { toast } from "../lib/toast.js";
+import { goToSection } from "./actions.js";
+import { ask } from "./confirm.js";
 import { current } from "./state.js";
 
 let editing = null; // id of the section whose row is an edit form
@@ -74,7 +76,7 @@ function sectionRow(x, now) {
         ? null
         : el(
             "button",
-            { type: "button", onclick: (ev) => send("section:set", id, ev.currentTarget) },
+            { type: "button", onclick: (ev) => goToSection(x, ev.currentTarget) },
             t("go_to_section"),
           ),
       el("button", { type: "button", onclick: edit }, t("edit")),
@@ -85,7 +87,13 @@ function sectionRow(x, now) {
             {
               type: "button",
               class: "danger",
-              onclick: (ev) => send("section:remove", id, ev.currentTarget),
+              "aria-label": t("remove_title", { title: x.title }),
+              onclick: async (ev) => {
+                const btn = ev.currentTarget;
+                if (await ask(t("confirm_remove_section", { title: x.title }))) {
+                  send("section:remove", id, btn);
+                }
+              },
             },
             t("remove"),
           ),

@@ -3,6 +3,7 @@ import { $, el, render, setText } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { send } from "../lib/socket.js";
 import { toast } from "../lib/toast.js";
+import { ask } from "./confirm.js";
 import { current } from "./state.js";
 
 const form = $("#commitment-form");
@@ -18,7 +19,12 @@ function edit(c) {
 
 function item(c) {
   const meta = [c.owners.join(", "), c.next_step, c.due, t(`status_${c.status}`)];
-  const remove = (ev) => send("commitment:remove", { pitch_id: c.pitch_id }, ev.currentTarget);
+  const remove = async (ev) => {
+    const btn = ev.currentTarget;
+    if (await ask(t("confirm_remove_commitment", { title: c.title }))) {
+      send("commitment:remove", { pitch_id: c.pitch_id }, btn);
+    }
+  };
   return el(
     "li",
     { class: "commitment" },

@@ -14,6 +14,13 @@ import { current } from "./state.js";
 const LENGTH = (page.settings || []).find((s) => s.name === "pitch_seconds") || {};
 let editing = null; // id of the pitch whose row is an edit form
 
+function clockTime(ms) {
+  return new Date(ms).toLocaleTimeString(document.documentElement.lang, {
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+}
+
 function minutes(seconds) {
   return seconds % 60 ? fmt(seconds * 1000) : t("minutes", { n: seconds / 60 });
 }
@@ -62,17 +69,20 @@ function rowButtons(p, index, count) {
     editing = p.id;
     renderQueue();
   };
-  buttons.push(
-    button({ dataset: fk("edit"), onclick: edit }, t("edit")),
-    button(
-      {
-        class: "danger",
-        "aria-label": t("remove_title", { title: p.title }),
-        onclick: undoing("pitch:remove", id),
-      },
-      t("remove"),
-    ),
-  );
+  buttons.push(button({ dataset: fk("edit"), onclick: edit }, t("edit")));
+  // The one on stage is never removed by a slip: it ends with Next or Done first.
+  if (p.status !== "live") {
+    buttons.push(
+      button(
+        {
+          class: "danger",
+          "aria-label": t("remove_title", { title: p.title }),
+          onclick: undoing("pitch:remove", id),
+        },
+        t("remove"),
+      ),
+    );
+  }
   return el("span", { class: "row-actions" }, buttons);
 }
 
@@ -132,7 +142,9 @@ function editForm(p) {
 function row(p, index, count) {
   if (editing === p.id) return el("li", { class: "row editing" }, editForm(p));
   const who = p.pitcher + (p.organisation ? ` · ${p.organisation}` : "");
-  const meta = `${who} · ${minutes(p.seconds)}`;
+  const at = current()?.schedule.starts?.[p.id];
+  const when = at && p.status === "queued" ? ` · ${t("starts_at", { time: clockTime(at) })}` : "";
+  const meta = `${who} · ${minutes(p.seconds)}${when}`;
   return el(
     "li",
     {
@@ -164,7 +176,9 @@ export function renderQueue() {
     const text = t(out.length === 1 ? "cut_line_one" : "cut_line", { n: out.length });
     return el("li", { class: "cut-line" }, text);
   };
-  render($("#queue"), JSON.stringify([list, editing, out]), () =>
+  // Expected start times change with the clock: rows are rebuilt when a minute changes.
+  const starts = waiting.map((id) => Math.floor((snap.schedule.starts?.[id] || 0) / 60000));
+  render($("#queue"), JSON.stringify([list, editing, out, starts]), () =>
     list.flatMap((p, i) => {
       const r = row(p, i, list.length);
       if (!out.includes(p.id)) return [r];
@@ -222,7 +236,6 @@ $("#add-form").addEventListener("submit", async (ev) => {
   const ack = await send("pitch:add", payload, f.querySelector("button"));
   if (ack.ok) {
     f.reset();
-    f.pitcher.focus();
     toast(t("pitch_added"), "ok");
   }
 });

@@ -1,6 +1,7 @@
-/* The stage panel: who is live, the timer and its controls, who is next, and the moderator's
- * messages to the screen and to the live pitcher. */
-import { $, $$, setText } from "../lib/dom.js";
+/* The stage panel: the main action (it follows the phase of the session: domain/phase.py),
+ * who is live, the timer and its controls, the run of show (now, next, after next) and the
+ * moderator's messages to the screen and to the live pitcher. */
+import { $, $$, el, render, setText } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { send } from "../lib/socket.js";
 import { timerView } from "../lib/timer.js";
@@ -8,38 +9,118 @@ import { toast } from "../lib/toast.js";
 
 const timer = timerView($(".stage-panel .timer"));
 
+/* The main action's words: [what the button does, what it acts on]. */
+export function mainLabel(snap, ph = snap.phase) {
+  switch (ph.action) {
+    case "pause":
+      return [t("pause"), snap.live.title];
+    case "resume":
+      return [snap.timer.state === "idle" ? t("start") : t("resume"), snap.live.title];
+    case "start":
+      return [t(`main_start_${ph.kind}`), snap.next ? snap.next.title : ""];
+    case "section":
+      return [t(`main_section_${ph.section_kind}`), ph.section_title];
+    case "open_voting":
+      return [t("open_voting"), ""];
+    case "close_voting":
+      return [t("close_voting"), ""];
+    case "reveal":
+      return [t("reveal_results"), ""];
+    default:
+      return [t(`main_${ph.action}`), ""];
+  }
+}
+
+/* What the stage says while nobody is on it. */
+function headline(snap) {
+  const ph = snap.phase;
+  if (ph.action === "start") return t(`ready_${ph.kind}`);
+  if (ph.action === "section") return t("headline_section", { title: ph.section_title });
+  if (
+    ["open_voting", "close_voting", "reveal", "commitments", "publish", "done"].includes(ph.action)
+  )
+    return t(`headline_${ph.action}`);
+  return t("headline_empty");
+}
+
+function clockTime(ms) {
+  return new Date(ms).toLocaleTimeString(document.documentElement.lang, {
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+}
+
+/* The run of show: now, next, after next, with the expected start of each waiting item and
+ * where the stage is in its section ("Pitch 3 of 8"). */
+function renderRunOfShow(snap) {
+  const ph = snap.phase;
+  const waiting = snap.schedule.waiting
+    .map((id) => snap.queue.find((p) => p.id === id))
+    .filter(Boolean);
+  const starts = snap.schedule.starts || {};
+  const item = (slot, title, sub, when) =>
+    el(
+      "li",
+      { class: `ros-item ros-${slot}` },
+      el("span", { class: "ros-slot" }, t(`ros_${slot}`)),
+      el("span", { class: "ros-title" }, title),
+      sub || when
+        ? el("span", { class: "ros-sub" }, [sub, when].filter(Boolean).join(" · "))
+        : null,
+    );
+  const items = [];
+  if (snap.live) items.push(item("now", snap.live.title, snap.live.pitcher, ""));
+  else items.push(item("now", snap.section ? snap.section.title : t("ros_nothing"), "", ""));
+  const upcoming = waiting.slice(0, 2).map((p) => [p.title, p.pitcher, starts[p.id]]);
+  // Once the queue runs out: the next step of the session.
+  if (upcoming.length < 2 && !waiting.length) {
+    const [label, what] = mainLabel(snap, ph.then);
+    upcoming.push([what ? `${label}: ${what}` : label, "", null]);
+  }
+  const slots = ["next", "after"];
+  upcoming.slice(0, 2).forEach(([title, sub, at], i) => {
+    items.push(item(slots[i], title, sub, at ? t("starts_at", { time: clockTime(at) }) : ""));
+  });
+  const key = JSON.stringify([items.map((x) => x.textContent)]);
+  render($("#run-of-show"), key, () => items);
+  const position = ph.total
+    ? t(`position_${ph.kind}`, { n: ph.number || ph.total, total: ph.total })
+    : "";
+  // Before the agenda starts, the whole queue is not yet anyone's "1 of n".
+  const started = snap.section || !snap.sections.length;
+  setText($("#ros-position"), ph.number && started ? position : "");
+}
+
 export function renderStage(snap) {
   const live = snap.live;
+  const ph = snap.phase;
   const field = (name) => $(`#live [data-field="${name}"]`);
   const who = live ? live.pitcher + (live.organisation ? ` · ${live.organisation}` : "") : "";
   setText(field("pitcher"), who);
-  const idle = snap.next ? t("ready_to_start") : t("queue_done");
-  setText(field("title"), live ? live.title : idle);
+  setText(field("title"), live ? live.title : headline(snap));
   setText(field("offer"), live ? live.offer : "");
   setText(field("title_alt"), live ? live.title_alt : "");
-  // With nobody live, the timer shows the length of the next pitch, ready to start.
+  // With nobody live, the timer shows the length of the next item, ready to start (a full
+  // bar, the normal colour: the warning colours follow time left only once it runs).
   const seconds = snap.next ? snap.next.seconds : snap.session.pitch_seconds;
   timer.set(
-    live
-      ? snap.timer
-      : {
-          state: "idle",
-          total_ms: snap.session.pitch_seconds * 1000,
-          remaining_ms: seconds * 1000,
-        },
+    live ? snap.timer : { state: "idle", total_ms: seconds * 1000, remaining_ms: seconds * 1000 },
   );
-  const state = live ? snap.timer.state : "idle";
-  let primary = live ? t("start") : t("start_first");
-  if (state === "running") primary = t("pause");
-  else if (state === "paused") primary = t("resume");
-  setText($("#btn-primary [data-label]"), primary);
-  $("#btn-primary").disabled = !live && !snap.next;
-  $("#btn-next").disabled = !live && !snap.next;
+  // The timer is there while something is on stage or ready to start, not while the room
+  // votes or moves to another part of the agenda.
+  $("#timer-wrap").hidden = !live && ph.action !== "start";
+  const [label, what] = mainLabel(snap);
+  const main = $("#btn-primary");
+  setText($("#btn-primary [data-label]"), label);
+  setText($("#btn-primary [data-what]"), what);
+  main.dataset.phase = ph.action;
+  main.disabled = ph.action === "start" && !snap.next;
+  const next = $("#btn-next");
+  const words = ph.kind === "talks" ? ["next_talk", "end_talk"] : ["next_pitch", "end_pitch"];
+  setText($("#btn-next [data-label]"), t(live && ph.last_item ? words[1] : words[0]));
+  next.disabled = !live && !snap.next;
   for (const b of $$(".controls.secondary button")) b.disabled = !live;
-  const next = snap.next
-    ? t("next_is", { title: snap.next.title, pitcher: snap.next.pitcher })
-    : t("nobody_next");
-  setText($('.stage-panel [data-field="next"]'), next);
+  renderRunOfShow(snap);
 }
 
 export function renderCues(snap) {

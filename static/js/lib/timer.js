@@ -9,8 +9,11 @@ export function remaining(timer) {
   return timer.state === "running" ? timer.ends_at - now() : timer.remaining_ms;
 }
 
+/* The colour follows time left only once the timer has started: a short pitch that is ready
+ * (idle) is not a warning. */
 export function phase(timer, left) {
-  if (left <= 0 && timer.state !== "idle") return "overrun";
+  if (timer.state === "idle") return "normal";
+  if (left <= 0) return "overrun";
   if (left <= 10000) return "red";
   if (left <= 30000) return "amber";
   return "normal";
