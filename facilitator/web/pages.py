@@ -44,6 +44,7 @@ from .common import (
     links,
     lookup,
     page_data,
+    public_base,
     qr_svg_of,
     safe_next,
     spend,
@@ -123,6 +124,29 @@ def share(found):
         session=found,
         links=links(found["code"], key),
         replaced=request.args.get("replaced") == "1",
+    )
+
+
+CARD_SIZES = ("a6", "a4")
+
+
+@bp.get("/console/<code>/card")
+@with_session(moderator=True)
+def table_card(found):
+    """A printable table card (A6 or A4): the QR code, the join code and the address, for the
+    room's tables (moderator only, like every page under /console/)."""
+    size = request.args.get("size", "a6")
+    if size not in CARD_SIZES:
+        abort(404)
+    join_url = links(found["code"])["join_url"]
+    return render_template(
+        "card.html",
+        session=found,
+        size=size,
+        sizes=CARD_SIZES,
+        qr=qr_svg_of(join_url).decode(),
+        join_url=join_url,
+        base_url=public_base().rstrip("/"),
     )
 
 

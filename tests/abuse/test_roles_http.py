@@ -99,6 +99,7 @@ def world(app, clock):
 MODERATOR_ONLY = {
     "GET /console/<code>": "/console/{code}",
     "GET /console/<code>/share": "/console/{code}/share",
+    "GET /console/<code>/card": "/console/{code}/card",
     "GET /console/<code>/log.csv": "/console/{code}/log.csv",
 }
 

@@ -633,6 +633,9 @@ def test_axe_wcag22_aa_every_page_and_state(lang, browser, server):
         # ----- the share page (the moderator's links and QR) ----------------------------------
         share = page_in(console_ctx, "share")
         share.goto(f"{server.url}/console/{code}/share")
+        # The secret console link is masked until asked for (the laptop may be mirrored).
+        expect(share.locator("#console-link")).to_be_hidden()
+        share.click("#console-secret summary")
         expect(share.locator("#console-link")).to_be_visible()
         audit.check(share, "share", "links-and-qr")
     finally:
