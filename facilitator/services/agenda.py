@@ -48,12 +48,16 @@ class AgendaCommands(ServiceBase):
             if old is not None and old is not new:
                 old.ended_at = now
             if new is not None and new is not old:
-                sections = self._sections(db, s)
+                sections = sorted(self._sections(db, s), key=lambda x: (x.position, x.id))
                 if s.planned_start is None and not any(x.started_at for x in sections):
-                    # An agenda without a start time starts with its first section.
-                    s.planned_start = now
+                    # An agenda without a start time is placed when its first section starts:
+                    # so that this section starts on time (the ones before it, skipped, would
+                    # have come before).
+                    before = sections[: sections.index(new)]
+                    s.planned_start = now - sum(x.minutes for x in before) * 60_000
                     if s.planned_end is None:
-                        s.planned_end = now + sum(x.minutes for x in sections) * 60_000
+                        total = sum(x.minutes for x in sections)
+                        s.planned_end = s.planned_start + total * 60_000
                 new.started_at, new.ended_at = now, None
                 s.card_until = now + screen.CARD_MS
             s.current_section_id = section_id

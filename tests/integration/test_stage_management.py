@@ -348,3 +348,65 @@ def test_a_cue_to_the_pitcher_shows_on_the_console_too(room):
     room.mod("cue:pitcher", {"text": "30 seconds"})
     assert room.moderator.last("stage")["pitcher_message"] == "30 seconds"
     assert room.screen.received() == []
+
+
+def test_an_agenda_without_times_starts_with_its_first_section(room, clock):
+    """The demo's agenda: no clock times until the moderator starts the talks, so starting
+    them is on time, not behind by however long the server has been up."""
+    talks, pitches, _ = sections(
+        room, ("Talks", "talks", 15), ("Pitches", "pitches", 20), ("What next", "discussion", 10)
+    )
+    room.add("Invited talk", seconds=360)
+    clock.advance(17 * 60)  # the server was up for a while
+    assert room.state()["schedule"]["planned_start"] is None
+    room.mod("section:set", {"section_id": talks})
+    sched = room.state()["schedule"]
+    assert sched["planned_start"] == clock.now
+    assert sched["planned_end"] == clock.now + 45 * 60_000
+    assert sched["behind_ms"] <= 0
+    # Three minutes later the talks are over: the 20-minute pitch round has 20 minutes, not
+    # the 32 until its place in the agenda (the time saved shows as ahead).
+    clock.advance(3 * 60)
+    room.mod("section:set", {"section_id": pitches})
+    sched = room.state()["schedule"]
+    assert sched["section_left_ms"] == 20 * 60_000
+    assert sched["behind_ms"] < 0
+
+
+def test_an_agenda_without_times_started_further_on_places_the_skipped_sections_before(room, clock):
+    _talks, pitches = sections(room, ("Talks", "talks", 15), ("Pitches", "pitches", 20))
+    room.mod("section:set", {"section_id": pitches})
+    sched = room.state()["schedule"]
+    assert sched["planned_start"] == clock.now - 15 * 60_000
+    assert sched["planned_end"] == clock.now + 20 * 60_000
+
+
+def test_times_set_by_the_moderator_are_kept_when_the_first_section_starts(room, clock):
+    assert room.mod("agenda:times", {"start": "00:00", "end": "23:59"})["ok"]
+    before = room.state()["schedule"]["planned_start"]
+    [talks] = sections(room, ("Talks", "talks", 15))
+    room.mod("section:set", {"section_id": talks})
+    assert room.state()["schedule"]["planned_start"] == before
+
+
+def test_the_console_snapshot_names_the_main_action(room, clock):
+    _talks, pitches = sections(room, ("Talks", "talks", 15), ("Pitches", "pitches", 20))
+    assert room.state()["phase"]["action"] == "section"
+    room.mod("section:set", {"section_id": pitches})
+    room.add("A", seconds=60)
+    room.add("B", seconds=60)
+    state = room.state()
+    phase, sched = state["phase"], state["schedule"]
+    assert (phase["action"], phase["kind"], phase["number"], phase["total"]) == (
+        "start",
+        "pitches",
+        1,
+        2,
+    )
+    # The waiting pitches' expected starts: now, then after the first and its changeover.
+    first, second = (sched["starts"][str(i)] for i in sched["waiting"])
+    assert first == clock.now
+    assert second == clock.now + (60 + state["settings"]["changeover_seconds"]) * 1000
+    assert room.mod("timer:start")["ok"]
+    assert room.state()["phase"]["action"] == "pause"
+    assert room.state()["phase"]["then"]["action"] == "start"
