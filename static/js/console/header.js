@@ -31,7 +31,7 @@ export function renderSchedule(snap) {
   const sessionLeft = sc.session_left_ms;
   setText(
     $("#sched-session-left"),
-    sessionLeft === null ? t("no_end_time") : duration(sessionLeft - since),
+    sessionLeft === null ? "–" : duration(sessionLeft - since),
   );
   const [state, text] = pace(sc.behind_ms);
   const box = $("#sched-pace");
