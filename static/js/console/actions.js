@@ -155,9 +155,9 @@ document.addEventListener("keydown", (ev) => {
   ev.preventDefault();
   if (!current()) return;
   const btn = $(`[data-action="${name}"]`);
-  if (btn?.disabled) {
-    // Nothing to do for this key now (N with nobody waiting): point at what comes next.
-    if (name === "stage:next") toast(t("nothing_to_next"), "info");
+  if (name === "stage:next" && btn?.disabled) {
+    // N with nobody on stage and nobody waiting: not an error, the main action leads on.
+    toast(t("nothing_to_next"), "info");
     return;
   }
   if (btn) {

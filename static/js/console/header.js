@@ -29,10 +29,7 @@ export function renderSchedule(snap) {
   setText(secLeft, sectionLeft === null ? "–" : duration(sectionLeft));
   secLeft.dataset.over = sectionLeft !== null && sectionLeft < 0 ? "yes" : "no";
   const sessionLeft = sc.session_left_ms;
-  setText(
-    $("#sched-session-left"),
-    sessionLeft === null ? "–" : duration(sessionLeft - since),
-  );
+  setText($("#sched-session-left"), sessionLeft === null ? "–" : duration(sessionLeft - since));
   const [state, text] = pace(sc.behind_ms);
   const box = $("#sched-pace");
   box.dataset.pace = state;
