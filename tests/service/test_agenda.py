@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facilitator.models import Pitch, Section
+from facilitator.models import Pitch, Section, Session
 
 
 def test_sections_are_added_in_order_with_their_kind(world, svc, sid):
@@ -94,3 +94,103 @@ def test_fit_is_never_below_the_floor_nor_for_an_empty_queue(world, svc, sid):
     err = world.refused("below_floor", svc.fit, sid, 59)
     assert err.params == {"floor": 60}
     world.refused("queue_empty", svc.fit, sid, 60)
+
+
+# ----- an agenda without clock times is placed when its first section starts -----------------
+
+MIN = 60_000
+DEMO = [  # the demo's agenda (facilitator/demo.py): sections, no clock times
+    {"title": "Talks", "kind": "talks", "minutes": 15},
+    {"title": "Pitches", "kind": "pitches", "minutes": 20},
+    {"title": "What next", "kind": "discussion", "minutes": 10},
+]
+
+
+def planned(world, sid: int) -> tuple[int | None, int | None]:
+    s = world.get(Session, sid)
+    return s.planned_start, s.planned_end
+
+
+def test_an_agenda_without_times_starts_with_its_first_section(world, svc, clock):
+    sid = world.session(sections=DEMO)
+    talks, pitches, _wrap = world.rows(Section)
+    clock.advance(17 * 60)  # the server was up for a while: that is not time behind
+    assert planned(world, sid) == (None, None)
+    change = svc.set_section(sid, talks.id)
+    assert change.stage and change.counts
+    assert planned(world, sid) == (clock.now, clock.now + 45 * MIN)
+    assert world.get(Section, talks.id).started_at == clock.now
+    assert world.log(sid)[-1] == ("section", "Talks")
+    # The next section does not move the agenda: it was placed once, by the first.
+    placed = planned(world, sid)
+    clock.advance(3 * 60)
+    svc.set_section(sid, pitches.id)
+    assert planned(world, sid) == placed
+
+
+def test_an_agenda_started_further_on_has_the_skipped_sections_before(world, svc, clock):
+    sid = world.session(sections=DEMO)
+    _talks, pitches, _wrap = world.rows(Section)
+    svc.set_section(sid, pitches.id)
+    # The pitch round starts on time: the 15 minutes of talks would have come before it.
+    assert planned(world, sid) == (clock.now - 15 * MIN, clock.now + 30 * MIN)
+
+
+def test_a_removed_section_takes_no_time_in_the_placed_agenda(world, svc, clock):
+    sid = world.session(sections=DEMO)
+    talks, pitches, _wrap = world.rows(Section)
+    svc.remove_section(sid, talks.id)
+    svc.set_section(sid, pitches.id)
+    assert planned(world, sid) == (clock.now, clock.now + 30 * MIN)
+
+
+def test_times_the_moderator_set_are_kept(world, svc, clock):
+    sid = world.session(sections=DEMO)
+    talks, _pitches, _wrap = world.rows(Section)
+    svc.set_agenda(sid, "09:00", "17:00")
+    before = planned(world, sid)
+    assert None not in before
+    clock.advance(60)
+    svc.set_section(sid, talks.id)
+    assert planned(world, sid) == before
+
+
+def test_an_end_time_alone_is_kept_and_the_start_placed(world, svc, clock):
+    sid = world.session(sections=DEMO)
+    talks, _pitches, _wrap = world.rows(Section)
+    svc.set_agenda(sid, None, "23:59")
+    start, end = planned(world, sid)
+    assert start is None and end is not None
+    svc.set_section(sid, talks.id)
+    assert planned(world, sid) == (clock.now, end)
+
+
+def test_a_session_made_with_planned_minutes_keeps_its_start(world, svc, clock):
+    sid = world.session(sections=DEMO, planned_minutes=60)
+    made = planned(world, sid)
+    assert made == (clock.now, clock.now + 60 * MIN)
+    talks, _pitches, _wrap = world.rows(Section)
+    clock.advance(5 * 60)
+    svc.set_section(sid, talks.id)
+    assert planned(world, sid) == made
+
+
+def test_times_cleared_after_the_agenda_began_are_not_placed_again(world, svc, clock):
+    """Only the first section to start places the agenda; once the moderator clears the
+    times, the session runs without them."""
+    sid = world.session(sections=DEMO)
+    talks, pitches, _wrap = world.rows(Section)
+    svc.set_section(sid, talks.id)
+    svc.set_agenda(sid, None, None)
+    clock.advance(60)
+    svc.set_section(sid, pitches.id)
+    assert planned(world, sid) == (None, None)
+
+
+def test_leaving_every_section_or_an_unknown_one_places_nothing(world, svc, clock):
+    sid = world.session(sections=DEMO)
+    other = world.session("Other", sections=DEMO[:1])
+    theirs = world.rows(Section, session_id=other)[0]
+    svc.set_section(sid, None)
+    assert planned(world, sid) == (None, None)
+    world.refused("unknown_section", svc.set_section, sid, theirs.id)
