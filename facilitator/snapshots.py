@@ -503,7 +503,8 @@ class Snapshots:
                 timer_state=s.timer.state,
                 waiting=len(out["schedule"]["waiting"]),
                 voting=s.voting,
-                revealed=s.revealed,
+                # Stepping the ranking in (E) is revealing until first place is out.
+                revealed=s.revealed and (out["reveal"] is None or out["reveal"]["complete"]),
                 votable=len(v.votable),
                 commitments=len(out["commitments"]),
                 outcome_public=s.outcome_public,

@@ -53,8 +53,8 @@ const actions = {
         return send("voting:open", {}, btn);
       case "close_voting":
         return send("voting:close", {}, btn).then(undoable);
-      case "reveal":
-        return send("results:reveal", { revealed: true }, btn);
+      case "reveal": // one place more, from last place up, as E does
+        return send("results:step", {}, btn);
       case "commitments": {
         const box = $("#commitments-box");
         box.open = true;

@@ -24,8 +24,11 @@ export function mainLabel(snap, ph = snap.phase) {
       return [t("open_voting"), ""];
     case "close_voting":
       return [t("close_voting"), ""];
-    case "reveal":
-      return [t("reveal_results"), ""];
+    case "reveal": {
+      const step = snap.revealed && snap.reveal && !snap.reveal.complete ? snap.reveal : null;
+      if (!step) return [t("reveal_results"), ""];
+      return [t("reveal_next", { n: String(step.places + 1), of: String(step.of) }), ""];
+    }
     default:
       return [t(`main_${ph.action}`), ""];
   }
