@@ -284,6 +284,13 @@ class Snapshots:
             "next": _pitch(nxt) if nxt else None,
             "timer": s.timer.to_dict(),
             "queue": [_pitch(p) for p in v.scope if p.status != queue.PENDING],
+            # Each waiting pitch's place within its own section (a pitcher's phone shows it).
+            "lineup": {
+                str(pid): place
+                for pid, place in queue.lineup(
+                    v.pitches, v.sections, s.current_section_id, s.changeover_seconds * 1000
+                ).items()
+            },
             "votable": [_pitch(p) for p in v.votable],
             "message": s.screen_message,
             "card_until": s.card_until if s.screen_mode == screen.AUTO else None,

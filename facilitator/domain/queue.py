@@ -98,3 +98,45 @@ def open_for_votes(candidates: Sequence[PitchLike], per_pitch: bool) -> list:
     with a rating window after each pitch, those that have been on stage (late joiners can
     still rate every pitch that ran before they came)."""
     return [p for p in candidates if not per_pitch or p.status == DONE]
+
+
+def lineup(
+    pitches: Sequence[PitchLike],
+    sections: Sequence,
+    current_section_id: int | None,
+    changeover_ms: int = 0,
+) -> dict[int, dict]:
+    """Where each waiting pitch stands, counted within its own section only: a talk is
+    counted among the talks of its section, a pitch among the pitches of its round.
+
+    `sections`: the agenda in order (objects with `id`, `kind` and `ended_at`). A pitch with
+    no section belongs to a pitch round: the current one if the current section is a pitch
+    round, else the first pitch round of the agenda that has not ended. Returns, per queued
+    pitch id: `place` (1 = the first waiting one of its section), `kind` (the section's kind,
+    "pitches" without an agenda) and `ahead_ms` (the planned time of the pitches waiting
+    before it, a changeover before each and before it; only when its section is the current
+    one (or there is no agenda), else None: the time still left of the live pitch comes on top)."""
+    kinds = {s.id: s.kind for s in sections}
+    current = next((s for s in sections if s.id == current_section_id), None)
+    if current is not None and current.kind == PITCHES:
+        general = current.id
+    else:
+        general = next((s.id for s in sections if s.kind == PITCHES and s.ended_at is None), None)
+
+    def home(p) -> int | None:
+        sid = getattr(p, "section_id", None)
+        return sid if sid in kinds else general
+
+    out: dict[int, dict] = {}
+    counted: dict[int | None, tuple[int, int]] = {}  # section -> (count, ms so far)
+    for p in in_order([p for p in pitches if p.status == QUEUED]):
+        sec = home(p)
+        n, ms = counted.get(sec, (0, 0))
+        here = sec == current_section_id if sections else True
+        out[p.id] = {
+            "place": n + 1,
+            "kind": kinds.get(sec, PITCHES),
+            "ahead_ms": ms + changeover_ms if here else None,
+        }
+        counted[sec] = (n + 1, ms + p.seconds * 1000 + changeover_ms)
+    return out

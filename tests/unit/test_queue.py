@@ -288,3 +288,79 @@ def test_rule_error_carries_code_and_params():
 
 def test_rule_error_params_default_empty():
     assert RuleError("unknown_pitch").params == {}
+
+
+# ----- lineup: places within the pitcher's own section -----------------------------------
+
+
+@dataclass
+class Placed:
+    id: int
+    status: str
+    position: int
+    section_id: int | None = None
+    seconds: int = 120
+
+
+@dataclass
+class Sec:
+    id: int
+    kind: str
+    ended_at: int | None = None
+
+
+def test_lineup_counts_only_the_pitchers_own_section():
+    from facilitator.domain.queue import lineup
+
+    agenda = [Sec(1, "talks"), Sec(2, "pitches")]
+    pitches = [
+        Placed(1, QUEUED, 1, section_id=1),  # talks waiting before the pitch round
+        Placed(2, QUEUED, 2, section_id=1),
+        Placed(3, QUEUED, 3, section_id=1),
+        Placed(4, QUEUED, 4),  # sign-ups from phones: the pitch round
+        Placed(5, QUEUED, 5, section_id=2),
+        Placed(6, PENDING, 6),  # awaiting approval: no place
+    ]
+    places = lineup(pitches, agenda, current_section_id=1)
+    assert places[4]["place"] == 1 and places[4]["kind"] == "pitches"
+    assert places[5]["place"] == 2
+    assert places[3]["place"] == 3 and places[3]["kind"] == "talks"
+    assert 6 not in places
+    # The pitch round is not running: no time estimate for its pitches.
+    assert places[4]["ahead_ms"] is None
+    assert places[2]["ahead_ms"] == 120_000
+
+
+def test_lineup_time_ahead_adds_lengths_and_changeovers_in_queue_order():
+    from facilitator.domain.queue import lineup
+
+    agenda = [Sec(1, "talks", ended_at=5), Sec(2, "pitches")]
+    pitches = [
+        Placed(10, LIVE, 1, section_id=2),
+        Placed(11, QUEUED, 3, section_id=2, seconds=60),
+        Placed(12, QUEUED, 2, seconds=90),
+        Placed(13, DONE, 0, section_id=1),
+        Placed(14, SKIPPED, 4),
+    ]
+    places = lineup(pitches, agenda, current_section_id=2, changeover_ms=15_000)
+    assert places[12] == {"place": 1, "kind": "pitches", "ahead_ms": 15_000}
+    assert places[11] == {"place": 2, "kind": "pitches", "ahead_ms": 15_000 + 90_000 + 15_000}
+    assert set(places) == {11, 12}
+
+
+def test_lineup_without_an_agenda_is_one_queue_of_pitches():
+    from facilitator.domain.queue import lineup
+
+    pitches = [Placed(1, QUEUED, 2), Placed(2, QUEUED, 1, section_id=99)]
+    places = lineup(pitches, [], current_section_id=None)
+    assert places[2]["place"] == 1 and places[1]["place"] == 2
+    assert places[1]["ahead_ms"] == 120_000 and places[1]["kind"] == "pitches"
+
+
+def test_lineup_unsectioned_pitches_wait_for_the_next_open_pitch_round():
+    from facilitator.domain.queue import lineup
+
+    agenda = [Sec(1, "pitches", ended_at=9), Sec(2, "talks"), Sec(3, "pitches")]
+    pitches = [Placed(1, QUEUED, 1, section_id=3), Placed(2, QUEUED, 2)]
+    places = lineup(pitches, agenda, current_section_id=2)
+    assert places[2]["place"] == 2  # counted with section 3, the round still to come
