@@ -187,10 +187,16 @@ def serve(app, socketio, host: str, port: int, max_connections: int) -> None:
     out (facilitator/gate.py, docs/security.md "The transport")."""
     from facilitator.gate import Gate, GateLimits, GateMiddleware
     from facilitator.parts import Parts
-    from facilitator.transport import QuietLog
+    from facilitator.transport import QuietLog, query_value
 
     parts: Parts | None = app.extensions.get("facilitator")
+    proven = None
     if parts is not None:
+        transport = parts.transport
+
+        def proven(environ: dict) -> bool:
+            return transport.is_proven(query_value(environ, "sid"))
+
         gate = Gate(GateLimits.from_config(app.config))
         parts.transport.gate = parts.gate = gate
         quiet = parts.transport.quiet
@@ -213,7 +219,7 @@ def serve(app, socketio, host: str, port: int, max_connections: int) -> None:
         listener = eventlet.listen((host, port), backlog=BACKLOG)
         eventlet.wsgi.server(
             listener,
-            GateMiddleware(app, gate, find_ticket),
+            GateMiddleware(app, gate, find_ticket, proven),
             custom_pool=pool,
             log_output=False,
             socket_timeout=SOCKET_TIMEOUT,
@@ -229,7 +235,7 @@ def serve(app, socketio, host: str, port: int, max_connections: int) -> None:
         server_class, find_ticket = gevent_server(gate, SOCKET_TIMEOUT, quiet)
         server_class(
             (host, port),
-            GateMiddleware(app, gate, find_ticket),
+            GateMiddleware(app, gate, find_ticket, proven),
             backlog=BACKLOG,
             spawn=Pool(max_connections),
             log=None,

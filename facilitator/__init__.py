@@ -120,9 +120,9 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
         max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"],
         ping_interval=20,
         ping_timeout=20,
-        # The pages speak WebSocket only (static/js/common.js): long-polling is one more
-        # parser and one more way in, for nobody.
-        transports=["websocket"],
+        # The pages speak WebSocket, and long-polling where a proxy refuses WebSockets
+        # (static/js/lib/socket.js); facilitator/transport.py checks both the same way.
+        transports=["websocket", "polling"] if app.config["POLLING"] else ["websocket"],
     )
     # Every packet is checked before a handler runs (facilitator/transport.py).
     transport = Transport(socketio, TransportLimits.from_config(app.config))

@@ -118,6 +118,13 @@ def from_env(overrides: dict | None = None) -> dict:
         # at once (0: no limit).
         "SCREENS_PER_ADDRESS": int(_number("FACILITATOR_SCREENS_PER_ADDRESS", 20)),
         "SCREEN_CONNECTS_PER_MINUTE": _number("FACILITATOR_SCREEN_CONNECTS_PER_MINUTE", 30),
+        # Long-polling where a proxy refuses WebSockets (docs/deploy.md: several processes need
+        # sticky sessions), and how many polling sessions that have not completed their
+        # Socket.IO connect one client address may hold (0: no limit).
+        "POLLING": os.environ.get("FACILITATOR_POLLING", "1") != "0",
+        "POLLING_UNPROVEN_PER_ADDRESS": int(
+            _number("FACILITATOR_POLLING_UNPROVEN_PER_ADDRESS", 50)
+        ),
         # Resyncs of the full snapshot (`sync`) by screens and phones, per second after a
         # burst of four (address) and three (session) seconds' worth: per client address, and
         # per session over all addresses (0: no limit); beyond, the connection is closed. The

@@ -210,12 +210,24 @@ class GateMiddleware:
     """Outermost WSGI layer: tells the gate when a request starts and ends, and leaves the
     connection's ticket in the environ for the Socket.IO layer (`facilitator.ticket`)."""
 
-    def __init__(self, app, gate: Gate, find_ticket: Callable[[dict], Ticket | None]):
+    def __init__(
+        self,
+        app,
+        gate: Gate,
+        find_ticket: Callable[[dict], Ticket | None],
+        proven: Callable[[dict], bool] | None = None,
+    ):
         self.app, self.gate, self.find_ticket = app, gate, find_ticket
+        # Whether a request belongs to a proven long-polling session: its connection is then
+        # proven too (a polling phone's requests come over connections of their own).
+        self.proven = proven
 
     def __call__(self, environ, start_response):
         ticket = self.find_ticket(environ)
         if ticket is None or ticket.proven:
+            return self.app(environ, start_response)
+        if self.proven is not None and self.proven(environ):
+            self.gate.prove(ticket)
             return self.app(environ, start_response)
         environ["facilitator.ticket"] = ticket
         websocket = environ.get("HTTP_UPGRADE", "").lower() == "websocket"

@@ -1,8 +1,9 @@
 """What one Socket.IO connection may send, checked before any handler runs.
 
-Facilitator's pages speak a small part of Socket.IO: a WebSocket (never long-polling), text
-messages only, one CONNECT to the default namespace, then events that name a handler. This
-module holds every connection to that, between the WebSocket and python-socketio:
+Facilitator's pages speak a small part of Socket.IO: a WebSocket, or long-polling where a
+proxy refuses WebSockets; text messages only, one CONNECT to the default namespace, then
+events that name a handler. This module holds every connection to that, between the transport
+and python-socketio, with the same checks on both transports:
 
 - **Size.** A message may not exceed `max_message_bytes`, counted across fragments (a message
   sent in pieces and never finished is cut off at the limit, not buffered for ever).
@@ -15,7 +16,13 @@ module holds every connection to that, between the WebSocket and python-socketio
   and EVENT, other namespaces, events before the CONNECT, a second CONNECT, and anything that
   does not parse are refused.
 - **Handshake.** Only a proper WebSocket opening handshake gets an Engine.IO socket (Engine.IO
-  makes it before the upgrade, and keeps a failed one for 20 s).
+  makes it before the upgrade, and keeps a failed one for 20 s), or, with `polling` on, a
+  long-polling handshake while its address holds fewer than `polling_unproven_per_address`
+  polling sessions that have not proved themselves yet.
+- **Long-polling.** A POST body is bounded by `max_message_bytes` before it is read, costs the
+  session's byte budget (its length plus `FRAME_COST` per packet), and every packet in it must
+  pass the same Engine.IO and Socket.IO checks as a WebSocket frame; a refused POST closes the
+  Engine.IO session (one log line), not just the request.
 - **Proof.** A connection must complete its Socket.IO CONNECT with a valid role within
   `proof_seconds`, else it is closed; until then it may send nothing but the CONNECT.
 - **Events.** A connection that keeps sending events at more than five times the app's own
@@ -41,6 +48,7 @@ here when a connection has proved itself.
 from __future__ import annotations
 
 import base64
+import io
 import logging
 import socket as socket_module
 import threading
@@ -49,6 +57,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from urllib.parse import parse_qs
 
 from socketio import packet as sio_packet
 
@@ -83,6 +92,8 @@ class TransportLimits:
     resync_per_session: float = 20.0
     screens_per_address: int = 20
     screen_connects_per_minute: float = 30.0
+    polling: bool = True
+    polling_unproven_per_address: int = 50
 
     @classmethod
     def from_config(cls, cfg: dict) -> TransportLimits:
@@ -97,6 +108,8 @@ class TransportLimits:
             resync_per_session=cfg["RESYNC_PER_SESSION"],
             screens_per_address=cfg["SCREENS_PER_ADDRESS"],
             screen_connects_per_minute=cfg["SCREEN_CONNECTS_PER_MINUTE"],
+            polling=cfg["POLLING"],
+            polling_unproven_per_address=cfg["POLLING_UNPROVEN_PER_ADDRESS"],
         )
 
 
@@ -168,6 +181,7 @@ class Link:
         "session",
         "screen",
         "ws",
+        "polling",
     )
 
     def __init__(
@@ -189,6 +203,7 @@ class Link:
         self.session: str | None = None  # and the join code it was accepted for
         self.screen = False  # counted in Transport.screens
         self.ws: Any = None  # the checked WebSocket, once open
+        self.polling = False  # opened by a long-polling handshake and not proven yet
         self.abort: Callable[[], None] | None = None  # cuts the TCP connection
 
     def charge(self, nbytes: int) -> bool:
@@ -231,6 +246,7 @@ class Transport:
         self.quiet = quiet or QuietLog(log)
         self.links: dict[str, Link] = {}
         self.screens: dict[str, int] = {}  # address -> screen connections held
+        self.unproven_polling: dict[str, int] = {}  # address -> polling sessions not proven
         self.resyncs = Budget(
             limits.resync_per_address,
             int(4 * limits.resync_per_address),
@@ -256,16 +272,38 @@ class Transport:
         eio.on("connect", self._connect)
         eio.on("message", self._message)
         eio.on("disconnect", self._disconnect)
+        self._handle_request = eio.handle_request
+        eio.handle_request = self._request  # every HTTP request Engine.IO answers
 
     # ----- Engine.IO events -----------------------------------------------------------------
 
     def _connect(self, eio_sid: str, environ: dict):
-        if not websocket_handshake(environ):
+        address = address_key(environ.get("REMOTE_ADDR"))
+        limits = self.limits
+        polling = polling_request(environ)
+        if polling:
+            if not limits.polling:
+                return False
+            cap = limits.polling_unproven_per_address
+            with self._lock:
+                held = self.unproven_polling.get(address, 0)
+                if cap and held >= cap:
+                    refuse = True
+                else:
+                    refuse = False
+                    self.unproven_polling[address] = held + 1
+            if refuse:
+                self.quiet.warning(
+                    address,
+                    "refused a polling session from %s: %d unproven already",
+                    address,
+                    held,
+                )
+                return False
+        elif not websocket_handshake(environ):
             # Engine.IO makes its socket (and a ping task that holds it for 20 s) before the
             # upgrade: refuse here, or every malformed upgrade request costs that memory.
             return False
-        address = address_key(environ.get("REMOTE_ADDR"))
-        limits = self.limits
         link = Link(
             eio_sid,
             address,
@@ -274,13 +312,21 @@ class Transport:
             self.clock() + limits.proof_seconds,
             environ,
         )
+        if polling:
+            link.polling = True
+            link.abort = lambda: self._close_session(eio_sid)
         with self._lock:
             self.links[eio_sid] = link
             start = not self._sweeping
             self._sweeping = True
         if start:
             self.eio.start_background_task(self._sweep)
-        return self._on_eio_connect(eio_sid, environ)
+        accepted = self._on_eio_connect(eio_sid, environ)
+        if accepted is False:
+            with self._lock:
+                self.links.pop(eio_sid, None)
+            self._polling_proven(link)
+        return accepted
 
     def _disconnect(self, eio_sid: str, reason=None):
         with self._lock:
@@ -294,6 +340,7 @@ class Transport:
                 link.screen = False
         if link is not None:
             link.closed = True
+            self._polling_proven(link)
         return self._on_eio_disconnect(eio_sid, reason)
 
     def _message(self, eio_sid: str, data) -> None:
@@ -316,6 +363,68 @@ class Transport:
                 server._handle_disconnect(eio_sid, pkt.namespace, server.reason.CLIENT_DISCONNECT)
         except Exception:  # noqa: BLE001 - a packet that passed the checks and still failed
             self.violation(link, "a packet the server could not handle", exc_info=True)
+
+    # ----- long-polling ---------------------------------------------------------------------
+
+    def _request(self, environ: dict, start_response):
+        """A POST of a long-polling session: bounded, budgeted and checked packet by packet
+        before Engine.IO reads it; a refusal closes the session."""
+        if environ.get("REQUEST_METHOD") != "POST":
+            return self._handle_request(environ, start_response)
+        sid = query_value(environ, "sid")
+        link = self.links.get(sid) if sid else None
+        if link is None or link.closed:
+            return self._handle_request(environ, start_response)  # Engine.IO answers 400
+        reason = None
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > self.limits.max_message_bytes:
+            reason = f"POST body of {environ.get('CONTENT_LENGTH')!r} bytes"
+            body = b""
+        else:
+            body = environ["wsgi.input"].read(length)
+            try:
+                packets = body.decode("utf-8").split("\x1e")
+            except UnicodeDecodeError:
+                packets, reason = [], "POST body is not UTF-8"
+            if not reason and not link.charge(len(body) + FRAME_COST * len(packets)):
+                reason = "sending too fast"
+            for data in packets:
+                reason = reason or self.frame_problem(data)
+        if reason:
+            self.violation(link, reason)
+            start_response(
+                "400 Bad Request", [("Content-Type", "text/plain"), ("Connection", "close")]
+            )
+            return [b"refused"]
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        return self._handle_request(environ, start_response)
+
+    def _close_session(self, eio_sid: str) -> None:
+        sock = self.eio.sockets.get(eio_sid)
+        if sock is not None:
+            sock.close(wait=False, abort=True)
+
+    def _polling_proven(self, link: Link) -> None:
+        """The polling session proved itself (or went): no longer counted against its address."""
+        with self._lock:
+            if not link.polling:
+                return
+            link.polling = False
+            left = self.unproven_polling.get(link.address, 0) - 1
+            if left > 0:
+                self.unproven_polling[link.address] = left
+            else:
+                self.unproven_polling.pop(link.address, None)
+
+    def is_proven(self, eio_sid: str | None) -> bool:
+        """Whether an Engine.IO session has completed its Socket.IO CONNECT (run.py's gate
+        stops counting the connections that carry its polling requests)."""
+        link = self.links.get(eio_sid) if eio_sid else None
+        return link is not None and link.proven and not link.closed
 
     # ----- checks ---------------------------------------------------------------------------
 
@@ -383,6 +492,7 @@ class Transport:
         if link.proven:
             return
         link.proven = True
+        self._polling_proven(link)
         if isinstance(auth, dict):  # what the app's connect handler has just accepted
             link.role = auth.get("role") if isinstance(auth.get("role"), str) else None
             code = auth.get("code")
@@ -435,6 +545,23 @@ def _link_of(transport: Transport, handler) -> Link | None:
     """The link of the Engine.IO socket whose websocket handler this is."""
     sid = getattr(getattr(handler, "__self__", None), "sid", None)
     return None if sid is None else transport.links.get(sid)
+
+
+def query_value(environ: dict, name: str) -> str | None:
+    """One parameter of the request's query string (None: absent, or a query no client sends)."""
+    try:
+        values = parse_qs(environ.get("QUERY_STRING", ""), max_num_fields=16).get(name)
+    except ValueError:
+        return None
+    return values[0] if values else None
+
+
+def polling_request(environ: dict) -> bool:
+    """A long-polling handshake (not a WebSocket upgrade)."""
+    return (
+        query_value(environ, "transport") == "polling"
+        and environ.get("HTTP_UPGRADE", "").lower() != "websocket"
+    )
 
 
 def websocket_handshake(environ: dict) -> bool:
