@@ -209,6 +209,8 @@ class Pitch(Base):
     overrun_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # the time it was given: its length plus the moderator's extensions and cuts (domain/timing)
     given_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The pitcher checked in "ready at the stage" from their phone (the console shows it).
+    ready_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     session: Mapped[Session] = relationship(back_populates="pitches")
     section: Mapped[Section | None] = relationship()

@@ -50,6 +50,7 @@ def _pitch(p: Pitch) -> dict:
         "organisation": p.organisation,
         "status": p.status,
         "seconds": p.seconds,
+        "ready": p.ready_at is not None,
     }
 
 

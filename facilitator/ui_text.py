@@ -84,6 +84,26 @@ def ui_text() -> dict:
         "you_are_next": _("You're next. Get ready!"),
         "your_place": _("Your pitch is %(place)s in the queue."),
         "your_pitch_pending": _("Your pitch is waiting for the moderator."),
+        "pitch_a_quick_win": _("Pitch a quick win"),
+        "your_pitches": _("Your pitches"),
+        "pitcher_ready": _("At the stage"),
+        "pitcher_ready_hint": _("The pitcher checked in from their phone: ready at the stage."),
+        "you_are_on_talk": _("You're on! Your talk is live."),
+        "you_are_next_talk": _("Your talk is next. Get ready!"),
+        "your_place_talk": _("Your talk is %(place)s in line."),
+        "on_in_minutes": _("You're on in about %(n)s min."),
+        "on_in_a_minute": _("You're on in about a minute. Head to the stage."),
+        "ready_check_in": _("I am ready at the stage"),
+        "ready_checked_in": _("Checked in: the moderator knows you are ready"),
+        "vote_saved_offline": _("Saved on this phone, sending when the connection is back…"),
+        "votes_sent": _("Your votes were sent."),
+        "votes_waiting": _("%(n)s taps saved on this phone, sending…"),
+        "data_deleted_stays": _(
+            "Your name, organisation, contact details and follow-up requests are gone, and so "
+            "are pitches you had not given yet. Your votes stay, counted anonymously; a pitch "
+            "you already gave stays without your name."
+        ),
+        "join_again": _("Join again"),
         "pitch_fields_required": _("Please give a title and a one-line offer."),
         "pitch_sent": _("Sent. The moderator will add it to the queue."),
         "pitch_queued": _("You're in the queue."),
@@ -241,13 +261,8 @@ def ui_text() -> dict:
             "Shared with the pitchers you follow up with and the moderator: %(contact)s"
         ),
         "contact_not_shared": _("You have not shared contact details."),
-        "delete_confirm": _(
-            "Delete your name, organisation and contact details from this session? "
-            "Your votes stay counted anonymously. This cannot be undone."
-        ),
-        "deleted": _("You were removed from this session."),
         "session_erased": _("This session was erased by the moderator."),
-        "data_deleted": _("You deleted your data. Nothing about you is kept in this session."),
+        "data_deleted": _("You deleted yourself from this session."),
         "console_signed_out": _(
             "This console was signed out: its link was replaced. Open the new console link."
         ),

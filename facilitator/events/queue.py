@@ -1,14 +1,14 @@
 """Queue events: the moderator adds, edits, removes, accepts, moves and marks pitches; a phone
-proposes and withdraws its own (services/queue.py). Payload rules: principle 8,
-docs/architecture.md; a pitch's length has the declared bounds of the default length
-(principle 10).
+proposes and withdraws its own, and says it is ready at the stage (services/queue.py). Payload
+rules: principle 8, docs/architecture.md; a pitch's length has the declared bounds of the
+default length (principle 10).
 """
 
 from __future__ import annotations
 
 from ..domain.queue import MARKABLE
 from ..domain.settings import BY_NAME as SETTING
-from ..validate import ID, NAME, OFFER, ORGANISATION, TITLE, Choice, Int, Text, setting_field
+from ..validate import ID, NAME, OFFER, ORGANISATION, TITLE, Bool, Choice, Int, Text, setting_field
 from .registry import MODERATOR, PARTICIPANT, Events, edits
 
 ALT = {
@@ -79,4 +79,10 @@ def register(ev: Events) -> None:
         PARTICIPANT,
         {"pitch_id": ID},
         lambda c, d: service.withdraw_pitch(c.session_id, c.person, d["pitch_id"]),
+    )
+    command(
+        "pitch:ready",
+        PARTICIPANT,
+        {"pitch_id": ID, "ready": Bool()},
+        lambda c, d: service.set_ready(c.session_id, c.person, d["pitch_id"], d["ready"]),
     )

@@ -80,6 +80,22 @@ class QueueCommands(ServiceBase):
             return Change(session_id, counts=True, console=True, participants={participant_id})
         return Change(session_id, stage=True, counts=True, participants={participant_id})
 
+    def set_ready(self, session_id: int, participant_id: int, pitch_id: int, ready: bool) -> Change:
+        """The pitcher says (or takes back) that they are ready at the stage: a waiting pitch
+        of their own. Idempotent."""
+        with self.unit() as db:
+            s = self._session(db, session_id)
+            p = self._pitch(db, s, pitch_id)
+            if p.participant_id != participant_id:
+                raise RuleError("not_your_pitch")
+            if p.status != queue.QUEUED:
+                raise RuleError("pitch_started")
+            if (p.ready_at is not None) == ready:
+                return Change(session_id)
+            p.ready_at = self.clock() if ready else None
+            self._touch(s)
+        return Change(session_id, stage=True)
+
     def add_pitch(
         self,
         session_id: int,

@@ -3,12 +3,14 @@
 import { $, setText, show } from "./lib/dom.js";
 import { t } from "./lib/i18n.js";
 import { page } from "./lib/page.js";
-import { connect, final, gone, socket } from "./lib/socket.js";
+import { connect, gone, socket } from "./lib/socket.js";
 import { toast } from "./lib/toast.js";
 import { renderRateNow, renderResults, renderVote } from "./phone/ballot.js";
 import { renderContact, renderFollow } from "./phone/follow.js";
 import { joinForm } from "./phone/join.js";
 import "./phone/propose.js";
+import { deletedPage } from "./phone/leave.js";
+import { arrange, phaseOf } from "./phone/phase.js";
 import { renderMine, renderStage } from "./phone/stage.js";
 import { ballotChanged, onChange, state, update } from "./phone/state.js";
 
@@ -22,8 +24,7 @@ function renderAll() {
   renderResults();
   renderFollow();
   renderContact();
-  // While voting is open the ballot comes first; otherwise the pitch form.
-  $("#app").dataset.voting = snap.voting;
+  arrange(phaseOf(snap, state.me));
 }
 onChange(renderAll);
 
@@ -42,9 +43,8 @@ function refused(data) {
 }
 
 function onMe(m) {
-  // No participant any more: this person deleted their data (here or in another tab).
   if (!m.participant) {
-    final("data_deleted");
+    deletedPage();
     return;
   }
   show($("#who"), true);
@@ -62,6 +62,7 @@ function joined() {
       me: onMe,
       ballot: ballotChanged,
       refused,
+      left: deletedPage,
     });
   } else socket().connect();
 }

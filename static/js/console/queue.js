@@ -160,6 +160,9 @@ function row(p, index, count) {
       el("span", { class: "row-meta" }, meta),
     ),
     el("span", { class: `badge status-${p.status}` }, t(`status_${p.status}`)),
+    p.ready && p.status === "queued"
+      ? el("span", { class: "badge ready", title: t("pitcher_ready_hint") }, t("pitcher_ready"))
+      : null,
     rowButtons(p, index, count),
   );
 }

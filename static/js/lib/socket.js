@@ -8,6 +8,27 @@ import { page } from "./page.js";
 import { toast } from "./toast.js";
 
 let current = null;
+let leaving = false;
+const onConnect = [];
+
+/* This page asked the server to end it ("delete me"): the server then closes the connection,
+ * which is the answer, not a fault; no banner, no reconnecting. */
+export function leave() {
+  leaving = true;
+}
+
+/* The request to end this page was refused: connection trouble is trouble again. */
+export function stay() {
+  leaving = false;
+}
+
+/* Run `fn` each time the connection is (re)established (after the first snapshot is asked). */
+export function whenConnected(fn) {
+  onConnect.push(fn);
+}
+
+/* Whether actions can reach the server now. */
+export const online = () => !!current?.connected;
 
 /* The Socket.IO connection once `connect` made it (null before). */
 export const socket = () => current;
@@ -23,7 +44,12 @@ export function connect(role, handlers) {
   const banner = $("#conn-banner");
   const io = globalThis.io;
   const s = io({
-    transports: ["websocket"],
+    // A websocket first; where a proxy refuses websockets, long-polling (the server bounds it
+    // the same way). Socket.IO tries the next transport when one fails to open.
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
+    // No upgrade from polling: the next reconnect tries the websocket first anyway.
+    upgrade: false,
     auth: { code: page.code, role },
     reconnectionDelay: 500,
     reconnectionDelayMax: 5000,
@@ -51,8 +77,13 @@ export function connect(role, handlers) {
     setBanner(null);
     retries = 0;
     sync(s);
+    for (const fn of onConnect) fn();
   });
   s.on("disconnect", (reason) => {
+    if (leaving) {
+      if (reason === "io server disconnect" && handlers.left) handlers.left();
+      return;
+    }
     setBanner("reconnecting");
     // The server closed this connection on purpose (its identity changed: a new console
     // link, "delete me", an erased session). Connect again once: the cookie either still
@@ -60,6 +91,7 @@ export function connect(role, handlers) {
     if (reason === "io server disconnect" && !isGone) retry();
   });
   s.on("connect_error", (err) => {
+    if (leaving) return;
     const data = err.data || {};
     if (!s.active && TRANSIENT.includes(data.error)) {
       setBanner("reconnecting");
@@ -90,16 +122,23 @@ export function connect(role, handlers) {
   return s;
 }
 
-/* A final state: the page says why it stopped (`key`, a UI text), and stops: no timers, no
- * reconnecting. */
-export function final(key) {
+/* A final state: the page says why it stopped (`key`, a UI text; `detail`, a second one), and
+ * stops: no timers, no reconnecting. `link`: [text key, address] of a way on, if any. */
+export function final(key, detail, link) {
   stop();
+  leaving = true;
   current?.disconnect();
   document.body.replaceChildren(
     el(
       "main",
       { class: "start-main narrow" },
-      el("section", { class: "card gone", role: "status" }, el("h1", {}, t(key))),
+      el(
+        "section",
+        { class: "card gone", role: "status" },
+        el("h1", {}, t(key)),
+        detail ? el("p", { class: "gone-detail" }, t(detail)) : null,
+        link ? el("a", { class: "button primary big", href: link[1] }, t(link[0])) : null,
+      ),
     ),
   );
 }
@@ -108,8 +147,9 @@ export function final(key) {
 export const gone = () => final("session_erased");
 
 /* Send an action: the button shows it is busy at once, then the answer comes back as
- * {ok: true, ...} or {ok: false, error, message}, the message shown as a toast. */
-export function send(event, payload, button) {
+ * {ok: true, ...} or {ok: false, error, message}, the message shown as a toast (`quiet`: not
+ * for "offline" and "timeout", which the caller handles: it keeps the action to send again). */
+export function send(event, payload, button, options = {}) {
   const done = () => {
     if (button) {
       button.classList.remove("busy");
@@ -122,7 +162,7 @@ export function send(event, payload, button) {
   }
   return new Promise((resolve) => {
     if (!current?.connected) {
-      toast(t("offline_action"));
+      if (!options.quiet) toast(t("offline_action"));
       done();
       resolve({ ok: false, error: "offline" });
       return;
@@ -130,7 +170,8 @@ export function send(event, payload, button) {
     current.timeout(8000).emit(event, payload || {}, (err, answer) => {
       done();
       const ack = err ? { ok: false, error: "timeout", message: t("no_answer") } : answer;
-      if (!ack.ok) toast(ack.message || t("refused"));
+      if (!ack.ok && !(options.quiet && ack.error === "timeout"))
+        toast(ack.message || t("refused"));
       resolve(ack);
     });
   });

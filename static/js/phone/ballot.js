@@ -5,12 +5,11 @@ import { now } from "../lib/clock.js";
 import { $, el, render, setText, show } from "../lib/dom.js";
 import { scoreText, t } from "../lib/i18n.js";
 import { every } from "../lib/lifecycle.js";
-import { send } from "../lib/socket.js";
-import { ballotChanged, mine, state } from "./state.js";
+import { dotsLeft, dotsOn, ratingOf, setDots, setRating } from "./pending.js";
+import { mine, state } from "./state.js";
 
 function ratingRow(p, what, value) {
-  const rate = (n) => (ev) =>
-    send("rating:set", { pitch_id: p.id, [what]: value === n ? 0 : n }, ev.currentTarget);
+  const rate = (n) => (ev) => setRating(p.id, what, value === n ? 0 : n, ev.currentTarget);
   return el(
     "div",
     { class: "rate-row", role: "group", "aria-label": `${t(what)}: ${p.title}` },
@@ -23,7 +22,7 @@ function ratingRow(p, what, value) {
           "button",
           {
             type: "button",
-            class: `rate${value === n ? " on" : ""}`,
+            class: `rate queues${value === n ? " on" : ""}`,
             "aria-pressed": value === n ? "true" : "false",
             "aria-label": t("rate_value", { what: t(what), n, title: p.title }),
             onclick: rate(n),
@@ -36,11 +35,11 @@ function ratingRow(p, what, value) {
 }
 
 function ballotControls(p, left) {
-  const { snap, me } = state;
+  const { snap } = state;
   const method = snap.method;
   if (mine().has(p.id)) return el("span", { class: "own" }, t("your_pitch"));
   if (method === "matrix") {
-    const r = me?.ratings?.[String(p.id)] || { impact: 0, ease: 0 };
+    const r = ratingOf(p.id) || { impact: 0, ease: 0 };
     return el(
       "div",
       { class: "rate-rows" },
@@ -48,11 +47,8 @@ function ballotControls(p, left) {
       ratingRow(p, "ease", r.ease),
     );
   }
-  const dots = me?.ballot?.[String(p.id)] || 0;
-  const set = (n) => async (ev) => {
-    const ack = await send("vote:set", { pitch_id: p.id, dots: n }, ev.currentTarget);
-    if (ack.ok) ballotChanged(ack);
-  };
+  const dots = dotsOn(p.id);
+  const set = (n) => (ev) => setDots(p.id, n, ev.currentTarget);
   const maxPer = method === "approval" ? 1 : snap.session.max_dots_per_pitch;
   if (maxPer === 1) {
     let label = dots ? t("dot_given") : t("give_dot");
@@ -61,7 +57,7 @@ function ballotControls(p, left) {
       "button",
       {
         type: "button",
-        class: dots ? "dot on" : "dot",
+        class: dots ? "dot queues on" : "dot queues",
         "aria-pressed": dots ? "true" : "false",
         disabled: !dots && left !== null && left <= 0,
         onclick: set(dots ? 0 : 1),
@@ -76,7 +72,7 @@ function ballotControls(p, left) {
       "button",
       {
         type: "button",
-        class: "dot",
+        class: "dot queues",
         disabled: dots <= 0,
         onclick: set(dots - 1),
         "aria-label": t("take_dot_from", { title: p.title }),
@@ -88,7 +84,7 @@ function ballotControls(p, left) {
       "button",
       {
         type: "button",
-        class: "dot",
+        class: "dot queues",
         disabled: left <= 0 || dots >= maxPer,
         onclick: set(dots + 1),
         "aria-label": t("give_dot_to", { title: p.title }),
@@ -99,9 +95,9 @@ function ballotControls(p, left) {
 }
 
 function ballotItem(p, left) {
-  const { snap, me } = state;
+  const { snap } = state;
   const matrix = snap.method === "matrix";
-  const voted = matrix ? !!me?.ratings?.[String(p.id)] : !!me?.ballot?.[String(p.id)];
+  const voted = matrix ? !!ratingOf(p.id) : dotsOn(p.id) > 0;
   const who = p.pitcher + (p.organisation ? ` · ${p.organisation}` : "");
   return el(
     "li",
@@ -119,12 +115,10 @@ function ballotItem(p, left) {
 }
 
 function ballotKey(list, left) {
-  const { snap, me } = state;
+  const { snap } = state;
   return JSON.stringify([
     snap.method,
-    list.map((p) => [p.id, p.title, p.pitcher, p.offer]),
-    me?.ballot,
-    me?.ratings,
+    list.map((p) => [p.id, p.title, p.pitcher, p.offer, dotsOn(p.id), ratingOf(p.id)]),
     left,
     snap.session.max_dots_per_pitch,
     [...mine()],
@@ -140,7 +134,7 @@ function hint(snap, left, list) {
 }
 
 export function renderVote() {
-  const { snap, me } = state;
+  const { snap } = state;
   const open = snap.voting === "open";
   const closedNotRevealed = snap.voting === "closed" && !snap.results;
   show($("#vote"), open || closedNotRevealed);
@@ -151,14 +145,14 @@ export function renderVote() {
   }
   const openIds = new Set(snap.open_ids);
   const list = snap.votable.filter((p) => openIds.has(p.id));
-  const left = me ? me.dots_left : snap.session.dots_per_person;
+  const left = dotsLeft(snap.session.dots_per_person);
   setText($("#dots-left"), hint(snap, left, list));
   render($("#ballot"), ballotKey(list, left), () => list.map((p) => ballotItem(p, left)));
 }
 
 /* Right after a pitch (per-pitch rounds): rate it now, while its window is open. */
 export function renderRateNow() {
-  const { snap, me } = state;
+  const { snap } = state;
   const r = snap.rate_now;
   const p = r && now() < r.until ? snap.votable.find((x) => x.id === r.pitch_id) : null;
   const visible = !!p && snap.voting === "open" && !mine().has(p.id);
@@ -166,7 +160,7 @@ export function renderRateNow() {
   $("#app").dataset.rateNow = visible ? "yes" : "no";
   if (!visible) return;
   setText($("#rate-now-heading"), t("rate_now", { title: p.title }));
-  const left = me ? me.dots_left : snap.session.dots_per_person;
+  const left = dotsLeft(snap.session.dots_per_person);
   render($("#rate-now-ballot"), ballotKey([p], left), () => [ballotItem(p, left)]);
 }
 every(() => {

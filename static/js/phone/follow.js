@@ -4,6 +4,7 @@ import { $, el, render, setText, show } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { send } from "../lib/socket.js";
 import { toast } from "../lib/toast.js";
+import { followOpen, phaseOf } from "./phase.js";
 import { mine, state } from "./state.js";
 
 function followItem(p, on) {
@@ -34,7 +35,7 @@ export function renderFollow() {
   const { snap, me } = state;
   const own = mine();
   const list = snap.votable.filter((p) => !own.has(p.id));
-  show($("#follow"), list.length > 0);
+  show($("#follow"), list.length > 0 && followOpen(snap, phaseOf(snap, me)));
   const following = new Set(me?.following || []);
   const key = JSON.stringify([list.map((p) => [p.id, p.title, p.pitcher]), [...following]]);
   render($("#follow-list"), key, () => list.map((p) => followItem(p, following.has(p.id))));
@@ -81,9 +82,4 @@ form.addEventListener("submit", (ev) => {
 });
 $("#contact-remove").addEventListener("click", (ev) => {
   saveContact({ consent: false }, ev.currentTarget, t("contact_removed"));
-});
-$("#delete-me").addEventListener("click", async (ev) => {
-  if (!window.confirm(t("delete_confirm"))) return;
-  const ack = await send("me:delete", {}, ev.currentTarget);
-  if (ack.ok) toast(t("deleted"), "ok");
 });

@@ -1,9 +1,13 @@
 /* What is on stage, and the one thing this person should know now: they are on, next, or where
  * their pitch is in the queue. Their own pitches, with who wants to follow up on them. */
+
+import { now } from "../lib/clock.js";
 import { $, el, render, setText, show } from "../lib/dom.js";
 import { ordinal, t } from "../lib/i18n.js";
+import { every } from "../lib/lifecycle.js";
 import { send } from "../lib/socket.js";
-import { timerView } from "../lib/timer.js";
+import { remaining, timerView } from "../lib/timer.js";
+import { phaseOf, signupOpen } from "./phase.js";
 import { mine, state } from "./state.js";
 
 const timer = timerView($("#on-stage .timer"));
@@ -26,16 +30,41 @@ export function renderStage() {
   setText($('.stage [data-field="next"]'), next);
 }
 
+/* The first of this person's pitches waiting in the lineup, with its place in its own section
+ * (talks are counted among talks, pitches among their round). */
+function myPlace() {
+  const lineup = state.snap.lineup || {};
+  const places = (state.me?.pitches || [])
+    .filter((p) => lineup[String(p.id)])
+    .map((p) => ({ id: p.id, ...lineup[String(p.id)] }));
+  places.sort((a, b) => a.place - b.place);
+  return places[0] || null;
+}
+
+/* When the pitcher's turn is expected, in server milliseconds (the live pitch's time left, then
+ * every pitch ahead with its changeover), or null when their section is not the current one. */
+export function expectedStart() {
+  const { snap } = state;
+  const p = myPlace();
+  if (!p || p.ahead_ms === null || p.ahead_ms === undefined) return null;
+  const left = snap.live ? Math.max(0, remaining(snap.timer)) : 0;
+  return now() + left + p.ahead_ms;
+}
+
 function myStatus() {
   const { snap, me } = state;
   if (!me?.pitches) return "";
   const own = mine();
-  if (snap.live && own.has(snap.live.id)) return t("you_are_on");
-  if (snap.next && own.has(snap.next.id)) return t("you_are_next");
-  const waiting = snap.queue.filter((p) => p.status === "queued");
-  const place = waiting.findIndex((p) => own.has(p.id));
-  if (place >= 0) return t("your_place", { place: ordinal(place + 1) });
-  if (me.pitches.some((p) => p.status === "pending")) return t("your_pitch_pending");
+  const talk = snap.section?.kind === "talks";
+  if (snap.live && own.has(snap.live.id)) return t(talk ? "you_are_on_talk" : "you_are_on");
+  const p = myPlace();
+  if (p?.place === 1 && snap.next && own.has(snap.next.id)) {
+    return t(p.kind === "talks" ? "you_are_next_talk" : "you_are_next");
+  }
+  if (p) {
+    return t(p.kind === "talks" ? "your_place_talk" : "your_place", { place: ordinal(p.place) });
+  }
+  if (me.pitches.some((x) => x.status === "pending")) return t("your_pitch_pending");
   return "";
 }
 
@@ -78,6 +107,55 @@ function myPitch(p) {
   );
 }
 
+let buzzedFor = null;
+
+/* The waiting area: where the pitch stands, "on in about 4 min" counting down, the check-in. */
+function renderWaiting(status) {
+  const { snap } = state;
+  const box = $("#my-status");
+  setText(box, status);
+  const liveMine = snap.live && mine().has(snap.live.id);
+  let kind = "";
+  if (liveMine) kind = "on";
+  else if (snap.next && mine().has(snap.next.id)) kind = "next";
+  box.dataset.kind = kind;
+  const at = liveMine ? null : expectedStart();
+  const onIn = $("#on-in");
+  const left = at === null ? null : at - now();
+  show(onIn, left !== null);
+  if (left !== null) {
+    const minutes = Math.max(1, Math.round(left / 60000));
+    setText(onIn, left < 60_000 ? t("on_in_a_minute") : t("on_in_minutes", { n: minutes }));
+    const soon = left <= 60_000;
+    $("#waiting").classList.toggle("soon", soon);
+    // One buzz a minute before (where the phone can vibrate), and the card turns amber.
+    const p = myPlace();
+    if (soon && p && buzzedFor !== p.id && snap.timer?.state === "running") {
+      buzzedFor = p.id;
+      if (navigator.vibrate) navigator.vibrate([300, 150, 300]);
+      setText(announce, t("on_in_a_minute"));
+    }
+  } else $("#waiting").classList.remove("soon");
+  const p = myPlace();
+  const ready = $("#ready");
+  const pitch = p && snap.queue.find((x) => x.id === p.id);
+  show(ready, !!pitch && p.ahead_ms !== null);
+  if (pitch) {
+    const on = !!pitch.ready;
+    ready.classList.toggle("on", on);
+    ready.setAttribute("aria-pressed", on ? "true" : "false");
+    ready.dataset.pitch = String(pitch.id);
+    setText(ready, on ? t("ready_checked_in") : t("ready_check_in"));
+  }
+  show($("#waiting"), !!status);
+}
+
+$("#ready").addEventListener("click", (ev) => {
+  const button = ev.currentTarget;
+  const on = button.getAttribute("aria-pressed") !== "true";
+  send("pitch:ready", { pitch_id: Number(button.dataset.pitch), ready: on }, button);
+});
+
 export function renderMine() {
   const { snap, me } = state;
   const mineLive = !!(me && snap.live && me.pitches.some((p) => p.id === snap.live.id));
@@ -87,18 +165,25 @@ export function renderMine() {
   show(cue, mineLive && !!me.cue);
   setText(cue, me?.cue ? `${t("moderator_says")}: ${me.cue}` : "");
   const status = myStatus();
-  const box = $("#my-status");
-  show(box, !!status);
-  setText(box, status);
-  let kind = "";
-  if (status === t("you_are_on")) kind = "on";
-  else if (status === t("you_are_next")) kind = "next";
-  box.dataset.kind = kind;
+  renderWaiting(status);
   if (status !== lastStatus && status) {
     setText(announce, status);
-    if (status === t("you_are_next") && navigator.vibrate) navigator.vibrate([200, 100, 200]);
+    if ($("#my-status").dataset.kind === "next" && navigator.vibrate) {
+      navigator.vibrate([200, 100, 200]);
+    }
   }
   lastStatus = status;
   const pitches = me?.pitches || [];
   render($("#my-pitches"), JSON.stringify(pitches), () => pitches.map(myPitch));
+  // The form is offered until voting starts; after that the card shows only this person's own
+  // pitches (and who wants to follow up on them), if they have any.
+  const signup = signupOpen(phaseOf(snap, me));
+  show($("#propose-form"), signup);
+  show($("#mine"), signup || pitches.length > 0);
+  setText($("#mine-heading"), signup ? t("pitch_a_quick_win") : t("your_pitches"));
 }
+
+/* The countdown to the pitcher's turn moves with the clock, not only with the stage. */
+every(() => {
+  if (state.snap && state.me) renderWaiting(myStatus());
+}, 1000);
