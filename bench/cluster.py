@@ -278,6 +278,16 @@ def nginx_config(upstreams: list[int], listen: int, workdir: Path) -> str:
         r"(upstream facilitator \{\n)(?:\s*server [^\n]*\n)+", lambda m: m.group(1) + servers, block
     )
     assert n == 1, "docs/deploy.md: no upstream block to fill in"
+    # Long-polling: the first process, the others as backups.
+    polling = "".join(
+        f"    server 127.0.0.1:{p}{' backup' if i else ''};\n" for i, p in enumerate(upstreams)
+    )
+    block, n = re.subn(
+        r"(upstream facilitator_polling \{\n)(?:\s*server [^\n]*\n)+",
+        lambda m: m.group(1) + polling,
+        block,
+    )
+    assert n == 1, "docs/deploy.md: no polling upstream block to fill in"
     block, n = re.subn(r"listen \d+;", f"listen 127.0.0.1:{listen};", block)
     assert n == 1, "docs/deploy.md: no listen line to fill in"
     temp = "".join(
