@@ -100,6 +100,7 @@ MESSAGES = {
     "too_many_pitches": _l("You can have at most %(max)s pitches waiting."),
     "not_your_pitch": _l("That is not your pitch."),
     "pitch_started": _l("That pitch has already been on stage."),
+    "ready_pending": _l("Your pitch is not in the queue yet: check in once it is accepted."),
     # timer and stage
     "queue_empty": _l("No pitch is waiting in the queue."),
     "no_live_pitch": _l("No pitch is on stage."),

@@ -88,6 +88,8 @@ class QueueCommands(ServiceBase):
             p = self._pitch(db, s, pitch_id)
             if p.participant_id != participant_id:
                 raise RuleError("not_your_pitch")
+            if p.status == queue.PENDING:
+                raise RuleError("ready_pending")
             if p.status != queue.QUEUED:
                 raise RuleError("pitch_started")
             if (p.ready_at is not None) == ready:

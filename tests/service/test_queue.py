@@ -145,3 +145,35 @@ def test_removing_tells_the_people_who_voted_for_it(world, svc, sid):
     # Removed pitches are invisible: no command finds them.
     world.refused("unknown_pitch", svc.edit_pitch, sid, pitch, title="x")
     assert [e.action for e in world.rows(LogEntry)][-1] == "remove"
+
+
+def test_the_pitcher_checks_in_ready_and_takes_it_back(world, svc, sid, clock):
+    svc.update_settings(sid, auto_accept=True)
+    pid = world.join(sid)
+    pitch = world.proposal(sid, pid)
+    clock.advance(30)
+    change = svc.set_ready(sid, pid, pitch, True)
+    assert change.stage  # the console (and the screen's snapshot) hear it
+    assert world.get(Pitch, pitch).ready_at == clock.now
+    assert world.snapshots.stage(sid)["queue"][0]["ready"] is True
+    # Saying it twice changes nothing and tells nobody: the first check-in time stays.
+    clock.advance(5)
+    again = svc.set_ready(sid, pid, pitch, True)
+    assert not again.stage and not again.console and not again.participants
+    assert world.get(Pitch, pitch).ready_at == clock.now - 5000
+    change = svc.set_ready(sid, pid, pitch, False)
+    assert change.stage and world.get(Pitch, pitch).ready_at is None
+    assert world.snapshots.stage(sid)["queue"][0]["ready"] is False
+
+
+def test_only_the_author_checks_in_and_only_while_the_pitch_waits_in_the_queue(world, svc, sid):
+    pid = world.join(sid)
+    pending = world.proposal(sid, pid)
+    world.refused("ready_pending", svc.set_ready, sid, pid, pending, True)
+    svc.accept_pitch(sid, pending)
+    world.refused("not_your_pitch", svc.set_ready, sid, world.join(sid, "Bo"), pending, True)
+    world.refused("not_your_pitch", svc.set_ready, sid, pid, world.pitch(sid), True)
+    other = world.session("Elsewhere")
+    world.refused("unknown_pitch", svc.set_ready, other, pid, pending, True)
+    svc.start(sid)  # the pitch goes on stage: checking in is over
+    world.refused("pitch_started", svc.set_ready, sid, pid, pending, True)
