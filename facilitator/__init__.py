@@ -131,6 +131,7 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
         snapshots,
         app.config["COALESCE_MS"],
         shared_counts=bool(app.config["MESSAGE_QUEUE"]),
+        devices_ms=app.config["DEVICES_MS"],
     )
     ballots = Ballots(
         make_db.kw["bind"], facts, event_class(socketio.async_mode), lambda: socketio.sleep(0)
@@ -190,6 +191,11 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
         return resp.make_conditional(request)
 
     app.view_functions["static"] = static_file
+    # The console's count of phones: this process's connections, and which run older scripts
+    # than the phone page the server would send now (events/registry.py Connections.census).
+    broadcaster.census = lambda session_id: connections.census(
+        session_id, assets.version("js/phone.js")
+    )
 
     @app.context_processor
     def helpers():

@@ -13,12 +13,21 @@ revision in the database is the same and no change passed through this broadcast
 thousand phones reconnecting at once, or screens asking again and again, cost one build. With
 several processes (`shared_counts`), tallies change elsewhere without a trace here, so only
 snapshots without tallies or results are cached then.
+
+The console also gets `devices`: how many phones are connected and how many run an older page
+than the server's (`census`, from events/registry.py `Connections.census`). A phone connecting
+or leaving asks for it; it goes out at most once per `devices_ms` per session, so a room of
+phones reconnecting at once costs one count and one message every few seconds. It counts this
+process's connections: each message carries the process's `process` token, and the console
+adds up the latest message of each process (docs/architecture.md, "Phones in the console").
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
+from collections.abc import Callable
 
 from .services import Change
 from .snapshots import Snapshots
@@ -40,6 +49,7 @@ class Broadcaster:
         coalesce_ms: int = 100,
         settle_ms: int | None = None,
         shared_counts: bool = False,
+        devices_ms: int = 3000,
     ):
         self.socketio = socketio
         self.snapshots = snapshots
@@ -56,6 +66,12 @@ class Broadcaster:
         self._settling: set[int] = set()
         self._console_dirty: set[int] = set()  # more than the tallies changed: full snapshot
         self._lock = threading.Lock()
+        # The console's count of phones: set by create_app (this process's connections).
+        self.census: Callable[[int], dict[str, int]] | None = None
+        self.process = secrets.token_hex(4)
+        self.devices_s = devices_ms / 1000
+        self._devices_sent: dict[int, float] = {}
+        self._devices_due: set[int] = set()
 
     # ----- after a command ------------------------------------------------------------------
 
@@ -163,6 +179,40 @@ class Broadcaster:
         else:
             self.socketio.emit("counts", console, to=room(session_id, "console"))
 
+    # ----- the console's count of phones -----------------------------------------------------
+
+    def devices(self, session_id: int) -> dict | None:
+        """This process's count of the session's phones, as the console receives it."""
+        if self.census is None:
+            return None
+        return {**self.census(session_id), "process": self.process}
+
+    def devices_soon(self, session_id: int) -> None:
+        """A phone connected or left: the console's count, now if the last one went out
+        `devices_s` ago, else once at that deadline (one message however many phones moved)."""
+        if self.census is None:
+            return
+        with self._lock:
+            if session_id in self._devices_due:
+                return  # a count is already on its way; it reads the connections when it goes
+            self._devices_due.add(session_id)
+            wait = self._devices_sent.get(session_id, 0.0) + self.devices_s - time.monotonic()
+        self.socketio.start_background_task(self._devices_later, session_id, wait)
+
+    def _devices_later(self, session_id: int, wait: float) -> None:
+        if wait > 0:
+            self.socketio.sleep(wait)
+        with self._lock:
+            self._devices_due.discard(session_id)
+            self._devices_sent[session_id] = time.monotonic()
+            if len(self._devices_sent) > 4 * self.MAX_CACHED:  # bounded: only recent ones matter
+                horizon = time.monotonic() - self.devices_s
+                for old in [k for k, at in self._devices_sent.items() if at < horizon]:
+                    del self._devices_sent[old]
+        count = self.devices(session_id)
+        if count is not None:
+            self.socketio.emit("devices", count, to=room(session_id, "console"))
+
     def gone(self, session_id: int) -> None:
         """The session was erased: every page of it is told, then its rooms are closed."""
         self._changed(session_id)
@@ -179,6 +229,10 @@ class Broadcaster:
         else:
             snap = self.public(session_id, role)
         self.socketio.emit("stage", snap, to=sid)
+        if role == "console":
+            count = self.devices(session_id)
+            if count is not None:
+                self.socketio.emit("devices", count, to=sid)
         if participant_id is not None:
             self.me(session_id, participant_id, to=sid)
 

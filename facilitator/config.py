@@ -102,6 +102,8 @@ def from_env(overrides: dict | None = None) -> dict:
         else None,
         # Screen and console tallies are sent at most this often while votes pour in.
         "COALESCE_MS": int(os.environ.get("FACILITATOR_COALESCE_MS", "100")),
+        # The console's count of connected phones is sent at most this often per session.
+        "DEVICES_MS": int(os.environ.get("FACILITATOR_DEVICES_MS", "3000")),
         # Sessions (with everything in them) are erased this many days after they were created.
         "RETENTION_DAYS": int(os.environ.get("FACILITATOR_RETENTION_DAYS", "30")),
         # One socket message, counted across WebSocket fragments (docs/security.md, "The

@@ -20,6 +20,10 @@ from ..messages import error_payload
 from ..validate import Choice, Text, parse
 from .registry import MODERATOR, PARTICIPANT, ROLES, Conn, Events, current_sid, refuse
 
+# A phone page's script version (static/js/lib/socket.js sends its entry module's, a hash
+# facilitator/assets.py makes): counted in the console's census of phones, never trusted.
+VERSION_LEN = 40
+
 
 def register(ev: Events) -> None:
     socketio, service, throttle, conns = ev.socketio, ev.service, ev.throttle, ev.conns
@@ -41,7 +45,10 @@ def register(ev: Events) -> None:
         if lifecycle_event_from_client():
             return error_payload(RuleError("unknown_event"))
         try:
-            data = parse({"code": Text(12), "role": Choice(ROLES)}, auth)
+            data = parse(
+                {"code": Text(12), "role": Choice(ROLES), "v": Text(VERSION_LEN, required=False)},
+                auth,
+            )
         except RuleError as err:
             refuse(err)
         # While this address is held for guessing, only a browser that proves it was given
@@ -74,16 +81,22 @@ def register(ev: Events) -> None:
         elif held and not identity.names(found["code"]):
             fail(RuleError("too_many_attempts"))
         join_room(room(sid, "phones" if role == PARTICIPANT else role))
-        conns[current_sid()] = Conn(sid, found["code"], role, participant_id, token, key)
+        version = data.get("v") if role == PARTICIPANT else None
+        conns[current_sid()] = Conn(sid, found["code"], role, participant_id, token, key, version)
         ev.buckets[current_sid()] = ev.new_bucket()
         ev.broadcaster.welcome(current_sid(), sid, role, participant_id)
+        if role == PARTICIPANT:
+            ev.broadcaster.devices_soon(sid)
 
     @socketio.on("disconnect")
     def disconnect(*_args):
         if lifecycle_event_from_client():
             return error_payload(RuleError("unknown_event"))
+        gone = conns.get(current_sid())
         ev.connections.forget(current_sid())
         ev.buckets.pop(current_sid(), None)
+        if gone is not None and gone.role == PARTICIPANT:
+            ev.broadcaster.devices_soon(gone.session_id)
 
     @socketio.on("time:sync")
     def time_sync(*_args):

@@ -57,6 +57,7 @@ class Conn:
     participant_id: int | None = None
     token: str | None = None  # phone: the participant's secret token
     key: str | None = None  # console: the moderator key its grant was made from
+    version: str | None = None  # phone: the version of the scripts its page runs (`census`)
 
     def proof(self) -> tuple:
         return (self.session_id, self.code, self.participant_id, self.token, self.key)
@@ -127,6 +128,22 @@ class Connections:
         """A new console link: every console of the session reconnects (a browser that
         holds the new grant gets in again; one that held only the old link does not)."""
         self.cut(self._where(lambda c: c.session_id == session_id and c.role == MODERATOR))
+
+    def census(self, session_id: int, version: str | None) -> dict[str, int]:
+        """The session's phones connected to this process: people with at least one phone
+        page connected (a person's two tabs count once), and how many of them run scripts
+        older than `version`, the server's current one (a page loaded before the server was
+        updated, or sent no version at all). Not part of a connection's proof: it only
+        counts."""
+        people: set[int | None] = set()
+        outdated: set[int | None] = set()
+        for c in list(self.conns.values()):
+            if c.session_id != session_id or c.role != PARTICIPANT:
+                continue
+            people.add(c.participant_id)
+            if version is not None and c.version != version:
+                outdated.add(c.participant_id)
+        return {"phones": len(people), "outdated": len(outdated)}
 
     def sweep_once(self) -> int:
         """Close every connection of this process whose identity no longer holds."""

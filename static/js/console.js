@@ -7,6 +7,7 @@ import { toast } from "./lib/toast.js";
 import "./console/actions.js";
 import { renderSections } from "./console/agenda.js";
 import { renderCommitments } from "./console/commitments.js";
+import { clearDevices, renderDevices } from "./console/devices.js";
 import { renderSchedule } from "./console/header.js";
 import { renderModes } from "./console/preview.js";
 import { renderQueue } from "./console/queue.js";
@@ -47,6 +48,8 @@ function counts(c) {
 connect("console", {
   stage,
   counts,
+  devices: renderDevices,
+  disconnected: clearDevices,
   refused: (data) => {
     if (data.error === "unknown_session") return gone();
     // This browser's grant no longer opens the console: the link was replaced.

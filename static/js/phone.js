@@ -57,13 +57,19 @@ function joined() {
   show($("#app"), true);
   $("#phone").dataset.joined = "yes";
   if (!socket()) {
-    connect("phone", {
-      stage: (snap) => update({ snap }),
-      me: onMe,
-      ballot: ballotChanged,
-      refused,
-      left: deletedPage,
-    });
+    // This page's version: its entry module's, in the URL the page loaded it from.
+    const version = new URL(import.meta.url).searchParams.get("v");
+    connect(
+      "phone",
+      {
+        stage: (snap) => update({ snap }),
+        me: onMe,
+        ballot: ballotChanged,
+        refused,
+        left: deletedPage,
+      },
+      version,
+    );
   } else socket().connect();
 }
 

@@ -294,3 +294,37 @@ def test_the_voting_page_is_compact(server, open_page, artifacts, n):
         shot(phone, artifacts, f"vote-{n}-{name}")
         # About 120 px a pitch at most, title of two lines and the offer of one included.
         assert height < 700 + 125 * n, height
+
+
+def test_the_console_header_counts_connected_phones_and_old_pages(server, open_page, artifacts):
+    """Phones join, one runs a page older than the server's, one leaves: the console's header
+    follows (the count goes out at most every few seconds; each wait allows 15 s)."""
+    made, console = session(server, open_page, title="Phones in the console")
+    wait_text(console, "#devices-count", "0 phones connected")
+    assert console.locator("#devices-outdated").is_hidden()
+
+    a = open_page(PHONE, made["join_url"], "current")
+    join(a, "Li Wei")
+    wait_text(console, "#devices-count", "1 phone connected")
+
+    # A page loaded before the server was updated: its script's URL names an older version.
+    old = open_page(PHONE, None, "old page")
+
+    def older(route):
+        res = route.fetch()
+        html = res.text().replace('src="/static/js/phone.js?v=', 'src="/static/js/phone.js?v=old')
+        route.fulfill(response=res, body=html)
+
+    old.route(made["join_url"], older)
+    old.goto(made["join_url"])
+    join(old, "Marie Curie")
+    wait_text(console, "#devices-count", "2 phones connected")
+    wait_text(console, "#devices-outdated", "1 out of date")
+    shot(console, artifacts, "devices-console")
+
+    # The current page goes away: noticed at once on its websocket (a page on long-polling
+    # only at the ping timeout, about 40 s).
+    assert a.evaluate("() => F.socket.io.engine.transport.name") == "websocket"
+    a.goto("about:blank")
+    wait_text(console, "#devices-count", "1 phone connected")
+    wait_text(console, "#devices-outdated", "1 out of date")

@@ -37,10 +37,13 @@ export const socket = () => current;
 const TRANSIENT = ["too_many_attempts", "rate_limited", "server_error", "busy"];
 
 /* Connect as `role` ("console", "screen" or "phone"); `handlers` get the server's events:
- * stage (a newer snapshot only), counts, me, ballot, and refused (a final refusal from the
- * server: wrong role, unknown session, an identity that no longer holds). The Socket.IO client
- * is the vendored classic script (static/vendor), loaded before the page's modules. */
-export function connect(role, handlers) {
+ * stage (a newer snapshot only), counts, me, ballot, devices (the console's count of phones),
+ * disconnected (the connection went down), and refused (a final refusal from the server: wrong
+ * role, unknown session, an identity that no longer holds). `version`: the version of the
+ * page's scripts, which the server counts (a phone running an older page than the server's).
+ * The Socket.IO client is the vendored classic script (static/vendor), loaded before the
+ * page's modules. */
+export function connect(role, handlers, version = null) {
   const banner = $("#conn-banner");
   const io = globalThis.io;
   const s = io({
@@ -50,7 +53,7 @@ export function connect(role, handlers) {
     tryAllTransports: true,
     // No upgrade from polling: the next reconnect tries the websocket first anyway.
     upgrade: false,
-    auth: { code: page.code, role },
+    auth: version ? { code: page.code, role, v: version } : { code: page.code, role },
     reconnectionDelay: 500,
     reconnectionDelayMax: 5000,
     randomizationFactor: 0.5,
@@ -80,6 +83,7 @@ export function connect(role, handlers) {
     for (const fn of onConnect) fn();
   });
   s.on("disconnect", (reason) => {
+    handlers.disconnected?.();
     if (leaving) {
       if (reason === "io server disconnect" && handlers.left) handlers.left();
       return;
@@ -113,6 +117,7 @@ export function connect(role, handlers) {
   s.on("counts", (c) => handlers.counts?.(c));
   s.on("me", (me) => handlers.me?.(me));
   s.on("ballot", (b) => handlers.ballot?.(b));
+  s.on("devices", (d) => handlers.devices?.(d));
   s.on("gone", () => {
     isGone = true;
     s.disconnect();
