@@ -126,6 +126,7 @@ def test_one_main_card_per_phase_from_sign_up_to_outcome(server, open_page, arti
     send(console, "results:reveal", {"revealed": True})
     phase(b, "results")
     assert main_part(b, "#results")
+    assert main_part(b, "#follow")  # following up belongs beside the ranking
     shot(b, artifacts, "06-results")
     send(console, "screen:mode", {"mode": "commitments"})
     phase(b, "follow")

@@ -40,7 +40,7 @@ const MAIN = {
   watching: ["stage", "rate-now", "waiting"],
   your_turn: ["stage"],
   vote: ["rate-now", "vote"],
-  results: ["results"],
+  results: ["results", "follow"],
   follow: ["follow"],
   outcome: ["outcome-link", "follow"],
 };
