@@ -177,8 +177,31 @@ function overlays(resized = false) {
   }
   if (showMsg) root.style.setProperty("--msg-h", `${msg.offsetHeight}px`);
   if (refit) fitPitch();
+  fitLobby();
 }
 every(overlays, 500);
+
+/* The lobby as large as fits: scaled down as a whole (--ls) until the title and the join
+ * block are inside the screen (a long title, or both languages, on a 4:3 projector). */
+let lobbyKey = "";
+function fitLobby() {
+  const lobby = $(".mode-lobby");
+  if (!lobby || lobby.offsetParent === null) return;
+  const key = `${window.innerWidth}x${window.innerHeight} ${lobby.textContent}`;
+  if (key === lobbyKey) return;
+  lobbyKey = key;
+  const inside = () => {
+    const box = lobby.getBoundingClientRect();
+    return [...lobby.children].every((n) => {
+      const r = n.getBoundingClientRect();
+      return r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+    });
+  };
+  for (const scale of [1, 0.92, 0.84, 0.76, 0.68, 0.6, 0.52]) {
+    lobby.style.setProperty("--ls", String(scale));
+    if (inside()) return;
+  }
+}
 
 /* The largest of `sizes` (vh) at which `node`'s text fits `box` (its width, and at most
  * `share` of the screen's height or `maxPx`). */
@@ -228,7 +251,7 @@ function recap(snap) {
 }
 /* A font that arrives late (the Chinese glyphs) changes every measure: fit again. */
 document.fonts?.addEventListener("loadingdone", () => {
-  recapKey = commitmentsKey = "";
+  recapKey = commitmentsKey = lobbyKey = "";
   window.dispatchEvent(new Event("resize"));
 });
 window.addEventListener("resize", () => {

@@ -181,7 +181,7 @@ def run_states(room: Room, artifacts, tag: str, n: int) -> list[str]:
     return problems
 
 
-LANGUAGES, COUNTS, METHODS = ["en", "zh"], [1, 8, 40], ["matrix", "approval", "dots"]
+LANGUAGES, COUNTS, METHODS = ["en", "zh", "both"], [1, 8, 40], ["matrix", "approval", "dots"]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
