@@ -17,7 +17,7 @@ from .assets import Assets
 from .ballots import Ballots, FactsCache
 from .batching import event_class
 from .broadcast import Broadcaster
-from .limits import FailureThrottle, TokenBucket
+from .limits import EventBudgets, FailureThrottle, TokenBucket
 from .models import init_db
 from .parts import Parts
 from .services import Service, wall_clock_ms
@@ -147,6 +147,7 @@ def create_app(config: dict | None = None, clock=wall_clock_ms) -> Flask:
         throttle,
         lambda: TokenBucket(app.config["EVENT_RATE"], app.config["EVENT_BURST"]),
         app.config["IDENTITY_SWEEP_S"],
+        EventBudgets.from_config(app.config, lambda: clock() / 1000),  # the app's clock
     )
     app.extensions["facilitator"] = Parts(
         service=service,

@@ -145,6 +145,18 @@ def from_env(overrides: dict | None = None) -> dict:
         # Per socket connection: events per second after a burst (0: no limit).
         "EVENT_RATE": float(os.environ.get("FACILITATOR_EVENT_RATE", "20")),
         "EVENT_BURST": int(os.environ.get("FACILITATOR_EVENT_BURST", "40")),
+        # Moderator commands, per session (all its consoles together), per second after a
+        # burst; beyond, `rate_limited` before the command runs (0: no limit). A moderator is a
+        # person or two clicking; each command may fan out to every screen and phone.
+        "MODERATOR_EVENTS_PER_SECOND": _number("FACILITATOR_MODERATOR_EVENTS_PER_SECOND", 10),
+        "MODERATOR_EVENT_BURST": _number("FACILITATOR_MODERATOR_EVENT_BURST", 40),
+        # Console connections one session may hold in one process (0: no limit).
+        "CONSOLES_PER_SESSION": int(_number("FACILITATOR_CONSOLES_PER_SESSION", 10)),
+        # Phone events that write (ratings, interests, proposals, contact details: not the
+        # batched votes, not the clock), per client address, per second after a burst (0: no
+        # limit). A whole venue may share one NAT address (docs/security.md, "Limits").
+        "PHONE_EVENTS_PER_ADDRESS": _number("FACILITATOR_PHONE_EVENTS_PER_ADDRESS", 50),
+        "PHONE_EVENT_BURST": _number("FACILITATOR_PHONE_EVENT_BURST", 500),
         # Per client address: wrong join codes or moderator keys tolerated per minute.
         "FAILED_LOOKUPS_PER_MINUTE": int(os.environ.get("FACILITATOR_FAILED_LOOKUPS", "30")),
         # HTTP budgets per client address (an IPv6 client per /64), as a rate per minute after

@@ -8,6 +8,10 @@
   guessing codes or keys is held to a few tries a minute.
 - `Budget`: work that costs the whole room (a resync of the full snapshot, docs/security.md),
   budgeted per client address and per session, each a `budgets.AddressBudget`.
+- `EventBudgets`: the events of proven connections, beyond each connection's own bucket:
+  moderator commands per session (all its consoles together), the phone events that write
+  (not the batched votes, not the clock) per client address, and the consoles one session
+  may hold. Many connections of one guest then cost the room no more than one budget.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 
 from .budgets import AddressBudget, same
 
@@ -97,3 +102,30 @@ class Budget:
     def allow(self, address: str, session: Hashable) -> bool:
         """`session`: what identifies the session (its id, or the join code a connection proved)."""
         return self.addresses.allow(address) and self.sessions.allow(session)
+
+
+@dataclass
+class EventBudgets:
+    """Budgets of socket events shared by many connections (docs/security.md, "Limits"); a
+    rate of 0 switches one off. `moderator` is keyed by session id, `phones` by client
+    address (`budgets.address_key`: an IPv6 client by its /64)."""
+
+    moderator: AddressBudget = field(default_factory=lambda: AddressBudget(0, 0))
+    phones: AddressBudget = field(default_factory=lambda: AddressBudget(0, 0))
+    consoles_per_session: int = 0
+
+    @classmethod
+    def from_config(cls, cfg: dict, clock: Callable[[], float] = time.monotonic) -> EventBudgets:
+        return cls(
+            AddressBudget(
+                cfg["MODERATOR_EVENTS_PER_SECOND"],
+                cfg["MODERATOR_EVENT_BURST"],
+                clock,
+                MAX_KEYS,
+                key=same,
+            ),
+            AddressBudget(
+                cfg["PHONE_EVENTS_PER_ADDRESS"], cfg["PHONE_EVENT_BURST"], clock, MAX_KEYS
+            ),
+            int(cfg["CONSOLES_PER_SESSION"]),
+        )

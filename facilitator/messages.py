@@ -76,6 +76,9 @@ MESSAGES = {
     "bad_request": _l("The request could not be handled."),
     "server_error": _l("Something went wrong on the server. Please try again."),
     "busy": _l("The server is busy. Please try again."),
+    "too_many_consoles": _l(
+        "This session already has as many consoles open as it may. Close one and try again."
+    ),
     "rate_limited": _l("Too many actions at once. Wait a moment and try again."),
     "too_many_attempts": _l("Too many wrong codes from this network. Wait a minute and try again."),
     "invalid_json": _l("The request is not valid JSON."),

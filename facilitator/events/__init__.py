@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..ballots import Ballots
 from ..broadcast import Broadcaster
-from ..limits import FailureThrottle, TokenBucket
+from ..limits import EventBudgets, FailureThrottle, TokenBucket
 from ..services import Service
 from . import agenda, followup, lifecycle, people, queue, sessions, stage, voting
 from .registry import MODERATOR, PARTICIPANT, ROLES, Conn, Connections, Events
@@ -34,9 +34,10 @@ def register(
     throttle: FailureThrottle,
     new_bucket: Callable[[], TokenBucket],
     identity_sweep_s: float = 0,
+    budgets: EventBudgets | None = None,
 ) -> Connections:
     """Register every event; returns this process's open connections."""
-    ev = Events(socketio, service, ballots, broadcaster, timekeeper, throttle, new_bucket)
+    ev = Events(socketio, service, ballots, broadcaster, timekeeper, throttle, new_bucket, budgets)
     if identity_sweep_s > 0:
         socketio.start_background_task(ev.connections.sweep, identity_sweep_s)
     lifecycle.register(ev)

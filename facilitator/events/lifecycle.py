@@ -17,6 +17,7 @@ from .. import identity
 from ..broadcast import person, room
 from ..domain.errors import RuleError
 from ..messages import error_payload
+from ..transport import address_key
 from ..validate import Choice, Text, parse
 from .registry import MODERATOR, PARTICIPANT, ROLES, Conn, Events, current_sid, refuse
 
@@ -72,6 +73,9 @@ def register(ev: Events) -> None:
             key = identity.moderator_key(service, found["code"])
             if key is None:
                 fail(RuleError("forbidden"))
+            cap = ev.budgets.consoles_per_session  # 0: no limit
+            if cap and ev.consoles(sid) >= cap:
+                refuse(RuleError("too_many_consoles"))
         elif role == PARTICIPANT:
             token = identity.participant_token(found["code"])
             participant_id = service.participant_by_token(found["id"], token) if token else None
@@ -82,7 +86,16 @@ def register(ev: Events) -> None:
             fail(RuleError("too_many_attempts"))
         join_room(room(sid, "phones" if role == PARTICIPANT else role))
         version = data.get("v") if role == PARTICIPANT else None
-        conns[current_sid()] = Conn(sid, found["code"], role, participant_id, token, key, version)
+        conns[current_sid()] = Conn(
+            sid,
+            found["code"],
+            role,
+            participant_id,
+            token,
+            key,
+            version,
+            address_key(request.remote_addr),
+        )
         ev.buckets[current_sid()] = ev.new_bucket()
         ev.broadcaster.welcome(current_sid(), sid, role, participant_id)
         if role == PARTICIPANT:

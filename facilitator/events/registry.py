@@ -14,7 +14,9 @@ erase, a "delete me" or a new console link the event is refused and the connecti
 `{"ok": false, "error": code, "message": readable text}`. A refusal changes nothing.
 
 `Events.command` is the one place that does all of this for a command: rate limit, one
-payload, role, identity, validation, the service call, publishing the `Change` (after the
+payload, role, the budget shared by many connections (`limits.EventBudgets`: a moderator
+command spends from its session's, a phone's writing event from its client address's),
+identity, validation, the service call, publishing the `Change` (after the
 commit, principle 1) and the acknowledgement. The capability modules beside this one only
 declare their events.
 """
@@ -32,7 +34,7 @@ from flask_socketio import ConnectionRefusedError
 from ..ballots import Ballots
 from ..broadcast import Broadcaster
 from ..domain.errors import IdentityGone, RuleError
-from ..limits import FailureThrottle, TokenBucket
+from ..limits import EventBudgets, FailureThrottle, TokenBucket
 from ..messages import error_payload
 from ..services import Change, Service
 from ..validate import parse
@@ -58,6 +60,7 @@ class Conn:
     token: str | None = None  # phone: the participant's secret token
     key: str | None = None  # console: the moderator key its grant was made from
     version: str | None = None  # phone: the version of the scripts its page runs (`census`)
+    address: str = "?"  # the client address's unit (budgets.address_key), for budgets
 
     def proof(self) -> tuple:
         return (self.session_id, self.code, self.participant_id, self.token, self.key)
@@ -216,13 +219,25 @@ class Events:
         timekeeper: Timekeeper,
         throttle: FailureThrottle,
         new_bucket: Callable[[], TokenBucket],
+        budgets: EventBudgets | None = None,
     ):
         self.socketio, self.service, self.ballots = socketio, service, ballots
         self.broadcaster, self.timekeeper, self.throttle = broadcaster, timekeeper, throttle
         self.new_bucket = new_bucket
+        self.budgets = budgets or EventBudgets()
         self.connections = Connections(socketio, service)
         self.conns = self.connections.conns
         self.buckets: dict[str, TokenBucket] = {}
+
+    def consoles(self, session_id: int) -> int:
+        """Console connections of this session open in this process."""
+        return sum(
+            1
+            for sid, c in list(self.conns.items())
+            if c.session_id == session_id
+            and c.role == MODERATOR
+            and sid not in self.connections.cut_sids
+        )
 
     def flooding(self, sid: str) -> bool:
         bucket = self.buckets.get(sid)
@@ -256,6 +271,15 @@ class Events:
         conns, connections, service = self.conns, self.connections, self.service
         flooding, refusal = self.flooding, self.refusal
         broadcaster, timekeeper = self.broadcaster, self.timekeeper
+        # Which shared budget this command spends from, if any: a moderator command from its
+        # session's (all consoles together), a phone's writing event from its address's. The
+        # batched votes (bare) and `sync` (budgeted by the transport) spend from neither.
+        budget = self.budgets.moderator if role == MODERATOR else None
+        if role == PARTICIPANT and not bare:
+            budget = self.budgets.phones
+        if budget is not None and budget.unlimited:
+            budget = None
+        by_session = role == MODERATOR
 
         def run(sid: str, args: tuple):
             conn = conns.get(sid)
@@ -271,6 +295,10 @@ class Events:
                     raise IdentityGone("not_joined")
                 if role is not None and conn.role != role:
                     raise RuleError("forbidden" if role == MODERATOR else "not_joined")
+                if budget is not None and not budget.allow(
+                    conn.session_id if by_session else conn.address
+                ):
+                    raise RuleError("rate_limited")
                 if not bare:  # a bare command's batch checks the identity in its own read
                     gone = service.identity_error(
                         conn.session_id, conn.code, conn.participant_id, conn.token, conn.key

@@ -21,13 +21,19 @@ did to it. The kinds are the transport attacks of docs/security.md:
   addresses, each opened again as soon as the server ends or refuses it, for `--seconds`
   (together more than the cap on unproven connections of all addresses).
 - `phones`: joins `--count` phones to the session from one address (as a venue's phones
-  would), then each sends `rating:set` 19 times a second, just under the app's rate per
-  connection, for `--seconds`.
+  would), then each sends `rating:set` (or `interest:set`, as `--payload`) `--rate` times a
+  second (default 19, just under the app's rate per connection), for `--seconds`.
 - `syncflood`: 50 screens from three addresses ask for `sync` 20 times a second each;
   reconnect when closed.
 - `consoles`: makes a session of its own on the start page's API (the start page is open on
   a private network), then `--count` consoles of it send the event `--payload` (e.g. `sync`)
-  20 times a second each, just under the app's rate per connection; reconnect when closed.
+  `--rate` times a second each (default 20, just under the app's rate per connection);
+  reconnect when closed or refused.
+- `console-cue`: `consoles` sending `cue:screen` 19 times a second each (every cue is shown
+  on the session's screens and consoles).
+
+Phones and consoles count the acknowledgements they get back (`ok`, `rate_limited`) when
+`--acks` is given.
 """
 
 from __future__ import annotations
@@ -403,15 +409,21 @@ async def phones(args) -> dict:
         while time.monotonic() < t_end and not conn.closed:
             n += 1
             try:
-                await conn.emit(
-                    "rating:set", {"pitch_id": 1 + n % 3, "impact": n % 5, "ease": i % 5}, ack=False
+                await _send(
+                    conn,
+                    args,
+                    out,
+                    args.payload if args.payload.endswith(":set") else "rating:set",
+                    {"pitch_id": 1 + n % 3, "on": n % 2 == 0}
+                    if args.payload == "interest:set"
+                    else {"pitch_id": 1 + n % 3, "impact": n % 5, "ease": i % 5},
                 )
-                out["sent"] += 1
             except ConnectionError:
                 break
-            await asyncio.sleep(1 / 19)
+            await asyncio.sleep(1 / (args.rate or 19))
         if conn.closed:
             out["closed_by_server"] += 1
+        await _answered()
         await conn.close()
 
     await asyncio.gather(*(phone(c, i) for i, c in enumerate(conns)))
@@ -425,6 +437,7 @@ async def consoles(args) -> dict:
     auth = {"code": code, "role": "console"}
     payload = {"text": "hello"} if args.payload.startswith("cue:") else {}
     t_end = time.monotonic() + args.seconds
+    every = 1 / (args.rate or 20)
 
     async def console():
         conn = None
@@ -442,16 +455,53 @@ async def consoles(args) -> dict:
                     await asyncio.sleep(0.05)
                     continue
             try:
-                await conn.emit(args.payload, payload, ack=False)
-                out["sent"] += 1
+                await _send(conn, args, out, args.payload, payload)
             except ConnectionError:
                 pass
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(every)
+        await _answered()
         if conn is not None:
             await conn.close()
 
     await asyncio.gather(*(console() for _ in range(args.count)))
     return out
+
+
+async def console_cue(args) -> dict:
+    args.payload, args.rate = "cue:screen", args.rate or 19
+    return await consoles(args)
+
+
+async def _send(conn, args, out: dict, event: str, payload: dict) -> None:
+    """One event, at the attack's pace; with `--acks`, its answer is awaited beside (at most
+    for 2 s) and counted by its error code (`ok` when accepted, `no_answer`)."""
+    out["sent"] += 1
+    if not args.acks:
+        await conn.emit(event, payload, ack=False)
+        return
+    acks = out.setdefault("acks", {})
+
+    async def answer():
+        try:
+            ack = await conn.emit(event, payload, timeout=2)
+        except Exception:  # noqa: BLE001 - timed out or closed: no answer
+            key = "no_answer"
+        else:
+            key = "ok" if isinstance(ack, dict) and ack.get("ok") else str((ack or {}).get("error"))
+        acks[key] = acks.get(key, 0) + 1
+
+    task = asyncio.create_task(answer())
+    _PENDING.add(task)
+    task.add_done_callback(_PENDING.discard)
+
+
+_PENDING: set = set()
+
+
+async def _answered() -> None:
+    """Wait (2.5 s at most) for the answers still on their way."""
+    if _PENDING:
+        await asyncio.wait(list(_PENDING), timeout=2.5)
 
 
 KINDS = {
@@ -469,6 +519,7 @@ KINDS = {
         phones,
     )
 }
+KINDS["console-cue"] = console_cue
 
 
 def main(argv=None) -> None:
@@ -482,6 +533,8 @@ def main(argv=None) -> None:
     p.add_argument("--megabytes", type=float, default=200)
     p.add_argument("--count", type=int, default=5000)
     p.add_argument("--addresses", type=int, default=1)
+    p.add_argument("--rate", type=float, default=0)  # events a second per connection
+    p.add_argument("--acks", action="store_true")
     args = p.parse_args(argv)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))

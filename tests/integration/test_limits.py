@@ -98,3 +98,110 @@ def test_rate_limit_is_configuration(tmp_path, clock):
     room = Room(app, clock)
     phone = room.phone("Fast")
     assert all(phone.emit("time:sync")["ok"] for _ in range(200))
+
+
+def _console(room: Room) -> Browser:
+    """One more console of the room's session (the moderator's browser, another tab)."""
+    b = Browser(room.app, room.code)
+    b.http = room.moderator.http
+    b.connect("console")
+    return b
+
+
+def test_moderator_commands_share_one_budget_per_session(app, clock, room):
+    """All consoles of a session together: 40 at once, then 10 a second; a refusal comes
+    before the command runs and changes nothing; other sessions and the phones are untouched."""
+    other_tab = _console(room)
+    acks = [
+        (room.moderator if i % 2 else other_tab).emit("cue:screen", {"text": f"Cue {i}"})
+        for i in range(40)
+    ]
+    assert all(a["ok"] for a in acks), acks
+    refused = other_tab.emit("cue:screen", {"text": "One too many"})
+    assert refused["error"] == "rate_limited"
+    assert refused["message"] == "Too many actions at once. Wait a moment and try again."
+    assert room.mod("cue:screen", {"text": "Again"})["error"] == "rate_limited"
+    assert room.screen.last("stage")["message"] == "Cue 39"
+    # Another session's moderator has a budget of its own.
+    other = Room(app, clock)
+    assert other.mod("cue:screen", {"text": "Mine"})["ok"]
+    # The phones of the session are not moderators: their events spend nothing of it.
+    phone = room.phone("Ada")
+    assert phone.emit("time:sync")["ok"]
+    assert phone.emit("interest:set", {"pitch_id": 999, "on": True})["error"] != "rate_limited"
+
+
+def test_a_session_holds_at_most_ten_consoles(room):
+    consoles = [room.moderator] + [_console(room) for _ in range(9)]
+    assert all(c.sio.is_connected() for c in consoles)
+    eleventh = Browser(room.app, room.code)
+    eleventh.http = room.moderator.http
+    sio = eleventh.connect("console")
+    assert not sio.is_connected()
+    # A screen and a phone of the session still connect: the cap is on consoles.
+    assert Browser(room.app, room.code).connect("screen").is_connected()
+    assert room.phone("Ada").sio.is_connected()
+    # One console closes: its place is free again.
+    consoles[-1].sio.disconnect()
+    assert _console(room).sio.is_connected()
+
+
+def test_the_console_cap_refuses_with_a_readable_error(app, room):
+    from facilitator.domain.errors import RuleError
+    from facilitator.messages import error_payload
+
+    with app.test_request_context():
+        payload = error_payload(RuleError("too_many_consoles"))
+    assert payload["error"] == "too_many_consoles"
+    assert "consoles" in payload["message"]
+
+
+def test_phone_writes_are_budgeted_per_address(tmp_path, clock):
+    """The events of phones that write (ratings, interests) share one budget per client
+    address, whatever connection sends them; the batched votes and the clock do not."""
+    from facilitator import create_app
+
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+            "SECRET_KEY": "x",
+            "ASYNC_MODE": "threading",
+            "COALESCE_MS": 0,
+            "PHONE_EVENTS_PER_ADDRESS": 0.001,
+            "PHONE_EVENT_BURST": 6,
+        },
+        clock=clock,
+    )
+    room = Room(app, clock)
+    pitch = room.add("Solar")
+    room.mod("timer:start")
+    room.mod("stage:next")
+    ada, bob = room.phone("Ada"), room.phone("Bob")
+    acks = [p.emit("interest:set", {"pitch_id": pitch, "on": True}) for p in (ada, bob) * 3]
+    assert all(a["ok"] for a in acks), acks
+    refused = bob.emit("interest:set", {"pitch_id": pitch, "on": False})
+    assert refused["error"] == "rate_limited"
+    assert bob.sio.get_received() is not None  # (drained)
+    assert bob.emit("time:sync")["ok"]
+    assert ada.emit("rating:set", {"pitch_id": pitch, "impact": 3})["error"] == "rate_limited"
+    # Cheap and batched events are not counted.
+    assert all(ada.emit("time:sync")["ok"] for _ in range(10))
+    # The moderator's budget is another.
+    assert room.mod("cue:screen", {"text": "Still here"})["ok"]
+
+
+def test_event_budgets_are_configuration(tmp_path, clock, monkeypatch):
+    from facilitator.config import from_env as load_config
+
+    monkeypatch.setenv("FACILITATOR_MODERATOR_EVENTS_PER_SECOND", "0")
+    monkeypatch.setenv("FACILITATOR_CONSOLES_PER_SESSION", "3")
+    monkeypatch.setenv("FACILITATOR_PHONE_EVENTS_PER_ADDRESS", "7.5")
+    cfg = load_config()
+    assert cfg["MODERATOR_EVENTS_PER_SECOND"] == 0
+    assert cfg["CONSOLES_PER_SESSION"] == 3
+    assert cfg["PHONE_EVENTS_PER_ADDRESS"] == 7.5
+    monkeypatch.setenv("FACILITATOR_PHONE_EVENTS_PER_ADDRESS", "-1")
+    import pytest
+
+    with pytest.raises(ValueError):
+        load_config()
