@@ -127,6 +127,9 @@ def from_env(overrides: dict | None = None) -> dict:
         "POLLING_UNPROVEN_PER_ADDRESS": int(
             _number("FACILITATOR_POLLING_UNPROVEN_PER_ADDRESS", 50)
         ),
+        # Console connections one client address may open per minute, after 20 at once (0: no
+        # limit); beyond, the connection is closed before the app runs.
+        "CONSOLE_CONNECTS_PER_MINUTE": _number("FACILITATOR_CONSOLE_CONNECTS_PER_MINUTE", 30),
         # Resyncs of the full snapshot (`sync`) by screens and phones, per second after a
         # burst of four (address) and three (session) seconds' worth: per client address, and
         # per session over all addresses (0: no limit); beyond, the connection is closed. The

@@ -38,6 +38,10 @@ and python-socketio, with the same checks on both transports:
 - **Screens.** One client address may hold at most `screens_per_address` screen connections
   and open at most `screen_connects_per_minute` (after as many at once): anyone with the join
   code can open one, and each receives every broadcast.
+- **Consoles.** One client address may open at most `console_connects_per_minute` console
+  connections (after 20 at once): a session holds at most a few consoles (the app refuses
+  more with a readable error), and a script that reconnects as soon as it is refused is then
+  closed here, before the app looks up anything.
 
 A refused packet closes its connection at once and costs at most one log line per client
 address per `QuietLog.period` (and at most `QuietLog.total` lines a minute in all); nothing it
@@ -94,6 +98,7 @@ class TransportLimits:
     screen_connects_per_minute: float = 30.0
     polling: bool = True
     polling_unproven_per_address: int = 50
+    console_connects_per_minute: float = 30.0
 
     @classmethod
     def from_config(cls, cfg: dict) -> TransportLimits:
@@ -110,6 +115,7 @@ class TransportLimits:
             screen_connects_per_minute=cfg["SCREEN_CONNECTS_PER_MINUTE"],
             polling=cfg["POLLING"],
             polling_unproven_per_address=cfg["POLLING_UNPROVEN_PER_ADDRESS"],
+            console_connects_per_minute=cfg["CONSOLE_CONNECTS_PER_MINUTE"],
         )
 
 
@@ -262,6 +268,9 @@ class Transport:
             limits.screens_per_address or 20,
             clock,
             MAX_KEYS,
+        )
+        self.console_connects = AddressBudget(
+            limits.console_connects_per_minute / 60, 20, clock, MAX_KEYS
         )
         self._lock = threading.Lock()
         self._sweeping = False
@@ -469,6 +478,9 @@ class Transport:
                     return None, "too many screens from one address"
                 if not self.screen_connects.allow(link.address):
                     return None, "screens reconnecting too often from one address"
+            if isinstance(pkt.data, dict) and pkt.data.get("role") == "console":
+                if not self.console_connects.allow(link.address):
+                    return None, "consoles connecting too often from one address"
         return pkt, None
 
     def frame_problem(self, data) -> str | None:

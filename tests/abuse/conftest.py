@@ -3,8 +3,8 @@
 Apps made here run with the per-connection event rate limit, the failed-lookup throttle and
 the per-address HTTP budgets and the shared event budgets switched off (EVENT_RATE 0,
 FAILED_LOOKUPS_PER_MINUTE 0, the *_PER_MINUTE budgets 0, MODERATOR_EVENTS_PER_SECOND,
-PHONE_EVENTS_PER_ADDRESS and CONSOLES_PER_SESSION 0), so that what is tested is each handler's own refusal, never the
-limiter's (the limits have their own tests). Otherwise they are the integration tests' apps:
+PHONE_EVENTS_PER_ADDRESS, CONSOLES_PER_SESSION and CONSOLE_CONNECTS_PER_MINUTE 0), so that
+what is tested is each handler's own refusal, never the limiter's (the limits have their own tests). Otherwise they are the integration tests' apps:
 real SQLite file, threading mode, fake clock, Flask and Flask-SocketIO test clients.
 """
 
@@ -44,6 +44,7 @@ UNLIMITED = {
     "MODERATOR_EVENTS_PER_SECOND": 0,
     "PHONE_EVENTS_PER_ADDRESS": 0,
     "CONSOLES_PER_SESSION": 0,
+    "CONSOLE_CONNECTS_PER_MINUTE": 0,
 }
 # The same for a real server (tests/e2e/harness.Server), through its environment.
 UNLIMITED_ENV = {
@@ -56,6 +57,7 @@ UNLIMITED_ENV = {
     "FACILITATOR_MODERATOR_EVENTS_PER_SECOND": "0",
     "FACILITATOR_PHONE_EVENTS_PER_ADDRESS": "0",
     "FACILITATOR_CONSOLES_PER_SESSION": "0",
+    "FACILITATOR_CONSOLE_CONNECTS_PER_MINUTE": "0",
 }
 
 

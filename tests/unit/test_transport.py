@@ -272,6 +272,20 @@ def test_twenty_screens_per_address(transport, monkeypatch):
     assert transport.check(one, '0{"code":"X","role":"phone"}')[1] is None
 
 
+def test_console_connects_are_budgeted_per_address(transport, monkeypatch):
+    """20 console connects at once from one address, then 30 a minute: a script that
+    reconnects as soon as the app refuses its eleventh console is closed here."""
+    results = [
+        transport.check(link(transport, False, monkeypatch), '0{"code":"X","role":"console"}')[1]
+        for _ in range(21)
+    ]
+    assert results[:20] == [None] * 20
+    assert results[20] == "consoles connecting too often from one address"
+    # Screens and phones of the same address are counted elsewhere.
+    one = link(transport, False, monkeypatch)
+    assert transport.check(one, '0{"code":"X","role":"phone"}')[1] is None
+
+
 # ----- the gate -------------------------------------------------------------------------------
 
 
