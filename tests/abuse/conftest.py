@@ -4,8 +4,9 @@ Apps made here run with the per-connection event rate limit, the failed-lookup t
 the per-address HTTP budgets and the shared event budgets switched off (EVENT_RATE 0,
 FAILED_LOOKUPS_PER_MINUTE 0, the *_PER_MINUTE budgets 0, MODERATOR_EVENTS_PER_SECOND,
 PHONE_EVENTS_PER_ADDRESS, CONSOLES_PER_SESSION and CONSOLE_CONNECTS_PER_MINUTE 0), so that
-what is tested is each handler's own refusal, never the limiter's (the limits have their own tests). Otherwise they are the integration tests' apps:
-real SQLite file, threading mode, fake clock, Flask and Flask-SocketIO test clients.
+what is tested is each handler's own refusal, never the limiter's (the limits have their own
+tests). Otherwise they are the integration tests' apps: real SQLite file, threading mode,
+fake clock, Flask and Flask-SocketIO test clients.
 """
 
 from __future__ import annotations
