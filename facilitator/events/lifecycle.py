@@ -73,9 +73,6 @@ def register(ev: Events) -> None:
             key = identity.moderator_key(service, found["code"])
             if key is None:
                 fail(RuleError("forbidden"))
-            cap = ev.budgets.consoles_per_session  # 0: no limit
-            if cap and ev.consoles(sid) >= cap:
-                refuse(RuleError("too_many_consoles"))
         elif role == PARTICIPANT:
             token = identity.participant_token(found["code"])
             participant_id = service.participant_by_token(found["id"], token) if token else None
@@ -84,6 +81,11 @@ def register(ev: Events) -> None:
             join_room(person(participant_id))
         elif held and not identity.names(found["code"]):
             fail(RuleError("too_many_attempts"))
+        # The console cap is checked here, with nothing that can yield to another connect
+        # between the count and the registration below (else concurrent connects all pass).
+        cap = ev.budgets.consoles_per_session  # 0: no limit
+        if role == MODERATOR and cap and ev.consoles(sid) >= cap:
+            refuse(RuleError("too_many_consoles"))
         join_room(room(sid, "phones" if role == PARTICIPANT else role))
         version = data.get("v") if role == PARTICIPANT else None
         conns[current_sid()] = Conn(

@@ -198,7 +198,7 @@ def test_twenty_consoles_of_a_guests_own_session_cueing_do_not_slow_the_room(tmp
         )
         assert p95 < P95_LIMIT_S
         assert ack["ok"] and after < 2.0
-        assert out["connections"] >= 10 and out["refused"] >= 10  # 10 consoles, no more
+        assert out["connections"] <= 10 and out["refused"] >= 10  # 10 consoles, no more
         acks = out["acks"]
         assert acks.get("ok", 0) <= 40 + 10 * (out["seconds"] + 2)
         assert acks.get("rate_limited", 0) >= out["sent"] / 3
