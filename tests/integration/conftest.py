@@ -9,18 +9,7 @@ import os
 import pytest
 
 from facilitator import create_app
-
-
-class FakeClock:
-    def __init__(self, start: int = 1_800_000_000_000):
-        self.now = start
-
-    def __call__(self) -> int:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += int(seconds * 1000)
-
+from tests.clock import FakeClock
 
 # FACILITATOR_INTEGRATION_DB=postgresql runs these tests on PostgreSQL instead: a throwaway
 # server (bench/cluster.py; or FACILITATOR_TEST_POSTGRES_URL), one fresh database per file.

@@ -30,19 +30,9 @@ from facilitator.models import (
 )
 from facilitator.services import Service
 from facilitator.snapshots import Snapshots, queue_facts
+from tests.clock import FakeClock
 
 TABLES = (Session, Section, Participant, Pitch, Vote, Rating, Interest, Commitment, LogEntry)
-
-
-class FakeClock:
-    def __init__(self, start: int = 1_800_000_000_000):
-        self.now = start
-
-    def __call__(self) -> int:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += int(seconds * 1000)
 
 
 class World:
