@@ -24,6 +24,7 @@ function renderAll() {
   renderResults();
   renderFollow();
   renderContact();
+  $("#app").dataset.voting = snap.voting; // the round's state, for styles and tests
   arrange(phaseOf(snap, state.me));
 }
 onChange(renderAll);

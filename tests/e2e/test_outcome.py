@@ -75,7 +75,9 @@ def test_impact_ease_round_to_report(server, open_page, artifacts):
     shot(a, artifacts, "phone-matrix-ballot")
     wait_text(screen, '[data-count="ballots"]', "2", exact=True)
 
-    # Follow-up: A follows the bike racks and shares an email, with consent.
+    # Follow-up: A follows the bike racks and shares an email, with consent (while voting, the
+    # ballot is the phone's main card; follow-up waits under "More").
+    a.click("#more > summary")
     a.locator("#follow-list li").filter(has_text="Bike racks").locator("button.follow").click()
     expect(
         a.locator("#follow-list li").filter(has_text="Bike racks").locator("button.follow")
