@@ -425,7 +425,8 @@ def test_hostile_text_in_every_field_is_shown_never_run(server, open_page, xss_r
 
     # On stage: the last author's pitch first, so the author phone is the pitcher's phone.
     console.evaluate("id => F.send('pitch:move', {pitch_id: id, index: 0})", authors_pitch)
-    console.click("#btn-primary")
+    # Start it (the main action would open the agenda's first section: there are sections).
+    console.evaluate("() => F.send('timer:start', {expect: 0})")
     sent += 2
     wait_acks(console, sent)
     screen.wait_for_function("() => document.querySelector('#screen').dataset.mode === 'pitch'")
