@@ -1,7 +1,8 @@
 """In Chromium: a page whose identity ended says so and stops, rather than reconnecting forever
 or offering to join again; the console that replaced its link keeps working.
 
-- delete me: both tabs of the person show "You deleted yourself from this session", and stay stopped;
+- delete me: both tabs of the person show "You deleted yourself from this session", and stay
+  stopped;
 - erase: the phone and the screen show "This session was erased";
 - new console link: a second console signed in with the old link shows "signed out"; the
   console tab of the browser that replaced the link reconnects and keeps working.
